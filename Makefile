@@ -1,0 +1,44 @@
+# Two entry points: `make run` serves the app, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SEEDS ?= ../shared/seeds
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export DJANGO_SETTINGS_MODULE ?= project.settings.dev
+
+.PHONY: install run serve test lint migrations-check chromium fixtures
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed_articles
+	$(PY) manage.py ensure_accounts
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-dejavu-core; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=project.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+test: install chromium lint migrations-check
+	$(VENV)/bin/pytest
+
+# Rebuild fixtures/seed_articles.json from the seed texts in a throwaway database.
+fixtures: install
+	rm -f /tmp/seed-fixture.sqlite3
+	DATABASE_URL=sqlite:////tmp/seed-fixture.sqlite3 $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:////tmp/seed-fixture.sqlite3 $(PY) manage.py import_articles $(SEEDS)
+	DATABASE_URL=sqlite:////tmp/seed-fixture.sqlite3 $(PY) manage.py dumpdata annotator.source annotator.article --indent 2 -o fixtures/seed_articles.json
+	rm -f /tmp/seed-fixture.sqlite3

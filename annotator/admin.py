@@ -1,0 +1,97 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.http import HttpResponse
+
+from . import exporting
+from .models import Annotation, Article, ArticleReview, Source, Speaker
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "identified", "article_count"]
+    list_filter = ["identified"]
+    search_fields = ["name", "domain"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("articles"))
+
+    @admin.display(description="Articles", ordering="article_total")
+    def article_count(self, source):
+        return source.article_total
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "source", "author", "date_shown", "word_count", "annotation_count"]
+    list_filter = ["source"]
+    search_fields = ["title", "author", "seed_file"]
+    readonly_fields = ["body_sha256", "word_count"]
+    list_select_related = ["source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(annotation_total=Count("annotations"))
+
+    @admin.display(description="Annotations", ordering="annotation_total")
+    def annotation_count(self, article):
+        return article.annotation_total
+
+    def get_readonly_fields(self, request, obj=None):
+        # Offsets index the body: once anyone has annotated it, it must not change here.
+        if obj is not None and obj.annotations.exists():
+            return [*self.readonly_fields, "body"]
+        return self.readonly_fields
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "affiliation", "affiliation_detail", "alias_list"]
+    list_filter = ["affiliation"]
+    search_fields = ["name", "aliases", "affiliation_detail"]
+
+    @admin.display(description="Aliases")
+    def alias_list(self, speaker):
+        return ", ".join(speaker.aliases)
+
+
+@admin.action(description="Export selected annotations as JSON")
+def export_selected(modeladmin, request, queryset):
+    document = exporting.build_export(queryset, {})
+    response = HttpResponse(exporting.dumps(document), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="annotations.json"'
+    return response
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "label",
+        "quote_excerpt",
+        "article",
+        "reviewer",
+        "start",
+        "end",
+        "updated",
+    ]
+    list_filter = ["label", "reviewer", "article__source"]
+    search_fields = ["quote", "note"]
+    list_select_related = ["article", "reviewer"]
+    readonly_fields = ["quote", "prefix", "suffix", "created", "updated"]
+    raw_id_fields = ["attribution"]
+    autocomplete_fields = ["speaker"]
+    actions = [export_selected]
+
+    @admin.display(description="Quote")
+    def quote_excerpt(self, annotation):
+        return annotation.quote[:80]
+
+    def save_model(self, request, obj, form, change):
+        obj.anchor()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ArticleReview)
+class ArticleReviewAdmin(admin.ModelAdmin):
+    list_display = ["article", "reviewer", "done", "done_at"]
+    list_filter = ["done", "reviewer"]
+    list_select_related = ["article", "reviewer"]

@@ -1,0 +1,148 @@
+"""The JSON API: thin views over the same models, permissions and summaries as the pages."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import exporting
+from .models import Annotation, Article, Label, Source, Speaker
+from .permissions import CanAnnotate, get_annotation_for_user
+from .serializers import (
+    AnnotationSerializer,
+    ArticleDetailSerializer,
+    ArticleSerializer,
+    SourceSerializer,
+    SpeakerSerializer,
+)
+from .summaries import source_summaries
+
+
+class ArticleList(generics.ListAPIView):
+    permission_classes = [CanAnnotate]
+    serializer_class = ArticleSerializer
+
+    def get_queryset(self):
+        return (
+            Article.objects.with_reviewer_progress(self.request.user)
+            .select_related("source")
+            .defer("body")
+        )
+
+
+class ArticleDetail(generics.RetrieveAPIView):
+    permission_classes = [CanAnnotate]
+    serializer_class = ArticleDetailSerializer
+
+    def get_queryset(self):
+        return Article.objects.with_reviewer_progress(self.request.user).select_related("source")
+
+
+class ArticleAnnotations(generics.ListCreateAPIView):
+    """A reviewer's spans on one article (staff: everyone's, or one reviewer's with ?reviewer=)."""
+
+    permission_classes = [CanAnnotate]
+    serializer_class = AnnotationSerializer
+
+    def get_article(self):
+        return get_object_or_404(Article, pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        annotations = (
+            Annotation.objects.visible_to(self.request.user)
+            .filter(article_id=self.kwargs["pk"])
+            .select_related("reviewer")
+            .in_text_order()
+        )
+        reviewer = self.request.query_params.get("reviewer")
+        if reviewer:
+            annotations = annotations.filter(reviewer__username=reviewer)
+        return annotations
+
+    def list(self, request, *args, **kwargs):
+        self.get_article()
+        return super().list(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.request.method == "POST":
+            context["article"] = self.get_article()
+        return context
+
+
+class AnnotationDetail(generics.RetrieveUpdateDestroyAPIView):
+    permission_classes = [CanAnnotate]
+    serializer_class = AnnotationSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_object(self):
+        return get_annotation_for_user(
+            self.request.user, self.kwargs["pk"], for_change=self.request.method != "GET"
+        )
+
+
+class SourceList(generics.ListAPIView):
+    permission_classes = [CanAnnotate]
+    serializer_class = SourceSerializer
+    queryset = Source.objects.all()
+
+
+class SpeakerList(generics.ListCreateAPIView):
+    permission_classes = [CanAnnotate]
+    serializer_class = SpeakerSerializer
+    queryset = Speaker.objects.all()
+    pagination_class = None
+
+
+def summary_payload(source, figures, articles):
+    return {
+        "source": SourceSerializer(source).data,
+        **figures,
+        "per_article": [
+            {"article": article.pk, "title": str(article), **article_figures}
+            | {"reviewers": len(article_figures["reviewers"])}
+            for article, article_figures in articles
+        ],
+    }
+
+
+class SourceSummary(APIView):
+    permission_classes = [CanAnnotate]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk):
+        source = get_object_or_404(Source, pk=pk)
+        [(source, figures, articles)] = source_summaries(request.user, [source])
+        return Response(summary_payload(source, figures, articles))
+
+
+class ExportQuery(serializers.Serializer):
+    source = serializers.IntegerField(required=False, min_value=1)
+    article = serializers.IntegerField(required=False, min_value=1)
+    reviewer = serializers.CharField(required=False)
+    label = serializers.ChoiceField(choices=Label.choices, required=False)
+
+
+class Export(APIView):
+    """The JSON export as a download: the caller's own spans, or everyone's for staff."""
+
+    permission_classes = [CanAnnotate]
+
+    @extend_schema(
+        parameters=[OpenApiParameter(name, str, required=False) for name in exporting.FILTERS],
+        responses={200: dict},
+    )
+    def get(self, request):
+        query = ExportQuery(data=request.query_params)
+        if not query.is_valid():
+            return Response(query.errors, status=status.HTTP_400_BAD_REQUEST)
+        filters = query.validated_data
+        annotations = exporting.export_queryset(
+            Annotation.objects.visible_to(request.user), **filters
+        )
+        body = exporting.dumps(exporting.build_export(annotations, filters))
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="annotations.json"'
+        return response

@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import api
+
+
+def open_to_api_auth(view_class):
+    """DRF answers for itself (session or token), so the login redirect must not."""
+    return login_not_required(view_class.as_view())
+
+
+urlpatterns = [
+    path("articles/", open_to_api_auth(api.ArticleList), name="api-article-list"),
+    path("articles/<int:pk>/", open_to_api_auth(api.ArticleDetail), name="api-article-detail"),
+    path(
+        "articles/<int:pk>/annotations/",
+        open_to_api_auth(api.ArticleAnnotations),
+        name="api-article-annotations",
+    ),
+    path("annotations/<int:pk>/", open_to_api_auth(api.AnnotationDetail), name="api-annotation"),
+    path("sources/", open_to_api_auth(api.SourceList), name="api-source-list"),
+    path(
+        "sources/<int:pk>/summary/", open_to_api_auth(api.SourceSummary), name="api-source-summary"
+    ),
+    path("speakers/", open_to_api_auth(api.SpeakerList), name="api-speaker-list"),
+    path("export/", open_to_api_auth(api.Export), name="api-export"),
+    path("schema/", open_to_api_auth(SpectacularAPIView), name="api-schema"),
+]

@@ -1,0 +1,135 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+
+from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "name", "domain", "identified"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(read_only=True)
+    own_count = serializers.IntegerField(read_only=True)
+    own_done = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "source",
+            "title",
+            "author",
+            "published",
+            "date_shown",
+            "dateline",
+            "seed_file",
+            "body_sha256",
+            "word_count",
+            "own_count",
+            "own_done",
+        ]
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body"]
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["id", "name", "aliases", "affiliation", "affiliation_detail"]
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    """One span. On write the server fills quote and context from the body.
+
+    A client may send ``quote`` as a check: it must equal ``body[start:end]``.
+    Unknown keys are refused rather than silently dropped.
+    """
+
+    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    quote = serializers.CharField(required=False, trim_whitespace=False)
+    speaker = serializers.PrimaryKeyRelatedField(
+        queryset=Speaker.objects.all(), allow_null=True, required=False
+    )
+    attribution = serializers.PrimaryKeyRelatedField(
+        queryset=Annotation.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "article",
+            "reviewer",
+            "label",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "note",
+            "created",
+            "updated",
+            *ALL_LABEL_FIELDS,
+        ]
+        read_only_fields = ["article", "prefix", "suffix", "created", "updated"]
+        validators = []  # the model's own constraints are checked in validate()
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send a JSON object of annotation fields."]}
+            )
+        writable = {name for name, f in self.fields.items() if not f.read_only}
+        unknown = sorted(set(data) - writable - {"id", "article", "reviewer"})
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Unknown or read-only field."] for name in unknown}
+            )
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        claimed_quote = attrs.pop("quote", None)
+        if self.instance is None:
+            candidate = Annotation(
+                article=self.context["article"], reviewer=self.context["request"].user
+            )
+        else:
+            candidate = Annotation.objects.get(pk=self.instance.pk)
+        previous_label = candidate.label
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        if self.instance is not None and candidate.label != previous_label:
+            candidate.clear_fields_of_other_labels()
+            for name in ALL_LABEL_FIELDS:
+                if name in attrs:
+                    setattr(candidate, name, attrs[name])
+
+        try:
+            candidate.anchor_and_check(expected_quote=claimed_quote)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        self._candidate = candidate
+        return attrs
+
+    def create(self, validated_data):
+        return self._save_candidate()
+
+    def update(self, instance, validated_data):
+        return self._save_candidate()
+
+    def _save_candidate(self):
+        try:
+            with transaction.atomic():
+                self._candidate.save()
+        except IntegrityError as error:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["This span conflicts with one already stored."]}
+            ) from error
+        return self._candidate

@@ -1,0 +1,432 @@
+// The article page: select a passage, label it, edit and delete spans, all
+// through the JSON API without reloading. Without JavaScript the page still
+// lists the spans and offers the add-by-quote form.
+import { codePointLength, segments, utf16ToCodePoints } from "./offsets.js";
+
+const data = JSON.parse(document.getElementById("page-data").textContent);
+const bodyElement = document.querySelector("[data-article-body]");
+const toolbar = document.querySelector("[data-toolbar]");
+const list = document.querySelector("[data-annotation-list]");
+const errorBox = document.querySelector("[data-error]");
+const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
+const bodyCharacters = Array.from(data.body);
+const LABEL_ORDER = ["attribution", "claim", "opinion"];
+const WORD = /[\p{L}\p{N}\p{M}]/u;
+const LABEL_KEYS = { c: "claim", o: "opinion", a: "attribution" };
+const LABEL_NAMES = Object.fromEntries(data.choices.label);
+
+const paragraphs = [...bodyElement.querySelectorAll("p[data-offset]")].map((element) => {
+  const text = element.textContent;
+  return { element, text, start: Number(element.dataset.offset), length: codePointLength(text) };
+});
+
+let annotations = data.annotations;
+let pending = null;
+let editingId = null;
+
+document.querySelector("[data-js-hint]").hidden = false;
+
+// ---------- selection → code point offsets
+
+function paragraphFor(node) {
+  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  const p = element && element.closest("p[data-offset]");
+  return p && bodyElement.contains(p) ? paragraphs.find((item) => item.element === p) : null;
+}
+
+function boundaryOffset(node, offset, isEnd) {
+  const paragraph = paragraphFor(node);
+  if (paragraph) {
+    const range = document.createRange();
+    range.setStart(paragraph.element, 0);
+    range.setEnd(node, offset);
+    return paragraph.start + utf16ToCodePoints(paragraph.text, range.toString().length);
+  }
+  // A boundary between paragraphs (triple click, dragging past the end):
+  // snap to the nearest paragraph edge on the inner side of the selection.
+  const point = document.createRange();
+  point.setStart(node, offset);
+  if (isEnd) {
+    const before = paragraphs.filter((p) => point.comparePoint(p.element, 0) <= 0);
+    const last = before[before.length - 1];
+    return last ? last.start + last.length : null;
+  }
+  const after = paragraphs.find((p) => point.comparePoint(p.element, 0) >= 0);
+  return after ? after.start : null;
+}
+
+function selectedSpan() {
+  const selection = window.getSelection();
+  if (!selection.rangeCount || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  if (!range.intersectsNode(bodyElement)) return null;
+  let start = boundaryOffset(range.startContainer, range.startOffset, false);
+  let end = boundaryOffset(range.endContainer, range.endOffset, true);
+  if (start === null || end === null) return null;
+  while (start < end && /\s/u.test(bodyCharacters[start])) start += 1;
+  while (end > start && /\s/u.test(bodyCharacters[end - 1])) end -= 1;
+  if (start >= end) return null;
+  // Snap to whole words (and never split a letter from its combining marks),
+  // so that two reviewers who mean the same words get the same offsets.
+  while (start > 0 && WORD.test(bodyCharacters[start - 1]) && WORD.test(bodyCharacters[start])) start -= 1;
+  while (end < bodyCharacters.length && WORD.test(bodyCharacters[end - 1]) && WORD.test(bodyCharacters[end])) end += 1;
+  return { start, end, quote: bodyCharacters.slice(start, end).join(""), range };
+}
+
+function updateToolbar() {
+  pending = selectedSpan();
+  if (!pending) {
+    toolbar.hidden = true;
+    return;
+  }
+  const rect = pending.range.getBoundingClientRect();
+  toolbar.hidden = false;
+  toolbar.style.top = `${window.scrollY + rect.bottom + 8}px`;
+  toolbar.style.left = `${Math.max(8, window.scrollX + rect.left)}px`;
+}
+
+// ---------- API
+
+async function api(method, url, payload) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
+  if (response.status === 204) return null;
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const reasons = Object.entries(body).map(([field, why]) => `${field}: ${[].concat(why).join(" ")}`);
+    throw new Error(reasons.join("; ") || `The server answered ${response.status}.`);
+  }
+  return body;
+}
+
+function annotationUrl(id) {
+  return data.urls.annotation.replace(/0\/$/, `${id}/`);
+}
+
+function showError(message) {
+  errorBox.textContent = message;
+  errorBox.hidden = !message;
+}
+
+async function createAnnotation(label) {
+  if (!pending) return;
+  const { start, end, quote } = pending;
+  try {
+    const created = await api("POST", data.urls.annotations, { label, start, end, quote });
+    annotations.push(created);
+    window.getSelection().removeAllRanges();
+    toolbar.hidden = true;
+    pending = null;
+    showError("");
+    render();
+    flash(created.id);
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+async function saveAnnotation(id, changes) {
+  try {
+    const saved = await api("PATCH", annotationUrl(id), changes);
+    annotations = annotations.map((a) => (a.id === id ? saved : a));
+    editingId = null;
+    showError("");
+    render();
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+async function deleteAnnotation(id) {
+  try {
+    await api("DELETE", annotationUrl(id));
+    annotations = annotations
+      .filter((a) => a.id !== id)
+      .map((a) => (a.attribution === id ? { ...a, attribution: null } : a));
+    showError("");
+    render();
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+// ---------- rendering
+
+function inTextOrder(items) {
+  return [...items].sort((x, y) => x.start - y.start || y.end - x.end || x.id - y.id);
+}
+
+function renderHighlights() {
+  for (const paragraph of paragraphs) {
+    const characters = Array.from(paragraph.text);
+    const nodes = segments(paragraph.start, paragraph.length, annotations).map((run) => {
+      const textNode = document.createTextNode(characters.slice(run.from, run.to).join(""));
+      if (!run.covering.length) return textNode;
+      let inner = textNode;
+      for (const label of [...LABEL_ORDER].reverse()) {
+        const ids = run.covering.filter((a) => a.label === label).map((a) => a.id);
+        if (!ids.length) continue;
+        const span = document.createElement("span");
+        span.className = `hl hl-${label}`;
+        span.dataset.ids = ids.join(" ");
+        span.title = ids.length > 1 ? `${ids.length} ${label} spans` : LABEL_NAMES[label];
+        span.append(inner);
+        inner = span;
+      }
+      return inner;
+    });
+    paragraph.element.replaceChildren(...nodes);
+  }
+}
+
+function choiceName(field, value) {
+  const pair = data.choices[field].find(([key]) => key === value);
+  return pair ? pair[1] : value;
+}
+
+function fieldSummary(annotation) {
+  const parts = [];
+  if (annotation.label === "attribution") {
+    const speaker = data.speakers.find((s) => s.id === annotation.speaker);
+    if (speaker) parts.push(`speaker: ${speaker.name}`);
+    for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
+      if (annotation[field]) parts.push(`${field.replace("_", " ")}: ${choiceName(field, annotation[field])}`);
+    }
+  } else {
+    if (annotation.label === "claim") {
+      if (annotation.check_worthy !== null) parts.push(annotation.check_worthy ? "check-worthy" : "not check-worthy");
+      if (annotation.hedged !== null) parts.push(annotation.hedged ? "hedged" : "not hedged");
+    }
+    if (annotation.opinion_type) parts.push(choiceName("opinion_type", annotation.opinion_type));
+    const link = annotations.find((a) => a.id === annotation.attribution);
+    parts.push(link ? `linked to “${truncate(link.quote, 40)}”` : "own voice (unlinked)");
+  }
+  return parts.join(" · ");
+}
+
+function truncate(text, length) {
+  const characters = Array.from(text);
+  return characters.length > length ? `${characters.slice(0, length - 1).join("")}…` : text;
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "className") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function selectField(name, labelText, options, current) {
+  const select = element("select", { className: "form-select form-select-sm", name });
+  for (const [value, text] of options) {
+    const option = element("option", { value }, text);
+    if (String(value) === String(current ?? "")) option.selected = true;
+    select.append(option);
+  }
+  return element("label", { className: "form-label small w-100 mb-1" }, labelText, select);
+}
+
+const YES_NO = [["", "—"], ["true", "Yes"], ["false", "No"]];
+
+function editor(annotation) {
+  const form = element("form", { className: "mt-2", dataset: { editor: annotation.id } });
+  form.append(selectField("label", "Label", data.choices.label, annotation.label));
+  if (annotation.label === "attribution") {
+    const speakers = [["", "—"], ...data.speakers.map((s) => [s.id, s.name])];
+    form.append(selectField("speaker", "Speaker", speakers, annotation.speaker));
+    for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
+      form.append(selectField(field, field.replace("_", " "), [["", "—"], ...data.choices[field]], annotation[field]));
+    }
+  } else {
+    if (annotation.label === "claim") {
+      form.append(selectField("check_worthy", "Check-worthy", YES_NO, annotation.check_worthy));
+      form.append(selectField("hedged", "Hedged", YES_NO, annotation.hedged));
+    } else {
+      form.append(selectField("opinion_type", "Opinion type", [["", "—"], ...data.choices.opinion_type], annotation.opinion_type));
+    }
+    const links = inTextOrder(annotations.filter((a) => a.label === "attribution" && a.reviewer === annotation.reviewer));
+    const options = [["", "— none (own voice) —"], ...links.map((a) => [a.id, truncate(a.quote, 50)])];
+    form.append(selectField("attribution", "Linked attribution", options, annotation.attribution));
+  }
+  const note = element("textarea", { className: "form-control form-control-sm", name: "note", rows: "2", maxlength: "2000" });
+  note.value = annotation.note;
+  form.append(element("label", { className: "form-label small w-100 mb-1" }, "Note", note));
+  form.append(
+    element("button", { type: "submit", className: "btn btn-sm btn-primary me-1" }, "Save"),
+    element("button", { type: "button", className: "btn btn-sm btn-outline-secondary", dataset: { cancel: "" } }, "Cancel"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const changes = {};
+    for (const control of form.elements) {
+      if (!control.name) continue;
+      const value = control.value;
+      if (["check_worthy", "hedged"].includes(control.name)) changes[control.name] = value === "" ? null : value === "true";
+      else if (["speaker", "attribution"].includes(control.name)) changes[control.name] = value === "" ? null : Number(value);
+      else changes[control.name] = value;
+    }
+    if (changes.label !== annotation.label) {
+      // Fields of the old label are cleared by the server; send only what fits.
+      saveAnnotation(annotation.id, { label: changes.label, note: changes.note });
+    } else {
+      saveAnnotation(annotation.id, changes);
+    }
+  });
+  form.querySelector("[data-cancel]").addEventListener("click", () => {
+    editingId = null;
+    render();
+  });
+  form.addEventListener("click", (event) => event.stopPropagation());
+  return form;
+}
+
+function renderList() {
+  const items = inTextOrder(annotations).map((annotation) => {
+    const own = annotation.reviewer === data.username;
+    const header = element(
+      "div",
+      { className: "d-flex justify-content-between align-items-start gap-2" },
+      element(
+        "div",
+        {},
+        element("span", { className: `badge badge-${annotation.label}` }, LABEL_NAMES[annotation.label]),
+        data.showAll ? element("span", { className: "small text-body-secondary ms-1" }, annotation.reviewer) : "",
+      ),
+    );
+    if (own && editingId !== annotation.id) {
+      const actions = element(
+        "div",
+        { className: "text-nowrap" },
+        element("button", { type: "button", className: "btn btn-link btn-sm p-0 me-2", dataset: { edit: annotation.id } }, "Edit"),
+        element("button", { type: "button", className: "btn btn-link btn-sm p-0 text-danger", dataset: { delete: annotation.id } }, "Delete"),
+      );
+      header.append(actions);
+    }
+    const item = element(
+      "li",
+      { className: `annotation-item label-${annotation.label}`, tabindex: "0", dataset: { annotationId: annotation.id } },
+      header,
+      element("q", {}, truncate(annotation.quote, 160)),
+      element("div", { className: "fields" }, fieldSummary(annotation)),
+    );
+    if (annotation.note) item.append(element("div", { className: "small" }, annotation.note));
+    if (editingId === annotation.id) item.append(editor(annotation));
+    return item;
+  });
+  if (!items.length) items.push(element("li", { className: "text-body-secondary small" }, "No annotations yet."));
+  list.replaceChildren(...items);
+}
+
+function render() {
+  renderHighlights();
+  renderList();
+}
+
+function flash(id) {
+  const spans = bodyElement.querySelectorAll(`[data-ids~="${id}"]`);
+  if (!spans.length) return;
+  spans[0].scrollIntoView({ block: "center", behavior: "smooth" });
+  for (const span of spans) {
+    span.classList.remove("is-flash");
+    void span.offsetWidth;
+    span.classList.add("is-flash");
+  }
+}
+
+function activate(id) {
+  for (const node of document.querySelectorAll(".is-active")) node.classList.remove("is-active");
+  for (const span of bodyElement.querySelectorAll(`[data-ids~="${id}"]`)) span.classList.add("is-active");
+  const item = list.querySelector(`[data-annotation-id="${id}"]`);
+  if (item) {
+    item.classList.add("is-active");
+    item.scrollIntoView({ block: "nearest" });
+  }
+}
+
+// ---------- events
+
+list.addEventListener("click", (event) => {
+  const edit = event.target.closest("[data-edit]");
+  const remove = event.target.closest("[data-delete]");
+  if (edit) {
+    editingId = Number(edit.dataset.edit);
+    render();
+    list.querySelector("[data-editor] select")?.focus();
+  } else if (remove) {
+    deleteAnnotation(Number(remove.dataset.delete));
+  } else {
+    const item = event.target.closest("[data-annotation-id]");
+    if (item) {
+      const id = Number(item.dataset.annotationId);
+      activate(id);
+      flash(id);
+    }
+  }
+});
+
+list.addEventListener("keydown", (event) => {
+  const item = event.target.closest("[data-annotation-id]");
+  if (item && event.target === item && event.key === "Enter") item.click();
+});
+
+bodyElement.addEventListener("click", (event) => {
+  const span = event.target.closest(".hl");
+  if (span && window.getSelection().isCollapsed) {
+    const ids = event.target.closest("[data-ids]").dataset.ids.split(" ");
+    activate(Number(ids[0]));
+  }
+});
+
+toolbar.addEventListener("mousedown", (event) => event.preventDefault());
+toolbar.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-label]");
+  if (button) createAnnotation(button.dataset.label);
+});
+
+document.addEventListener("selectionchange", updateToolbar);
+
+const ARROWS = { ArrowLeft: "backward", ArrowRight: "forward", ArrowUp: "backward", ArrowDown: "forward" };
+
+bodyElement.addEventListener("keydown", (event) => {
+  const direction = ARROWS[event.key];
+  if (!direction) return;
+  const selection = window.getSelection();
+  if (!selection.rangeCount || !bodyElement.contains(selection.anchorNode)) {
+    selection.collapse(paragraphs[0].element, 0);
+  }
+  const granularity = event.key.startsWith("ArrowUp") || event.key.startsWith("ArrowDown")
+    ? "line"
+    : event.ctrlKey || event.altKey ? "word" : "character";
+  selection.modify(event.shiftKey ? "extend" : "move", direction, granularity);
+  event.preventDefault();
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+  if (event.key === "Escape") {
+    window.getSelection().removeAllRanges();
+    toolbar.hidden = true;
+    editingId = null;
+    render();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const label = LABEL_KEYS[event.key.toLowerCase()];
+  if (!label) return;
+  // Read the selection now: "selectionchange" may not have fired yet.
+  pending = selectedSpan();
+  if (pending) {
+    event.preventDefault();
+    createAnnotation(label);
+  }
+});
+
+render();

@@ -1,0 +1,52 @@
+"""Django-free text logic: normalising bodies, anchoring quotes, span arithmetic.
+
+Offsets everywhere are Unicode code points into the stored (NFC, ``\\n``) body,
+end exclusive, which is exactly how Python indexes a ``str``.
+"""
+
+import hashlib
+import unicodedata
+
+CONTEXT_LENGTH = 32
+
+
+def normalise_text(text: str) -> str:
+    """NFC with ``\\n`` line endings: the form every body is stored in before offsets exist."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def context(body: str, start: int, end: int, size: int = CONTEXT_LENGTH) -> tuple[str, str]:
+    """The prefix and suffix of up to ``size`` code points around ``body[start:end]``."""
+    return body[max(0, start - size) : start], body[end : end + size]
+
+
+def occurrences(body: str, quote: str) -> list[int]:
+    """Every start offset at which ``quote`` stands in ``body``, overlapping ones included."""
+    if not quote:
+        return []
+    found = []
+    position = body.find(quote)
+    while position != -1:
+        found.append(position)
+        position = body.find(quote, position + 1)
+    return found
+
+
+def paragraphs(body: str) -> list[tuple[int, str]]:
+    """Non-empty lines of ``body`` with the code-point offset each starts at."""
+    result = []
+    offset = 0
+    for line in body.split("\n"):
+        if line.strip():
+            result.append((offset, line))
+        offset += len(line) + 1
+    return result

@@ -1,0 +1,85 @@
+"""Personas and small factories shared by the whole suite.
+
+alice and bob are reviewers, carol is staff, dave is logged in but outside the
+Reviewers group.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from annotator.models import REVIEWERS_GROUP, Annotation, Article, Source
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(django_user_model, username, *, reviewer=True, **flags):
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD, **flags)
+    if reviewer:
+        user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return make_user(django_user_model, "alice")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return make_user(django_user_model, "bob")
+
+
+@pytest.fixture
+def carol(django_user_model):
+    return make_user(django_user_model, "carol", reviewer=False, is_staff=True)
+
+
+@pytest.fixture
+def dave(django_user_model):
+    return make_user(django_user_model, "dave", reviewer=False)
+
+
+def make_source(name="The Daily Test", identified=True):
+    return Source.objects.get_or_create(name=name, defaults={"identified": identified})[0]
+
+
+def make_article(
+    body="Officials said the bridge will open in May. It is a crucial link.", **fields
+):
+    fields.setdefault("source", make_source())
+    fields.setdefault("title", "A test article")
+    return Article.objects.create(body=body, **fields)
+
+
+def make_annotation(article, reviewer, label, quote, occurrence=1, **fields):
+    start = -1
+    for _ in range(occurrence):
+        start = article.body.index(quote, start + 1)
+    annotation = Annotation(
+        article=article,
+        reviewer=reviewer,
+        label=label,
+        start=start,
+        end=start + len(quote),
+        **fields,
+    )
+    annotation.anchor_and_check()
+    annotation.save()
+    return annotation
+
+
+@pytest.fixture
+def article(db):
+    return make_article()
+
+
+@pytest.fixture
+def api_as():
+    def client_for(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for

@@ -1,0 +1,241 @@
+"""Reviewers in real headless Chromium (Debian's), driven by Playwright."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from annotator.models import Annotation
+
+from .conftest import PASSWORD, make_annotation, make_article
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by
+# the tests themselves are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+EMOJI_BODY = (
+    "Officials 👩🏽‍🔬 said 😀 the dam q\u0307uota rose.\n\n"
+    "The minister warned that the border will close on Monday. Critics call it reckless."
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/articles/")
+
+
+def drag_select(page, passage):
+    """Press the mouse at the passage's first letter and release it at its last."""
+    box = page.evaluate(
+        """(passage) => {
+          const walker = document.createTreeWalker(
+            document.querySelector('[data-article-body]'), NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const node = walker.currentNode;
+            const at = node.textContent.indexOf(passage);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at); range.setEnd(node, at + 1);
+            const first = range.getBoundingClientRect();
+            range.setStart(node, at + passage.length - 1); range.setEnd(node, at + passage.length);
+            const last = range.getBoundingClientRect();
+            return {x1: first.left + 1, y1: first.top + first.height / 2,
+                    x2: last.right - 1, y2: last.top + last.height / 2};
+          }
+          return null;
+        }""",
+        passage,
+    )
+    assert box, f"{passage!r} is not on the page"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y2"], steps=5)
+    page.mouse.move(box["x2"], box["y2"], steps=5)
+    page.mouse.up()
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def highlighted_text(page, label):
+    return page.locator(f"[data-article-body] .hl-{label}").all_text_contents()
+
+
+def wait_for_annotations(count):
+    # The API write happens in the live server thread; poll the shared database.
+    import time
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if Annotation.objects.count() == count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"expected {count} annotation(s), found {Annotation.objects.count()}")
+
+
+def test_drag_select_and_key_label_survive_a_reload(page, live_server, alice):
+    article = make_article(body=EMOJI_BODY)
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    drag_select(page, "the border will close on Monday")
+    page.keyboard.press("c")
+    page.wait_for_selector("[data-article-body] .hl-claim")
+    assert "".join(highlighted_text(page, "claim")) == "the border will close on Monday"
+    wait_for_annotations(1)
+    annotation = Annotation.objects.get()
+    assert article.body[annotation.start : annotation.end] == "the border will close on Monday"
+    assert annotation.reviewer == alice and annotation.label == "claim"
+    screenshot(page, "labelled-claim")
+
+    page.reload()
+    page.wait_for_selector("[data-article-body] .hl-claim")
+    assert "".join(highlighted_text(page, "claim")) == "the border will close on Monday"
+    assert page.locator("[data-annotation-list] .annotation-item").count() == 1
+
+
+def test_passage_after_emoji_and_combining_marks_gets_code_point_offsets(page, live_server, alice):
+    article = make_article(body=EMOJI_BODY)
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    drag_select(page, "uota rose")
+    page.keyboard.press("o")
+    page.wait_for_selector("[data-article-body] .hl-opinion")
+    wait_for_annotations(1)
+    annotation = Annotation.objects.get()
+    # Snapped to the whole word, the combining dot staying with its q.
+    assert annotation.quote == "q\u0307uota rose"
+    expected_start = article.body.index("q\u0307uota")
+    assert (annotation.start, annotation.end) == (expected_start, expected_start + 11)
+    # The scientist emoji is 4 code points (7 UTF-16 units), the grin 1 (2 units).
+    assert expected_start == 30
+    assert "".join(highlighted_text(page, "opinion")) == "q\u0307uota rose"
+
+
+def test_keyboard_selection_with_shift_arrows(page, live_server, alice):
+    article = make_article(body="Critics call the plan reckless and costly.")
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.focus("[data-article-body]")
+    page.keyboard.press("Control+Shift+ArrowRight")
+    page.keyboard.press("a")
+    page.wait_for_selector("[data-article-body] .hl-attribution")
+    wait_for_annotations(1)
+    assert Annotation.objects.get().quote == "Critics"
+
+
+def test_edit_fields_and_delete(page, live_server, alice):
+    article = make_article(body=EMOJI_BODY)
+    make_annotation(article, alice, "attribution", "The minister warned")
+    claim = make_annotation(article, alice, "claim", "the border will close on Monday")
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+
+    item = page.locator(f'[data-annotation-id="{claim.pk}"]')
+    item.get_by_role("button", name="Edit").click()
+    editor = page.locator(f'[data-editor="{claim.pk}"]')
+    editor.locator("select[name=check_worthy]").select_option("true")
+    editor.locator("select[name=attribution]").select_option(label="The minister warned")
+    editor.locator("textarea[name=note]").fill("Date is checkable")
+    editor.get_by_role("button", name="Save").click()
+    page.wait_for_selector(f'[data-editor="{claim.pk}"]', state="detached")
+    fields = page.locator(f'[data-annotation-id="{claim.pk}"] .fields').text_content()
+    assert fields == "check-worthy · linked to “The minister warned”"
+    claim.refresh_from_db()
+    assert claim.check_worthy is True
+    assert claim.attribution.quote == "The minister warned"
+    assert claim.note == "Date is checkable"
+    screenshot(page, "edited-claim")
+
+    page.locator(f'[data-annotation-id="{claim.pk}"]').get_by_role("button", name="Delete").click()
+    page.wait_for_selector(f'[data-annotation-id="{claim.pk}"]', state="detached")
+    wait_for_annotations(1)
+    assert highlighted_text(page, "claim") == []
+
+
+def test_clicking_a_list_item_scrolls_to_its_highlight(page, live_server, alice):
+    body = "\n\n".join(f"Paragraph {n} says little of note here." for n in range(60))
+    article = make_article(body=body + "\n\nFinally the ministry confirmed the deal.")
+    make_annotation(article, alice, "claim", "the ministry confirmed the deal")
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    highlight = page.locator("[data-article-body] .hl-claim")
+    assert not highlight.is_visible() or highlight.bounding_box()["y"] > 900
+    page.locator("[data-annotation-list] .annotation-item").first.click()
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.hl-claim').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    )
+
+
+def test_overlapping_and_nested_spans_render_without_losing_text(page, live_server, alice):
+    article = make_article(body=EMOJI_BODY)
+    make_annotation(article, alice, "attribution", "The minister warned that")
+    make_annotation(article, alice, "claim", "warned that the border will close")
+    make_annotation(article, alice, "opinion", "reckless")
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("[data-article-body] .hl-opinion")
+    overlap = page.locator("[data-article-body] .hl-attribution .hl-claim").all_text_contents()
+    assert "".join(overlap) == "warned that"
+    paragraph_text = page.locator("[data-article-body] p").nth(1).text_content()
+    assert paragraph_text == EMOJI_BODY.split("\n\n")[1]
+    screenshot(page, "overlaps")
+
+
+def test_another_reviewer_cannot_see_or_touch_it(page, live_server, alice, bob):
+    article = make_article(body=EMOJI_BODY)
+    claim = make_annotation(article, alice, "claim", "the border will close on Monday")
+    log_in(page, live_server, bob)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    assert page.locator("[data-article-body] .hl").count() == 0
+    assert page.locator("[data-annotation-list] .annotation-item").count() == 0
+    status = page.evaluate(
+        """async (id) => {
+          const token = document.querySelector('[name=csrfmiddlewaretoken]').value;
+          const response = await fetch(`/api/annotations/${id}/`, {
+            method: 'DELETE', headers: {'X-CSRFToken': token}, credentials: 'same-origin'});
+          return response.status;
+        }""",
+        claim.pk,
+    )
+    assert status == 403
+    assert Annotation.objects.filter(pk=claim.pk).exists()

@@ -1,0 +1,79 @@
+"""Summary and list views run a constant number of queries however many articles exist."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from annotator.summaries import source_summaries
+
+from .conftest import make_annotation, make_article, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def populate(first, count, reviewers):
+    for index in range(first, first + count):
+        source = make_source(f"Outlet {index % 3}")
+        article = make_article(
+            body=f"Article {index}: officials said the dam is crucial.", source=source
+        )
+        for reviewer in reviewers:
+            make_annotation(article, reviewer, "claim", "the dam")
+            make_annotation(
+                article, reviewer, "attribution", "officials said", speaker_type="vague"
+            )
+
+
+def count_queries(call):
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda user: source_summaries(user),
+        lambda user: _logged_in(user).get("/sources/"),
+        lambda user: _logged_in(user).get("/sources/1/"),
+        lambda user: _logged_in(user).get("/articles/"),
+        lambda user: _api(user).get("/api/sources/1/summary/"),
+        lambda user: _api(user).get("/api/export/"),
+        lambda user: _api(user).get("/api/articles/"),
+    ],
+    ids=[
+        "summaries",
+        "sources-page",
+        "source-page",
+        "articles-page",
+        "summary-api",
+        "export",
+        "articles-api",
+    ],
+)
+def test_query_count_does_not_grow_with_articles(alice, bob, carol, call):
+    populate(0, 3, [alice, bob])
+    few = count_queries(lambda: call(carol))
+    populate(3, 12, [alice, bob])
+    many = count_queries(lambda: call(carol))
+    assert few == many
+
+
+def test_summaries_take_four_queries(alice, carol, django_assert_num_queries):
+    populate(0, 5, [alice])
+    with django_assert_num_queries(4):
+        source_summaries(carol)
+
+
+def _logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
