@@ -76,7 +76,20 @@ class AnnotationAdmin(admin.ModelAdmin):
     list_filter = ["label", "reviewer", "article__source"]
     search_fields = ["quote", "note"]
     list_select_related = ["article", "reviewer"]
-    readonly_fields = ["quote", "prefix", "suffix", "created", "updated"]
+    # Spans are made by reviewers against the body; admins correct fields and
+    # notes, never offsets, so quote and context can never drift from the body.
+    readonly_fields = [
+        "article",
+        "reviewer",
+        "label",
+        "start",
+        "end",
+        "quote",
+        "prefix",
+        "suffix",
+        "created",
+        "updated",
+    ]
     raw_id_fields = ["attribution"]
     autocomplete_fields = ["speaker"]
     actions = [export_selected]
@@ -85,9 +98,8 @@ class AnnotationAdmin(admin.ModelAdmin):
     def quote_excerpt(self, annotation):
         return annotation.quote[:80]
 
-    def save_model(self, request, obj, form, change):
-        obj.anchor()
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ArticleReview)

@@ -40,6 +40,10 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class SpeakerSerializer(serializers.ModelSerializer):
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+
     class Meta:
         model = Speaker
         fields = ["id", "name", "aliases", "affiliation", "affiliation_detail"]

@@ -101,3 +101,35 @@ def test_session_writes_need_a_csrf_token(alice, article):
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_reviewer_adds_a_speaker(api_as, alice):
+    response = api_as(alice).post(
+        "/api/speakers/",
+        {"name": "Sergei Lavrov", "aliases": ["Sergey Lavrov"], "affiliation": "government_named"},
+        format="json",
+    )
+    assert response.status_code == 201
+    listed = api_as(alice).get("/api/speakers/").json()
+    assert [row["aliases"] for row in listed] == [["Sergey Lavrov"]]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "X", "affiliation": "aliens"}, "affiliation"),
+        ({"name": "X", "aliases": "not a list"}, "aliases"),
+    ],
+)
+def test_bad_speaker_is_a_400(api_as, alice, payload, field):
+    response = api_as(alice).post("/api/speakers/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_duplicate_speaker_name_is_a_400(api_as, alice):
+    api_as(alice).post("/api/speakers/", {"name": "Sergei Lavrov"}, format="json")
+    response = api_as(alice).post("/api/speakers/", {"name": "Sergei Lavrov"}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()

@@ -239,3 +239,32 @@ def test_another_reviewer_cannot_see_or_touch_it(page, live_server, alice, bob):
     )
     assert status == 403
     assert Annotation.objects.filter(pk=claim.pk).exists()
+
+
+def test_attribution_speaker_is_found_by_alias_or_created_by_name(page, live_server, alice):
+    from annotator.models import Speaker
+
+    belousov = Speaker.objects.create(
+        name="Andrei Belousov", aliases=["Andrey Belousov"], affiliation="government_named"
+    )
+    article = make_article(body="Andrey Belousov said it. Some experts argue otherwise.")
+    by_alias = make_annotation(article, alice, "attribution", "Andrey Belousov said")
+    new_voice = make_annotation(article, alice, "attribution", "Some experts argue")
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+
+    for annotation, name in ((by_alias, "andrey belousov"), (new_voice, "Unnamed experts")):
+        page.locator(f'[data-annotation-id="{annotation.pk}"]').get_by_role(
+            "button", name="Edit"
+        ).click()
+        editor = page.locator(f'[data-editor="{annotation.pk}"]')
+        editor.locator("input[name=speaker_name]").fill(name)
+        editor.locator("select[name=speaker_type]").select_option("named_person")
+        editor.get_by_role("button", name="Save").click()
+        page.wait_for_selector(f'[data-editor="{annotation.pk}"]', state="detached")
+
+    by_alias.refresh_from_db()
+    new_voice.refresh_from_db()
+    assert by_alias.speaker == belousov
+    assert new_voice.speaker.name == "Unnamed experts"
+    assert Speaker.objects.count() == 2

@@ -234,14 +234,50 @@ function selectField(name, labelText, options, current) {
   return element("label", { className: "form-label small w-100 mb-1" }, labelText, select);
 }
 
+function findSpeaker(name) {
+  const wanted = name.trim().toLocaleLowerCase();
+  return data.speakers.find(
+    (s) => s.name.toLocaleLowerCase() === wanted || s.aliases.some((a) => a.toLocaleLowerCase() === wanted),
+  );
+}
+
+// An empty name clears the speaker; a known name or alias picks that record;
+// a new name creates a speaker record that admins can later merge or describe.
+async function speakerIdFor(name) {
+  if (!name.trim()) return null;
+  const known = findSpeaker(name);
+  if (known) return known.id;
+  const created = await api("POST", data.urls.speakers, { name: name.trim() });
+  data.speakers.push(created);
+  return created.id;
+}
+
+function speakerField(annotation) {
+  const listId = `speakers-${annotation.id}`;
+  const options = element("datalist", { id: listId });
+  for (const speaker of data.speakers) {
+    options.append(element("option", { value: speaker.name }));
+    for (const alias of speaker.aliases) options.append(element("option", { value: alias, label: `→ ${speaker.name}` }));
+  }
+  const current = data.speakers.find((s) => s.id === annotation.speaker);
+  const input = element("input", {
+    className: "form-control form-control-sm",
+    name: "speaker_name",
+    list: listId,
+    autocomplete: "off",
+    placeholder: "Name or alias; a new name adds a speaker",
+  });
+  input.value = current ? current.name : "";
+  return element("label", { className: "form-label small w-100 mb-1" }, "Speaker", input, options);
+}
+
 const YES_NO = [["", "—"], ["true", "Yes"], ["false", "No"]];
 
 function editor(annotation) {
   const form = element("form", { className: "mt-2", dataset: { editor: annotation.id } });
   form.append(selectField("label", "Label", data.choices.label, annotation.label));
   if (annotation.label === "attribution") {
-    const speakers = [["", "—"], ...data.speakers.map((s) => [s.id, s.name])];
-    form.append(selectField("speaker", "Speaker", speakers, annotation.speaker));
+    form.append(speakerField(annotation));
     for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
       form.append(selectField(field, field.replace("_", " "), [["", "—"], ...data.choices[field]], annotation[field]));
     }
@@ -263,11 +299,20 @@ function editor(annotation) {
     element("button", { type: "submit", className: "btn btn-sm btn-primary me-1" }, "Save"),
     element("button", { type: "button", className: "btn btn-sm btn-outline-secondary", dataset: { cancel: "" } }, "Cancel"),
   );
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const changes = {};
     for (const control of form.elements) {
       if (!control.name) continue;
+      if (control.name === "speaker_name") {
+        try {
+          changes.speaker = await speakerIdFor(control.value);
+        } catch (error) {
+          showError(error.message);
+          return;
+        }
+        continue;
+      }
       const value = control.value;
       if (["check_worthy", "hedged"].includes(control.name)) changes[control.name] = value === "" ? null : value === "true";
       else if (["speaker", "attribution"].includes(control.name)) changes[control.name] = value === "" ? null : Number(value);
