@@ -73,7 +73,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         "end",
         "updated",
     ]
-    list_filter = ["label", "reviewer", "article__source"]
+    list_filter = ["label", "layer", "reviewer", "article__source"]
     search_fields = ["quote", "note"]
     list_select_related = ["article", "reviewer"]
     # Spans are made by reviewers against the body; admins correct fields and
@@ -81,6 +81,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     readonly_fields = [
         "article",
         "reviewer",
+        "layer",
         "label",
         "start",
         "end",
@@ -89,6 +90,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         "suffix",
         "created",
         "updated",
+        "adjudicated_from",
     ]
     raw_id_fields = ["attribution"]
     autocomplete_fields = ["speaker"]

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from . import exporting
 from .models import Annotation, Article, Label, Source, Speaker
 from .permissions import CanAnnotate, get_annotation_for_user
+from .reports import profile_payload
 from .serializers import (
     AnnotationSerializer,
     ArticleDetailSerializer,
@@ -17,7 +18,7 @@ from .serializers import (
     SourceSerializer,
     SpeakerSerializer,
 )
-from .summaries import source_summaries
+from .summaries import source_profiles
 
 
 class ArticleList(generics.ListAPIView):
@@ -96,26 +97,16 @@ class SpeakerList(generics.ListCreateAPIView):
     pagination_class = None
 
 
-def summary_payload(source, figures, articles):
-    return {
-        "source": SourceSerializer(source).data,
-        **figures,
-        "per_article": [
-            {"article": article.pk, "title": str(article), **article_figures}
-            | {"reviewers": len(article_figures["reviewers"])}
-            for article, article_figures in articles
-        ],
-    }
-
-
 class SourceSummary(APIView):
+    """A source's full profile: every figure with its articles, reviewers and 95% interval."""
+
     permission_classes = [CanAnnotate]
 
     @extend_schema(responses={200: dict})
     def get(self, request, pk):
         source = get_object_or_404(Source, pk=pk)
-        [(source, figures, articles)] = source_summaries(request.user, [source])
-        return Response(summary_payload(source, figures, articles))
+        [profile] = source_profiles(request.user, [source], intervals=True)
+        return Response(profile_payload(profile, SourceSerializer(source).data))
 
 
 class ExportQuery(serializers.Serializer):

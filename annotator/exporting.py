@@ -12,7 +12,7 @@ from django.utils import timezone
 from .models import ALL_LABEL_FIELDS, Annotation, Article, ArticleReview
 
 SCHEMA_NAME = "newsroom-annotator/export"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 FILTERS = ("source", "article", "reviewer", "label")
 
 
@@ -34,6 +34,7 @@ def _annotation_record(annotation: Annotation, done_by: set) -> dict:
         "id": annotation.pk,
         "reviewer": annotation.reviewer.username,
         "review_state": "done" if annotation.reviewer_id in done_by else "in_progress",
+        "layer": annotation.layer,
         "label": annotation.label,
         "start": annotation.start,
         "end": annotation.end,

@@ -2,9 +2,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from . import text
-from .models import Label
+from .models import REVIEWERS_GROUP, ArticleReview, Label, Source
 
 
 class QuoteAnnotationForm(forms.Form):
@@ -51,3 +52,58 @@ class QuoteAnnotationForm(forms.Form):
             cleaned["start"] = starts[occurrence - 1]
             cleaned["end"] = cleaned["start"] + len(quote)
         return cleaned
+
+
+YES_NO_UNANSWERED = forms.NullBooleanSelect
+
+
+class ArticleReviewForm(forms.ModelForm):
+    """Once per reviewer and article: what the page shows about itself."""
+
+    class Meta:
+        model = ArticleReview
+        fields = ["genre", "byline_shown", "date_shown", "bio_shown", "headline_fidelity", "note"]
+        widgets = {
+            "byline_shown": YES_NO_UNANSWERED,
+            "date_shown": YES_NO_UNANSWERED,
+            "bio_shown": YES_NO_UNANSWERED,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("save-review", "Save page review", css_class="btn-sm"))
+
+
+class QueueForm(forms.Form):
+    """Staff deal articles to reviewers, a share of them to two reviewers."""
+
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.filter(groups__name=REVIEWERS_GROUP).order_by("username"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        empty_label="Every source",
+        help_text="Which articles to deal out.",
+    )
+    only_unassigned = forms.BooleanField(
+        required=False, initial=True, help_text="Skip articles already in someone's queue."
+    )
+    double_share = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        initial=20,
+        label="Double-annotated share (%)",
+        help_text="Articles that also go to a second reviewer, for agreement.",
+    )
+    seed = forms.IntegerField(initial=1, help_text="The same seed deals the same way again.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("deal", "Add to queues", css_class="btn-primary"))

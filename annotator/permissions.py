@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from rest_framework import permissions
 
-from .models import REVIEWERS_GROUP, Annotation
+from .models import REVIEWERS_GROUP, Annotation, Layer
 
 
 def is_reviewer(user) -> bool:
@@ -25,11 +25,13 @@ def get_annotation_for_user(user, pk, *, for_change: bool) -> Annotation:
     """The one way to reach an annotation by id: 404 if unknown, 403 if not yours.
 
     Staff may read every reviewer's spans; only the reviewer who made a span
-    changes or deletes it.
+    changes or deletes it, and any staff member the adjudicated layer.
     """
     annotation = get_object_or_404(Annotation.objects.select_related("article", "reviewer"), pk=pk)
     if annotation.reviewer_id == user.pk:
         return annotation
+    if annotation.layer == Layer.ADJUDICATED and user.is_staff:
+        return annotation  # the adjudicated layer is staff's shared work
     if for_change or not Annotation.objects.visible_to(user).filter(pk=pk).exists():
         raise PermissionDenied("This annotation belongs to another reviewer.")
     return annotation

@@ -71,6 +71,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "id",
             "article",
             "reviewer",
+            "layer",
             "label",
             "start",
             "end",
@@ -82,7 +83,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "updated",
             *ALL_LABEL_FIELDS,
         ]
-        read_only_fields = ["article", "prefix", "suffix", "created", "updated"]
+        read_only_fields = ["article", "layer", "prefix", "suffix", "created", "updated"]
         validators = []  # the model's own constraints are checked in validate()
 
     def to_internal_value(self, data):
@@ -91,7 +92,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
                 {"non_field_errors": ["Send a JSON object of annotation fields."]}
             )
         writable = {name for name, f in self.fields.items() if not f.read_only}
-        unknown = sorted(set(data) - writable - {"id", "article", "reviewer"})
+        unknown = sorted(set(data) - writable - {"id", "article", "reviewer", "layer"})
         if unknown:
             raise serializers.ValidationError(
                 {name: ["Unknown or read-only field."] for name in unknown}

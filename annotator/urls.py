@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import source_views, staff_views, views
 
 app_name = "annotator"
 
@@ -12,7 +12,18 @@ urlpatterns = [
     path("articles/<int:pk>/annotations/add/", views.annotation_add, name="annotation-add"),
     path("articles/<int:pk>/done/", views.article_done, name="article-done"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation-delete"),
-    path("sources/", views.source_list, name="source-list"),
-    path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("articles/<int:pk>/review/", views.article_review, name="article-review"),
+    path("articles/<int:pk>/adjudicate/", staff_views.adjudicate, name="adjudicate"),
+    path("sources/", source_views.source_list, name="source-list"),
+    path("sources/table.<str:fmt>", source_views.source_table, name="source-table"),
+    path("sources/<int:pk>/", source_views.source_detail, name="source-detail"),
+    path(
+        "sources/<int:pk>/evidence/<str:metric>/",
+        source_views.source_evidence,
+        name="source-evidence",
+    ),
+    path("agreement/", source_views.agreement, name="agreement"),
+    path("queue/", staff_views.queue, name="queue"),
     path("guidelines/", views.guidelines, name="guidelines"),
+    path("guidelines/figures/", views.metrics_help, name="metrics-help"),
 ]

@@ -1,53 +1,73 @@
 """Server-rendered pages: fetch with permission, validate, call the model, respond."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from . import text
-from .forms import QuoteAnnotationForm
+from .forms import ArticleReviewForm, QuoteAnnotationForm
+from .metrics import METRICS
 from .models import (
     Annotation,
     Article,
     ArticleReview,
+    Assignment,
     CueStance,
     Label,
     OpinionType,
     QuoteType,
-    Source,
     Speaker,
     SpeakerType,
 )
 from .permissions import get_annotation_for_user, require_annotator
 from .serializers import AnnotationSerializer, SpeakerSerializer
-from .summaries import source_summaries
-
-SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 
 
 @require_GET
 def article_list(request):
     require_annotator(request.user)
     articles = (
-        Article.objects.with_reviewer_progress(request.user).select_related("source").defer("body")
+        Article.objects.with_reviewer_progress(request.user)
+        .annotate(
+            in_queue=Exists(
+                Assignment.objects.filter(article=OuterRef("pk"), reviewer=request.user)
+            )
+        )
+        .select_related("source")
+        .defer("body")
+        .order_by("-in_queue", "seed_file", "pk")
     )
-    return render(request, "annotator/article_list.html", {"articles": articles})
+    queue = Assignment.objects.filter(reviewer=request.user).progress().first()
+    return render(request, "annotator/article_list.html", {"articles": articles, "queue": queue})
+
+
+VIEWS = {
+    "mine": "Your annotations",
+    "all": "Every reviewer's annotations",
+    "adjudicated": "Adjudicated layer",
+}
 
 
 def _shown_annotations(request, article):
-    """The reviewer's own spans; staff may ask for every reviewer's with ?all=1."""
-    show_all = request.user.is_staff and request.GET.get("all") == "1"
+    """The reviewer's own spans; staff may show every reviewer's or the adjudicated layer."""
+    view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
     annotations = Annotation.objects.filter(article=article).select_related("reviewer")
-    if not show_all:
-        annotations = annotations.for_reviewer(request.user)
-    return show_all, annotations.in_text_order()
+    if view == "all":
+        annotations = annotations.raw()
+    elif view == "adjudicated":
+        annotations = annotations.adjudicated()
+    else:
+        view, annotations = "mine", annotations.for_reviewer(request.user)
+    return view, annotations.in_text_order()
 
 
-def _render_article(request, article, form, status=200):
-    show_all, annotations = _shown_annotations(request, article)
+def _render_article(request, article, form, review_form=None, status=200):
+    view, annotations = _shown_annotations(request, article)
     annotations = list(annotations)
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     choices = {
@@ -61,10 +81,14 @@ def _render_article(request, article, form, status=200):
         "articleId": article.pk,
         "body": article.body,
         "username": request.user.get_username(),
-        "showAll": show_all,
+        "view": view,
+        "showReviewer": view != "mine",
+        "editAll": view == "adjudicated",
+        "canCreate": view == "mine",
         "annotations": AnnotationSerializer(annotations, many=True).data,
         "speakers": SpeakerSerializer(Speaker.objects.all(), many=True).data,
         "choices": choices,
+        "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
         "urls": {
             "annotations": reverse("api-article-annotations", args=[article.pk]),
             "annotation": reverse("api-annotation", args=[0]),
@@ -75,9 +99,11 @@ def _render_article(request, article, form, status=200):
         "article": article,
         "paragraphs": text.paragraphs(article.body),
         "annotations": annotations,
-        "show_all": show_all,
+        "view": view,
+        "views": VIEWS,
         "done": bool(review and review.done),
         "form": form,
+        "review_form": review_form or ArticleReviewForm(instance=review),
         "page_data": page_data,
     }
     return render(request, "annotator/article_detail.html", context, status=status)
@@ -121,6 +147,22 @@ def annotation_add(request, pk):
 
 
 @require_POST
+def article_review(request, pk):
+    """Save what the reviewer says the page shows: genre label, byline, date, bio, headline."""
+    require_annotator(request.user)
+    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    review, _ = ArticleReview.objects.get_or_create(article=article, reviewer=request.user)
+    form = ArticleReviewForm(request.POST, instance=review)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Saved your review of the page.")
+        return redirect(article)
+    return _render_article(
+        request, article, QuoteAnnotationForm(article=article), review_form=form, status=400
+    )
+
+
+@require_POST
 def annotation_delete(request, pk):
     require_annotator(request.user)
     annotation = get_annotation_for_user(request.user, pk, for_change=True)
@@ -140,38 +182,6 @@ def article_done(request, pk):
 
 
 @require_GET
-def source_list(request):
-    require_annotator(request.user)
-    summaries = source_summaries(request.user)
-    return render(
-        request,
-        "annotator/source_list.html",
-        {
-            "identified": [row for row in summaries if row[0].identified],
-            "unidentified": [row for row in summaries if not row[0].identified],
-            "speaker_type_names": SPEAKER_TYPE_NAMES,
-        },
-    )
-
-
-@require_GET
-def source_detail(request, pk):
-    require_annotator(request.user)
-    source = get_object_or_404(Source, pk=pk)
-    [(source, figures, articles)] = source_summaries(request.user, [source])
-    return render(
-        request,
-        "annotator/source_detail.html",
-        {
-            "source": source,
-            "figures": figures,
-            "articles": articles,
-            "speaker_type_names": SPEAKER_TYPE_NAMES,
-        },
-    )
-
-
-@require_GET
 def guidelines(request):
     return render(
         request,
@@ -181,5 +191,18 @@ def guidelines(request):
             "cue_stances": CueStance.choices,
             "quote_types": QuoteType.choices,
             "opinion_types": OpinionType.choices,
+        },
+    )
+
+
+@require_GET
+def metrics_help(request):
+    return render(
+        request,
+        "annotator/metrics_help.html",
+        {
+            "metrics": METRICS,
+            "min_articles": settings.PROFILE_MIN_ARTICLES,
+            "min_alpha": settings.PROFILE_MIN_ALPHA,
         },
     )

@@ -57,7 +57,13 @@ def test_admin_edits_fields_of_a_span_but_not_its_offsets(admin_client, alice):
     annotation = make_annotation(make_article(), alice, "claim", "the bridge will open in May")
     response = admin_client.post(
         f"/admin/annotator/annotation/{annotation.pk}/change/",
-        {"note": "checked by the desk", "check_worthy": "true", "hedged": "unknown", "start": 0},
+        {
+            "note": "checked by the desk",
+            "check_worthy": "true",
+            "hedged": "unknown",
+            "counter_voice": "unknown",
+            "start": 0,
+        },
     )
     assert response.status_code == 302
     annotation.refresh_from_db()

@@ -47,16 +47,21 @@ def test_source_summary_for_staff_counts_every_reviewer(api_as, alice, bob, caro
     article = make_article(body="one two three four five six seven eight nine ten", source=source)
     make_annotation(article, alice, "claim", "one two")
     make_annotation(article, alice, "attribution", "three", speaker_type="named_person")
-    make_annotation(article, bob, "claim", "four five", attribution=None)
+    make_annotation(article, bob, "claim", "four five")
     summary = api_as(carol).get(f"/api/sources/{source.pk}/summary/").json()
     assert summary["source"]["name"] == source.name
     assert summary["articles"] == 1
     assert summary["reviewers"] == 2
-    assert summary["label_counts"] == {"claim": 2, "opinion": 0, "attribution": 1}
+    # label counts are per-article means over reviewers, summed over articles
+    assert summary["label_counts"] == {"claim": 1.0, "opinion": 0.0, "attribution": 0.5}
     # alice 2 spans / 10 words, bob 1 / 10 -> mean of 200 and 100 per 1000 words
-    assert summary["spans_per_1000_words"] == pytest.approx(150.0)
-    assert summary["sourcing_rate"] == pytest.approx(0.0)
+    assert summary["spans_per_1000_words"]["value"] == pytest.approx(150.0)
+    assert summary["metrics"]["sourcing_rate"]["value"] == pytest.approx(0.0)
+    assert summary["metrics"]["sourcing_rate"]["articles"] == 1
+    assert summary["metrics"]["sourcing_rate"]["interval_95"] is None
+    assert summary["greyed_out"] is True
     assert summary["per_article"][0]["reviewers"] == 2
+    assert summary["double_annotated_articles"] == 1
 
 
 def test_source_summary_for_a_reviewer_counts_only_their_own_spans(api_as, alice, bob):
@@ -67,6 +72,7 @@ def test_source_summary_for_a_reviewer_counts_only_their_own_spans(api_as, alice
     summary = api_as(alice).get(f"/api/sources/{source.pk}/summary/").json()
     assert summary["reviewers"] == 1
     assert summary["label_counts"]["claim"] == 1
+    assert "your own annotations only" in " ".join(summary["warnings"])
 
 
 def test_unknown_source_summary_is_404(api_as, alice):

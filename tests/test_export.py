@@ -12,7 +12,7 @@ from .conftest import make_annotation, make_article, make_source
 pytestmark = pytest.mark.django_db
 SCHEMA = json.loads(
     (
-        Path(__file__).resolve().parent.parent / "annotator/schemas/export-1.0.schema.json"
+        Path(__file__).resolve().parent.parent / "annotator/schemas/export-1.1.schema.json"
     ).read_text()
 )
 

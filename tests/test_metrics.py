@@ -1,75 +1,223 @@
-"""The summary arithmetic on an example computed by hand."""
+"""Profile arithmetic on examples computed by hand (see docs/metrics.md)."""
 
 import pytest
 
-from annotator.metrics import SpanCount, summarise
+from annotator.metrics import ADJUDICATED, ReviewFacts, SpanFacts, bootstrap_interval, summarise
+
+GOV, EXPERT, IGO = "government_named", "independent_expert", "intergovernmental"
 
 
-def test_hand_computed_example():
-    # Source 1 has two articles (200 and 500 words) and one never annotated (300 words).
-    # Article 10, reviewer 1: 2 claims (1 linked), 1 opinion unlinked, 1 attribution (named_person)
-    # Article 10, reviewer 2: 1 claim unlinked, 1 attribution (vague)
-    # Article 11, reviewer 1: 4 claims (4 linked), 2 attributions (named_person), 1 opinion linked
-    articles = {10: (1, 200), 11: (1, 500), 12: (1, 300)}
-    rows = [
-        SpanCount(10, 1, "claim", True, "", 1),
-        SpanCount(10, 1, "claim", False, "", 1),
-        SpanCount(10, 1, "opinion", False, "", 1),
-        SpanCount(10, 1, "attribution", False, "named_person", 1),
-        SpanCount(10, 2, "claim", False, "", 1),
-        SpanCount(10, 2, "attribution", False, "vague", 1),
-        SpanCount(11, 1, "claim", True, "", 4),
-        SpanCount(11, 1, "attribution", False, "named_person", 2),
-        SpanCount(11, 1, "opinion", True, "", 1),
+def spans_of_reviewer_1(article):
+    return [
+        SpanFacts(article, 1, "claim", linked=True, check_worthy=True),
+        SpanFacts(article, 1, "claim", check_worthy=True),
+        SpanFacts(article, 1, "claim", check_worthy=False),
+        SpanFacts(article, 1, "opinion"),
+        SpanFacts(
+            article,
+            1,
+            "attribution",
+            speaker_type="named_person",
+            speaker_id=7,
+            affiliation=GOV,
+            cue_stance="endorsing",
+            quote_type="direct",
+        ),
+        SpanFacts(
+            article,
+            1,
+            "attribution",
+            speaker_type="named_person",
+            speaker_id=8,
+            affiliation=EXPERT,
+            cue_stance="distancing",
+            quote_type="indirect",
+            counter_voice=True,
+        ),
+        SpanFacts(article, 1, "attribution", speaker_type="vague", cue_stance="neutral"),
     ]
-    per_article, per_source = summarise(articles, rows)
 
-    a10 = per_article[10]
-    assert a10["reviewers"] == [1, 2]
-    assert a10["label_counts"] == {"claim": 3, "opinion": 1, "attribution": 2}
-    # reviewer 1: 4 spans / 200 words = 20 per 1000; reviewer 2: 2 / 200 = 10 -> mean 15
-    assert a10["spans_per_1000_words"] == pytest.approx(15.0)
-    # sourcing: reviewer 1 1/2, reviewer 2 0/1 -> mean 0.25
-    assert a10["sourcing_rate"] == pytest.approx(0.25)
-    # author opinion: r1 1 unlinked opinion / (1 + 1 unlinked claim) = 0.5; r2 0 / (0 + 1) = 0
-    assert a10["author_opinion_share"] == pytest.approx(0.25)
-    assert a10["speaker_type_shares"]["named_person"] == pytest.approx(0.5)
-    assert a10["speaker_type_shares"]["vague"] == pytest.approx(0.5)
 
+def example():
+    articles = {10: (1, 200), 11: (1, 100), 12: (1, 300)}
+    spans = [
+        *spans_of_reviewer_1(10),
+        SpanFacts(10, 2, "claim", check_worthy=True),
+        SpanFacts(
+            10,
+            2,
+            "attribution",
+            speaker_type="none",
+            cue_stance="intensifying",
+            quote_type="direct",
+        ),
+        # Article 11: reviewer 1's raw spans give way to the adjudicated layer.
+        SpanFacts(11, 1, "claim", count=5),
+        SpanFacts(11, ADJUDICATED, "claim", linked=True, count=2),
+        SpanFacts(
+            11,
+            ADJUDICATED,
+            "attribution",
+            speaker_type="named_person",
+            speaker_id=7,
+            affiliation=GOV,
+            cue_stance="endorsing",
+            quote_type="indirect",
+        ),
+        SpanFacts(
+            11,
+            ADJUDICATED,
+            "attribution",
+            speaker_type="named_organisation",
+            speaker_id=9,
+            affiliation=IGO,
+            cue_stance="neutral",
+            quote_type="direct",
+        ),
+    ]
+    reviews = [
+        ReviewFacts(10, 1, genre="news", byline_shown=True, date_shown=True, bio_shown=False),
+        ReviewFacts(10, 2, genre="none", byline_shown=False, date_shown=True, bio_shown=False),
+        ReviewFacts(11, ADJUDICATED),
+    ]
+    return summarise(articles, spans, reviews, intervals=True)
+
+
+def test_article_values_are_means_over_reviewers():
+    per_article, _ = example()
+    a10 = per_article[10].values
+    assert per_article[10].basis == "reviewers"
+    assert a10["sourcing_rate"] == pytest.approx((1 / 3 + 0) / 2)
+    assert a10["sourcing_rate_check_worthy"] == pytest.approx((0.5 + 0) / 2)
+    assert a10["unsupported_check_worthy_per_1000"] == pytest.approx(5.0)
+    assert a10["weasel_share"] == pytest.approx((1 / 3 + 1) / 2)
+    assert a10["direct_quote_rate"] == pytest.approx((1 / 3 + 1) / 2)
+    assert a10["orphan_quotes"] == pytest.approx(0.5)
+    assert a10["author_opinion_per_1000"] == pytest.approx(2.5)
+    assert a10["author_opinion_share"] == pytest.approx((1 / 3 + 0) / 2)
+    # only reviewer 1 has two identifiable speakers: ln 2 / ln 8 = 1/3
+    assert a10["voice_diversity"] == pytest.approx(1 / 3)
+    assert a10["speaker_concentration"] == pytest.approx(0.5)
+    assert a10["official_dependence"] == pytest.approx(0.5)
+    assert a10["counter_voice_rate"] == pytest.approx(0.5)
+    assert a10["cue_balance"] == pytest.approx(0.0)
+    assert a10["intensifying_rate"] == pytest.approx(0.5)
+    assert a10["transparency"] == pytest.approx((0.75 + 0.25) / 2)
+    assert per_article[10].label_counts == {"claim": 2.0, "opinion": 0.5, "attribution": 2.0}
+
+
+def test_adjudicated_layer_replaces_the_reviewers_mean():
+    per_article, _ = example()
     a11 = per_article[11]
-    assert a11["spans_per_1000_words"] == pytest.approx(1000 * 7 / 500)
-    assert a11["sourcing_rate"] == pytest.approx(1.0)
-    # no unlinked opinions or claims: nothing to divide by
-    assert a11["author_opinion_share"] is None
+    assert a11.basis == "adjudicated"
+    assert a11.reviewers == [1]
+    assert a11.values["sourcing_rate"] == pytest.approx(1.0)
+    assert a11.values["official_dependence"] == pytest.approx(1.0)
+    assert a11.values["cue_balance"] == pytest.approx(0.5)
+    assert a11.values["author_opinion_share"] is None
+    assert a11.label_counts["claim"] == 2
 
-    assert per_article[12]["reviewers"] == []
-    assert per_article[12]["sourcing_rate"] is None
 
+def test_source_values_are_means_over_articles_with_counts_behind_them():
+    _, per_source = example()
     source = per_source[1]
-    assert source["articles"] == 3
-    assert source["annotated_articles"] == 2
-    assert source["reviewers"] == 2
-    assert source["label_counts"] == {"claim": 7, "opinion": 2, "attribution": 4}
-    assert source["spans_per_1000_words"] == pytest.approx((15.0 + 14.0) / 2)
-    assert source["sourcing_rate"] == pytest.approx((0.25 + 1.0) / 2)
-    # only article 10 has a defined author-opinion share
-    assert source["author_opinion_share"] == pytest.approx(0.25)
-    assert source["speaker_type_shares"]["named_person"] == pytest.approx((0.5 + 1.0) / 2)
-    assert source["speaker_type_shares"]["vague"] == pytest.approx((0.5 + 0.0) / 2)
+    assert (source.articles, source.annotated_articles, source.adjudicated_articles) == (3, 2, 1)
+    assert source.reviewers == 2
+    expected = {
+        "sourcing_rate": (1 / 6 + 1) / 2,
+        "sourcing_rate_check_worthy": 0.25,
+        "unsupported_check_worthy_per_1000": 2.5,
+        "weasel_share": 1 / 3,
+        "direct_quote_rate": (2 / 3 + 1 / 2) / 2,
+        "orphan_quotes": 0.25,
+        "author_opinion_per_1000": 1.25,
+        "author_opinion_share": 1 / 6,
+        "voice_diversity": 1 / 3,
+        "speaker_concentration": 0.5,
+        "official_dependence": 0.75,
+        "counter_voice_rate": 0.25,
+        "cue_balance": 0.25,
+        "intensifying_rate": 0.25,
+        "transparency": 0.5,
+    }
+    for key, value in expected.items():
+        assert source.value(key) == pytest.approx(value), key
+    assert source.values["sourcing_rate"]["articles"] == 2
+    assert source.values["sourcing_rate_check_worthy"]["articles"] == 1
+    assert source.values["transparency"]["reviewers"] == 2
 
 
-def test_reviewer_who_marked_done_with_no_spans_counts_as_zero():
-    per_article, _ = summarise(
-        {1: (1, 100)}, [SpanCount(1, 1, "claim", False, "", 2)], finished_reviews=[(1, 2)]
+def test_intervals_are_seeded_and_need_two_articles():
+    _, first = example()
+    _, second = example()
+    low, high = first[1].values["sourcing_rate"]["interval"]
+    assert 1 / 6 <= low <= high <= 1
+    assert (
+        first[1].values["sourcing_rate"]["interval"]
+        == second[1].values["sourcing_rate"]["interval"]
     )
-    assert per_article[1]["reviewers"] == [1, 2]
-    assert per_article[1]["spans_per_1000_words"] == pytest.approx((20.0 + 0.0) / 2)
-    # reviewer 2 had no claims, so only reviewer 1 speaks to the sourcing rate
-    assert per_article[1]["sourcing_rate"] == pytest.approx(0.0)
+    assert first[1].values["sourcing_rate_check_worthy"]["interval"] is None
+
+
+def test_bootstrap_interval_of_identical_values_is_that_value():
+    assert bootstrap_interval([0.4, 0.4, 0.4], seed=1) == pytest.approx((0.4, 0.4))
+    assert bootstrap_interval([0.4], seed=1) is None
+
+
+def test_no_claims_means_no_sourcing_rate_not_zero():
+    per_article, per_source = summarise({1: (1, 100)}, [SpanFacts(1, 1, "opinion")], source_ids=[1])
+    assert per_article[1].values["sourcing_rate"] is None
+    assert per_source[1].value("sourcing_rate") is None
+    assert per_source[1].values["sourcing_rate"]["articles"] == 0
+
+
+def test_one_speaker_is_not_enough_for_diversity():
+    spans = [
+        SpanFacts(
+            1, 1, "attribution", speaker_type="named_person", speaker_id=3, affiliation=GOV, count=4
+        )
+    ]
+    per_article, _ = summarise({1: (1, 100)}, spans)
+    assert per_article[1].values["voice_diversity"] is None
+    # four attributions to one speaker: concentration says exactly that
+    assert per_article[1].values["speaker_concentration"] == pytest.approx(1.0)
+    assert per_article[1].values["official_dependence"] == pytest.approx(1.0)
+
+
+def test_a_single_attribution_has_no_concentration():
+    spans = [SpanFacts(1, 1, "attribution", speaker_type="named_person", speaker_id=3)]
+    per_article, _ = summarise({1: (1, 100)}, spans)
+    assert per_article[1].values["speaker_concentration"] is None
+
+
+def test_source_with_one_article_has_values_but_no_interval():
+    _, per_source = summarise(
+        {1: (1, 100)}, [SpanFacts(1, 1, "claim", linked=True)], intervals=True
+    )
+    assert per_source[1].value("sourcing_rate") == pytest.approx(1.0)
+    assert per_source[1].values["sourcing_rate"]["interval"] is None
+
+
+def test_reviewer_who_finished_with_no_spans_counts_as_zero():
+    per_article, _ = summarise(
+        {1: (1, 100)},
+        [SpanFacts(1, 1, "claim", count=2)],
+        [ReviewFacts(1, 2, done=True)],
+    )
+    assert per_article[1].reviewers == [1, 2]
+    assert per_article[1].values["spans_per_1000_words"] == pytest.approx((20.0 + 0.0) / 2)
+    assert per_article[1].values["sourcing_rate"] == pytest.approx(0.0)
 
 
 def test_source_without_articles_reports_no_data():
     _, per_source = summarise({}, [], source_ids=[7])
-    assert per_source[7]["articles"] == 0
-    assert per_source[7]["sourcing_rate"] is None
-    assert per_source[7]["spans_per_1000_words"] is None
+    assert per_source[7].articles == 0
+    assert per_source[7].value("sourcing_rate") is None
+
+
+def test_empty_adjudicated_layer_is_a_real_zero():
+    per_article, _ = summarise(
+        {1: (1, 100)}, [SpanFacts(1, 1, "claim", count=3)], [ReviewFacts(1, ADJUDICATED)]
+    )
+    assert per_article[1].basis == "adjudicated"
+    assert per_article[1].values["spans_per_1000_words"] == pytest.approx(0.0)

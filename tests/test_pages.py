@@ -73,7 +73,7 @@ def test_staff_can_show_every_reviewers_annotations(alice, bob, carol, article):
     make_annotation(article, bob, "opinion", "crucial", note="bob's note")
     own_only = logged_in(carol).get(f"/articles/{article.pk}/").content.decode()
     assert "bob&#x27;s note" not in own_only
-    everyone = logged_in(carol).get(f"/articles/{article.pk}/?all=1").content.decode()
+    everyone = logged_in(carol).get(f"/articles/{article.pk}/?view=all").content.decode()
     assert "bob&#x27;s note" in everyone
 
 

@@ -6,14 +6,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from annotator.summaries import source_summaries
+from annotator import adjudication
+from annotator.models import ArticleReview
+from annotator.summaries import source_profiles
 
 from .conftest import make_annotation, make_article, make_source
 
 pytestmark = pytest.mark.django_db
 
 
-def populate(first, count, reviewers):
+def populate(first, count, reviewers, adjudicator):
+    """Articles annotated by every reviewer, with page reviews; every other one adjudicated."""
     for index in range(first, first + count):
         source = make_source(f"Outlet {index % 3}")
         article = make_article(
@@ -21,9 +24,14 @@ def populate(first, count, reviewers):
         )
         for reviewer in reviewers:
             make_annotation(article, reviewer, "claim", "the dam")
-            make_annotation(
+            span = make_annotation(
                 article, reviewer, "attribution", "officials said", speaker_type="vague"
             )
+            ArticleReview.objects.create(
+                article=article, reviewer=reviewer, genre="news", byline_shown=True
+            )
+        if index % 2:
+            adjudication.accept(span, adjudicator)
 
 
 def count_queries(call):
@@ -35,36 +43,44 @@ def count_queries(call):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda user: source_summaries(user),
+        lambda user: source_profiles(user, intervals=True),
         lambda user: _logged_in(user).get("/sources/"),
         lambda user: _logged_in(user).get("/sources/1/"),
         lambda user: _logged_in(user).get("/articles/"),
         lambda user: _api(user).get("/api/sources/1/summary/"),
+        lambda user: _logged_in(user).get("/agreement/"),
+        lambda user: _logged_in(user).get("/sources/table.csv"),
+        lambda user: _logged_in(user).get("/sources/1/evidence/sourcing_rate/"),
+        lambda user: _logged_in(user).get("/articles/1/adjudicate/"),
         lambda user: _api(user).get("/api/export/"),
         lambda user: _api(user).get("/api/articles/"),
     ],
     ids=[
-        "summaries",
+        "profiles",
         "sources-page",
         "source-page",
         "articles-page",
         "summary-api",
+        "agreement-page",
+        "sources-csv",
+        "evidence-page",
+        "adjudication-page",
         "export",
         "articles-api",
     ],
 )
 def test_query_count_does_not_grow_with_articles(alice, bob, carol, call):
-    populate(0, 3, [alice, bob])
+    populate(0, 3, [alice, bob], carol)
     few = count_queries(lambda: call(carol))
-    populate(3, 12, [alice, bob])
+    populate(3, 12, [alice, bob], carol)
     many = count_queries(lambda: call(carol))
     assert few == many
 
 
-def test_summaries_take_four_queries(alice, carol, django_assert_num_queries):
-    populate(0, 5, [alice])
-    with django_assert_num_queries(4):
-        source_summaries(carol)
+def test_profiles_take_six_queries(alice, bob, carol, django_assert_num_queries):
+    populate(0, 5, [alice, bob], carol)
+    with django_assert_num_queries(6):
+        source_profiles(carol, intervals=True)
 
 
 def _logged_in(user):

@@ -1,25 +1,35 @@
-"""Show figures honestly: a missing value reads "no data", never a misleading 0."""
+"""Show figures honestly: a missing value reads "n/a", never a misleading 0."""
 
 from django import template
 from django.utils.html import format_html
 
+from ..reports import format_value
+
 register = template.Library()
 
-NO_DATA = format_html('<span class="text-body-secondary" title="{}">n/a</span>', "Not enough data")
+
+def _no_data():
+    return format_html('<span class="text-body-secondary" title="{}">n/a</span>', "Not enough data")
+
+
+def _missing(value):
+    # A template lookup through a missing object resolves to "".
+    return value is None or value == ""
+
+
+@register.filter
+def figure(value, kind):
+    return _no_data() if _missing(value) else format_value(kind, value)
 
 
 @register.filter
 def percent(value):
-    if value is None:
-        return NO_DATA
-    return f"{100 * value:.0f}%"
+    return figure(value, "share")
 
 
 @register.filter
-def decimal(value):
-    if value is None:
-        return NO_DATA
-    return f"{value:.1f}"
+def decimal2(value):
+    return _no_data() if _missing(value) else f"{value:.2f}"
 
 
 @register.filter

@@ -125,5 +125,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
+# A source profile is greyed out below this many annotated articles, or when
+# reviewer agreement (Krippendorff's alpha) is below the floor for tentative
+# conclusions.
+PROFILE_MIN_ARTICLES = 15
+PROFILE_MIN_ALPHA = 0.667
+
 # Notes are free text but bounded, so one paste cannot bloat exports.
 ANNOTATION_NOTE_MAX_LENGTH = 2000

@@ -1,13 +1,14 @@
 // The article page: select a passage, label it, edit and delete spans, all
 // through the JSON API without reloading. Without JavaScript the page still
 // lists the spans and offers the add-by-quote form.
-import { codePointLength, segments, utf16ToCodePoints } from "./offsets.js";
+import { codePointLength, segments, sentenceAround, utf16ToCodePoints } from "./offsets.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const bodyElement = document.querySelector("[data-article-body]");
 const toolbar = document.querySelector("[data-toolbar]");
 const list = document.querySelector("[data-annotation-list]");
 const errorBox = document.querySelector("[data-error]");
+const statusBox = document.querySelector("[data-status]");
 const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
 const bodyCharacters = Array.from(data.body);
 const LABEL_ORDER = ["attribution", "claim", "opinion"];
@@ -24,7 +25,7 @@ let annotations = data.annotations;
 let pending = null;
 let editingId = null;
 
-document.querySelector("[data-js-hint]").hidden = false;
+document.querySelector("[data-js-hint]").hidden = !data.canCreate;
 
 // ---------- selection → code point offsets
 
@@ -74,7 +75,7 @@ function selectedSpan() {
 }
 
 function updateToolbar() {
-  pending = selectedSpan();
+  pending = data.canCreate ? selectedSpan() : null;
   if (!pending) {
     toolbar.hidden = true;
     return;
@@ -112,11 +113,30 @@ function showError(message) {
   errorBox.hidden = !message;
 }
 
+function showStatus(message) {
+  statusBox.textContent = message;
+  statusBox.hidden = !message;
+}
+
+// A claim or opinion in the same sentence as one of the reviewer's
+// attributions is probably in its scope: propose that link (nearest first).
+function proposedAttribution(start, end) {
+  const sentence = sentenceAround(bodyCharacters, start, end);
+  const candidates = annotations.filter(
+    (a) => a.label === "attribution" && a.reviewer === data.username && a.start < sentence.end && a.end > sentence.start,
+  );
+  candidates.sort((x, y) => Math.abs(x.start - start) - Math.abs(y.start - start));
+  return candidates[0] || null;
+}
+
 async function createAnnotation(label) {
   if (!pending) return;
   const { start, end, quote } = pending;
+  const payload = { label, start, end, quote };
+  const proposal = label === "attribution" ? null : proposedAttribution(start, end);
+  if (proposal) payload.attribution = proposal.id;
   try {
-    const created = await api("POST", data.urls.annotations, { label, start, end, quote });
+    const created = await api("POST", data.urls.annotations, payload);
     annotations.push(created);
     window.getSelection().removeAllRanges();
     toolbar.hidden = true;
@@ -124,6 +144,11 @@ async function createAnnotation(label) {
     showError("");
     render();
     flash(created.id);
+    showStatus(
+      proposal
+        ? `Linked to the attribution “${truncate(proposal.quote, 40)}” in the same sentence; change it with Edit.`
+        : "",
+    );
   } catch (error) {
     showError(error.message);
   }
@@ -196,6 +221,7 @@ function fieldSummary(annotation) {
     for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
       if (annotation[field]) parts.push(`${field.replace("_", " ")}: ${choiceName(field, annotation[field])}`);
     }
+    if (annotation.counter_voice) parts.push("counter-voice");
   } else {
     if (annotation.label === "claim") {
       if (annotation.check_worthy !== null) parts.push(annotation.check_worthy ? "check-worthy" : "not check-worthy");
@@ -281,6 +307,7 @@ function editor(annotation) {
     for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
       form.append(selectField(field, field.replace("_", " "), [["", "—"], ...data.choices[field]], annotation[field]));
     }
+    form.append(selectField("counter_voice", "Contrasts with the main line", YES_NO, annotation.counter_voice));
   } else {
     if (annotation.label === "claim") {
       form.append(selectField("check_worthy", "Check-worthy", YES_NO, annotation.check_worthy));
@@ -314,7 +341,7 @@ function editor(annotation) {
         continue;
       }
       const value = control.value;
-      if (["check_worthy", "hedged"].includes(control.name)) changes[control.name] = value === "" ? null : value === "true";
+      if (["check_worthy", "hedged", "counter_voice"].includes(control.name)) changes[control.name] = value === "" ? null : value === "true";
       else if (["speaker", "attribution"].includes(control.name)) changes[control.name] = value === "" ? null : Number(value);
       else changes[control.name] = value;
     }
@@ -335,7 +362,7 @@ function editor(annotation) {
 
 function renderList() {
   const items = inTextOrder(annotations).map((annotation) => {
-    const own = annotation.reviewer === data.username;
+    const own = data.editAll || annotation.reviewer === data.username;
     const header = element(
       "div",
       { className: "d-flex justify-content-between align-items-start gap-2" },
@@ -343,7 +370,7 @@ function renderList() {
         "div",
         {},
         element("span", { className: `badge badge-${annotation.label}` }, LABEL_NAMES[annotation.label]),
-        data.showAll ? element("span", { className: "small text-body-secondary ms-1" }, annotation.reviewer) : "",
+        data.showReviewer ? element("span", { className: "small text-body-secondary ms-1" }, annotation.reviewer) : "",
       ),
     );
     if (own && editingId !== annotation.id) {

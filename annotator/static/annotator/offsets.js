@@ -44,3 +44,27 @@ export function segments(paragraphStart, paragraphLength, annotations) {
   }
   return runs;
 }
+
+// The sentence holding [start, end) in an array of code points: from after the
+// previous sentence end (. ! ? possibly followed by a closing quote) or line
+// break, to the next one.
+const CLOSERS = new Set(["\"", "”", "’", "'", ")"]);
+const ENDERS = new Set([".", "!", "?"]);
+
+function endsSentence(characters, index) {
+  let i = index;
+  while (i >= 0 && CLOSERS.has(characters[i])) i -= 1;
+  return i >= 0 && ENDERS.has(characters[i]);
+}
+
+export function sentenceAround(characters, start, end) {
+  let from = start;
+  while (from > 0 && characters[from - 1] !== "\n" && !(/\s/u.test(characters[from - 1]) && endsSentence(characters, from - 2))) {
+    from -= 1;
+  }
+  let to = Math.max(end, start + 1);
+  while (to < characters.length && characters[to] !== "\n" && !(/\s/u.test(characters[to]) && endsSentence(characters, to - 1))) {
+    to += 1;
+  }
+  return { start: from, end: to };
+}

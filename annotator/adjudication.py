@@ -1,0 +1,128 @@
+"""Building the adjudicated layer: staff accept reviewers' spans or reject them.
+
+The layer is a set of ordinary annotations with ``layer="adjudicated"``; an
+:class:`~annotator.models.Adjudication` row says it exists (even when empty),
+so that summaries use it instead of the mean over reviewers.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .models import ALL_LABEL_FIELDS, Adjudication, Annotation, Layer
+
+COMPARED_FIELDS = tuple(name for name in ALL_LABEL_FIELDS if name != "attribution")
+
+
+@dataclass
+class Cluster:
+    """Same-label spans that overlap, across reviewers and the adjudicated layer."""
+
+    label: str
+    start: int
+    end: int
+    by_reviewer: dict = field(default_factory=dict)
+    adjudicated: list = field(default_factory=list)
+
+    def add(self, span):
+        self.start, self.end = min(self.start, span.start), max(self.end, span.end)
+        if span.layer == Layer.ADJUDICATED:
+            self.adjudicated.append(span)
+        else:
+            self.by_reviewer.setdefault(span.reviewer_id, []).append(span)
+
+    def disagreement(self, reviewer_ids) -> str:
+        """Why reviewers differ here, or "" when they all marked the same thing."""
+        signatures = {
+            reviewer: sorted(_signature(s) for s in self.by_reviewer.get(reviewer, []))
+            for reviewer in reviewer_ids
+        }
+        if any(not spans for spans in signatures.values()):
+            return "not every reviewer marked this"
+        offsets = {tuple(sig[:2] for sig in spans) for spans in signatures.values()}
+        if len(offsets) > 1:
+            return "boundaries differ"
+        if len({tuple(spans) for spans in signatures.values()}) > 1:
+            return "fields differ"
+        return ""
+
+
+def _signature(span):
+    return (
+        span.start,
+        span.end,
+        *(getattr(span, f"{name}_id" if name == "speaker" else name) for name in COMPARED_FIELDS),
+    )
+
+
+def clusters(article):
+    """Every cluster of overlapping same-label spans on the article, in text order."""
+    spans = (
+        Annotation.objects.filter(article=article)
+        .select_related("reviewer", "speaker", "attribution")
+        .order_by("label", "start", "-end", "pk")
+    )
+    result = []
+    current = None
+    for span in spans:
+        if current is None or span.label != current.label or span.start >= current.end:
+            current = Cluster(span.label, span.start, span.end)
+            result.append(current)
+        current.add(span)
+    return sorted(result, key=lambda cluster: (cluster.start, cluster.end))
+
+
+@transaction.atomic
+def accept(span: Annotation, adjudicator) -> Annotation:
+    """Copy a reviewer's span into the adjudicated layer (updating an identical one)."""
+    # One adjudicator owns the layer, so links inside it stay within one reviewer.
+    owner = Adjudication.objects.get_or_create(
+        article=span.article, defaults={"adjudicator": adjudicator}
+    )[0].adjudicator
+    copy = (
+        Annotation.objects.adjudicated()
+        .filter(article=span.article, label=span.label, start=span.start, end=span.end)
+        .first()
+    ) or Annotation(
+        article=span.article,
+        reviewer=owner,
+        layer=Layer.ADJUDICATED,
+        label=span.label,
+        start=span.start,
+        end=span.end,
+    )
+    for name in COMPARED_FIELDS:
+        setattr(copy, name, getattr(span, name))
+    copy.note = span.note
+    copy.adjudicated_from = span
+    copy.attribution = None
+    if span.attribution_id is not None:
+        copy.attribution = (
+            Annotation.objects.adjudicated()
+            .filter(
+                article=span.article, reviewer=copy.reviewer, adjudicated_from=span.attribution_id
+            )
+            .first()
+        )
+    copy.anchor_and_check()
+    copy.save()
+    return copy
+
+
+@transaction.atomic
+def reject(adjudicated_span: Annotation):
+    """Take a span out of the adjudicated layer; the layer itself stays."""
+    adjudicated_span.delete()
+
+
+@transaction.atomic
+def start_empty(article, adjudicator):
+    """An adjudicated layer that accepts nothing yet: every reviewer span is rejected."""
+    Adjudication.objects.get_or_create(article=article, defaults={"adjudicator": adjudicator})
+
+
+@transaction.atomic
+def discard(article):
+    """Drop the adjudicated layer: summaries go back to the mean over reviewers."""
+    Annotation.objects.adjudicated().filter(article=article).delete()
+    Adjudication.objects.filter(article=article).delete()

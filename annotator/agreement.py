@@ -1,0 +1,155 @@
+"""Django-free agreement between reviewers who annotated the same article.
+
+- Span F1, exact (same label, start and end) and overlap-based (same label,
+  overlapping, matched one-to-one, largest overlaps first), per label.
+- Krippendorff's alpha per label over code-point units: each reviewer codes
+  every character of the body 1 if one of their spans of that label covers it.
+- Cohen's kappa on speaker type and on cue stance over attributions that the
+  overlap matching paired.
+"""
+
+from dataclasses import dataclass
+from itertools import combinations
+from statistics import fmean
+
+LABELS = ("claim", "opinion", "attribution")
+
+
+@dataclass(frozen=True)
+class Span:
+    label: str
+    start: int
+    end: int
+    speaker_type: str = ""
+    cue_stance: str = ""
+
+
+def f1(matches: int, left: int, right: int) -> float | None:
+    return 2 * matches / (left + right) if left + right else None
+
+
+def overlap_pairs(left: list[Span], right: list[Span]) -> list[tuple[Span, Span]]:
+    """One-to-one pairs of overlapping spans, taking the largest overlaps first."""
+    candidates = sorted(
+        (
+            (min(a.end, b.end) - max(a.start, b.start), i, j)
+            for i, a in enumerate(left)
+            for j, b in enumerate(right)
+            if a.start < b.end and b.start < a.end
+        ),
+        reverse=True,
+    )
+    used_left, used_right, pairs = set(), set(), []
+    for _overlap, i, j in candidates:
+        if i not in used_left and j not in used_right:
+            used_left.add(i)
+            used_right.add(j)
+            pairs.append((left[i], right[j]))
+    return pairs
+
+
+def span_f1(left: list[Span], right: list[Span], label: str, *, exact: bool) -> float | None:
+    a = [s for s in left if s.label == label]
+    b = [s for s in right if s.label == label]
+    if exact:
+        matches = len({(s.start, s.end) for s in a} & {(s.start, s.end) for s in b})
+    else:
+        matches = len(overlap_pairs(a, b))
+    return f1(matches, len(a), len(b))
+
+
+def alpha_binary(length: int, coders: list[list[tuple[int, int]]]) -> float | None:
+    """Krippendorff's alpha (nominal, two values) with every coder coding every unit.
+
+    ``coders`` holds, per coder, the ranges they marked 1. Units are the
+    ``length`` positions; runs with equal coverage are weighed by their length.
+    """
+    if len(coders) < 2 or length <= 0:
+        return None
+    cuts = {0, length}
+    for ranges in coders:
+        for start, end in ranges:
+            cuts.update((max(0, min(start, length)), max(0, min(end, length))))
+    points = sorted(cuts)
+    m = len(coders)
+    ones = disagreement = 0.0
+    for left, right in zip(points, points[1:], strict=False):
+        width = right - left
+        if not width:
+            continue
+        marked = sum(any(s <= left and right <= e for s, e in ranges) for ranges in coders)
+        ones += width * marked
+        disagreement += width * 2 * marked * (m - marked) / (m - 1)
+    total = m * length
+    zeros = total - ones
+    if not ones or not zeros:
+        return None
+    return 1 - (total - 1) * disagreement / (2 * ones * zeros)
+
+
+def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
+    if not pairs:
+        return None
+    observed = fmean(a == b for a, b in pairs)
+    categories = {value for pair in pairs for value in pair}
+    size = len(pairs)
+    expected = sum(
+        (sum(a == c for a, _ in pairs) / size) * (sum(b == c for _, b in pairs) / size)
+        for c in categories
+    )
+    if expected == 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def pair_agreement(left: list[Span], right: list[Span]) -> dict:
+    """Span F1 per label (exact and overlap) and kappas for one pair of reviewers."""
+    result = {}
+    for label in LABELS:
+        result[f"f1_exact_{label}"] = span_f1(left, right, label, exact=True)
+        result[f"f1_overlap_{label}"] = span_f1(left, right, label, exact=False)
+    attributions = overlap_pairs(
+        [s for s in left if s.label == "attribution"],
+        [s for s in right if s.label == "attribution"],
+    )
+    result["kappa_speaker_type"] = cohen_kappa(
+        [(a.speaker_type, b.speaker_type) for a, b in attributions]
+    )
+    result["kappa_cue_stance"] = cohen_kappa(
+        [(a.cue_stance, b.cue_stance) for a, b in attributions]
+    )
+    result["f1_exact"] = mean_defined(result[f"f1_exact_{label}"] for label in LABELS)
+    result["f1_overlap"] = mean_defined(result[f"f1_overlap_{label}"] for label in LABELS)
+    return result
+
+
+def mean_defined(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return fmean(present) if present else None
+
+
+def article_agreement(length: int, spans_by_reviewer: dict) -> dict | None:
+    """Agreement on one article among two or more reviewers; None with fewer."""
+    reviewers = sorted(spans_by_reviewer)
+    if len(reviewers) < 2:
+        return None
+    pairs = {
+        (a, b): pair_agreement(spans_by_reviewer[a], spans_by_reviewer[b])
+        for a, b in combinations(reviewers, 2)
+    }
+    result = {
+        key: mean_defined(values[key] for values in pairs.values())
+        for key in next(iter(pairs.values()))
+    }
+    for label in LABELS:
+        result[f"alpha_{label}"] = alpha_binary(
+            length,
+            [
+                [(s.start, s.end) for s in spans_by_reviewer[r] if s.label == label]
+                for r in reviewers
+            ],
+        )
+    result["alpha"] = mean_defined(result[f"alpha_{label}"] for label in LABELS)
+    result["reviewers"] = reviewers
+    result["pairs"] = pairs
+    return result

@@ -1,0 +1,35 @@
+"""The app's models, one module per concern; import them from here."""
+
+from .corpus import Affiliation, Article, Source, Speaker
+from .spans import (
+    ALL_LABEL_FIELDS,
+    LABEL_FIELDS,
+    Annotation,
+    CueStance,
+    Label,
+    Layer,
+    OpinionType,
+    QuoteType,
+    SpeakerType,
+)
+from .workflow import REVIEWERS_GROUP, Adjudication, ArticleReview, Assignment
+
+__all__ = [
+    "ALL_LABEL_FIELDS",
+    "LABEL_FIELDS",
+    "REVIEWERS_GROUP",
+    "Adjudication",
+    "Affiliation",
+    "Annotation",
+    "Article",
+    "ArticleReview",
+    "Assignment",
+    "CueStance",
+    "Label",
+    "Layer",
+    "OpinionType",
+    "QuoteType",
+    "Source",
+    "Speaker",
+    "SpeakerType",
+]

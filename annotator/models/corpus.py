@@ -1,0 +1,140 @@
+"""The corpus: outlets, their articles, and the speakers articles quote."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from .. import text
+
+
+class Source(models.Model):
+    """The outlet that published an article; unidentified when the text does not show it."""
+
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=200, blank=True)
+    identified = models.BooleanField(
+        default=True,
+        help_text="False when the article text does not show its outlet; summaries show it apart.",
+    )
+
+    class Meta:
+        ordering = ["-identified", "name"]
+
+    def __str__(self):
+        return self.name if self.identified else f"{self.name} (unidentified)"
+
+    def get_absolute_url(self):
+        return reverse("annotator:source-detail", args=[self.pk])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def with_reviewer_progress(self, reviewer):
+        """Each article with the reviewer's own annotation count and done state."""
+        from .workflow import ArticleReview  # the workflow models build on articles
+
+        return self.annotate(
+            own_count=models.Count(
+                "annotations",
+                filter=Q(annotations__reviewer=reviewer, annotations__layer="raw"),
+            ),
+            own_done=models.Exists(
+                ArticleReview.objects.filter(
+                    article=models.OuterRef("pk"), reviewer=reviewer, done=True
+                )
+            ),
+        )
+
+
+class Article(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published = models.DateField(null=True, blank=True)
+    date_shown = models.CharField(
+        max_length=100, blank=True, help_text="The date exactly as the text shows it, even partial."
+    )
+    dateline = models.CharField(max_length=200, blank=True)
+    seed_file = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    body_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    word_count = models.PositiveIntegerField(editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seed_file", "pk"]
+
+    def __str__(self):
+        return self.title or f"Untitled ({self.seed_file or self.pk})"
+
+    def save(self, *args, **kwargs):
+        self.body = text.normalise_text(self.body)
+        self.body_sha256 = text.sha256_hex(self.body)
+        self.word_count = text.word_count(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("annotator:article-detail", args=[self.pk])
+
+    @property
+    def display_title(self):
+        return str(self)
+
+
+class Affiliation(models.TextChoices):
+    GOVERNMENT_NAMED = "government_named", "Government of a named country"
+    GOVERNMENT_OTHER = "government_other", "Other government"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental body"
+    INDEPENDENT_EXPERT = "independent_expert", "Independent expert"
+    CIVIL_SOCIETY = "civil_society", "NGO / civil society"
+    MEDIA = "media", "Media or document"
+    CITIZEN = "citizen", "Citizen / witness"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Speaker(models.Model):
+    name = models.CharField("canonical name", max_length=200, unique=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other spellings, e.g. Andrey/Andrei Belousov."
+    )
+    affiliation = models.CharField(
+        max_length=30, choices=Affiliation.choices, default=Affiliation.UNKNOWN
+    )
+    affiliation_detail = models.CharField(
+        max_length=200, blank=True, help_text="Which country or body, e.g. Russia."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(affiliation__in=Affiliation.values), name="speaker_affiliation_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def merge(self, duplicates):
+        """Fold duplicate records into this one.
+
+        Every annotation moves here and each duplicate's names become aliases,
+        so nothing a reviewer recorded is lost when the duplicates go.
+        """
+        known = {self.name.casefold(), *(alias.casefold() for alias in self.aliases)}
+        with transaction.atomic():
+            for duplicate in duplicates:
+                if duplicate.pk == self.pk:
+                    continue
+                duplicate.annotations.update(speaker=self)
+                for name in [duplicate.name, *duplicate.aliases]:
+                    if name.casefold() not in known:
+                        known.add(name.casefold())
+                        self.aliases.append(name)
+                duplicate.delete()
+            self.save(update_fields=["aliases"])
+
+    def clean(self):
+        if not isinstance(self.aliases, list) or not all(isinstance(a, str) for a in self.aliases):
+            raise ValidationError({"aliases": "Aliases must be a list of names."}, code="invalid")

@@ -1,0 +1,139 @@
+"""The review workflow: who reviews what, their verdict on each article, adjudication."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .corpus import Article
+
+REVIEWERS_GROUP = "Reviewers"
+
+
+class Genre(models.TextChoices):
+    NEWS = "news", "News"
+    ANALYSIS = "analysis", "Analysis"
+    OPINION = "opinion", "Opinion"
+    NONE = "none", "No label given"
+
+
+class HeadlineFidelity(models.TextChoices):
+    FAITHFUL = "faithful", "Faithful to the body"
+    OVERSTATED = "overstated", "Overstated"
+    UNSUPPORTED = "unsupported", "Unsupported by the body"
+
+
+class ArticleReview(models.Model):
+    """One reviewer's verdict on one article: done or not, and what the page shows.
+
+    The "shown" answers feed the transparency figure; unanswered stays null.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_reviews"
+    )
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    genre = models.CharField(
+        "genre label the outlet gives", max_length=20, choices=Genre.choices, blank=True
+    )
+    byline_shown = models.BooleanField(null=True, blank=True)
+    date_shown = models.BooleanField(null=True, blank=True)
+    bio_shown = models.BooleanField("author bio shown", null=True, blank=True)
+    headline_fidelity = models.CharField(
+        max_length=20, choices=HeadlineFidelity.choices, blank=True
+    )
+    note = models.TextField(blank=True, max_length=settings.ANNOTATION_NOTE_MAX_LENGTH)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "reviewer"], name="article_review_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(done=False) | Q(done_at__isnull=False),
+                name="article_review_done_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(genre__in=[*Genre.values, ""])
+                & Q(headline_fidelity__in=[*HeadlineFidelity.values, ""]),
+                name="article_review_choices_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.article}: {'done' if self.done else 'in progress'}"
+
+    def set_done(self, done: bool):
+        """Record when the reviewer finished, so exports can tell final work from drafts."""
+        self.done = done
+        self.done_at = timezone.now() if done else None
+        self.save(update_fields=["done", "done_at"])
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def with_done(self):
+        """Each assignment with whether its reviewer marked the article done."""
+        return self.annotate(
+            is_done=models.Exists(
+                ArticleReview.objects.filter(
+                    article=models.OuterRef("article"),
+                    reviewer=models.OuterRef("reviewer"),
+                    done=True,
+                )
+            )
+        )
+
+    def progress(self):
+        """Per reviewer: how many articles are in their queue and how many are done."""
+        return (
+            self.with_done()
+            .values("reviewer__username")
+            .annotate(assigned=models.Count("pk"), done=models.Count("pk", filter=Q(is_done=True)))
+            .order_by("reviewer__username")
+        )
+
+
+class Assignment(models.Model):
+    """An article in a reviewer's work queue, chosen by staff."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reviewer", "article"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "reviewer"], name="assignment_one_per_reviewer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.reviewer}"
+
+
+class Adjudication(models.Model):
+    """Marks that staff built an adjudicated layer for an article.
+
+    Its existence, not its spans, says the layer exists: an adjudicator who
+    rejects every span leaves a real, empty layer that summaries must use.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="adjudication")
+    adjudicator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="adjudications"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Adjudication of {self.article} by {self.adjudicator}"

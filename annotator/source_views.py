@@ -1,0 +1,146 @@
+"""Source profiles, the spans behind each figure, agreement, and table downloads."""
+
+import csv
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from . import reports
+from .metrics import SPEAKER_SHARE_KEYS
+from .models import Adjudication, Annotation, ArticleReview, Layer, Source, SpeakerType
+from .permissions import require_annotator
+from .summaries import source_profiles
+
+SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
+
+
+@require_GET
+def source_list(request):
+    require_annotator(request.user)
+    profiles = source_profiles(request.user)
+    rows = reports.table_rows(profiles)
+    return render(
+        request,
+        "annotator/source_list.html",
+        {
+            "columns": reports.table_columns(),
+            "identified": [row for row in rows if row["identified"]],
+            "unidentified": [row for row in rows if not row["identified"]],
+            "metric_kinds": {m.key: m.kind for m in reports.METRICS},
+        },
+    )
+
+
+@require_GET
+def source_table(request, fmt):
+    """The sources table as CSV or JSON: the same values the page sorts."""
+    require_annotator(request.user)
+    if fmt not in ("csv", "json"):
+        raise Http404("The table comes as CSV or JSON.")
+    rows = reports.table_rows(source_profiles(request.user))
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps({"columns": dict(reports.table_columns()), "sources": rows}, indent=2),
+            content_type="application/json",
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        keys = ["source_id", *[key for key, _ in reports.table_columns()]]
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow(["" if row[key] is None else row[key] for key in keys])
+    response["Content-Disposition"] = f'attachment; filename="sources.{fmt}"'
+    return response
+
+
+@require_GET
+def source_detail(request, pk):
+    require_annotator(request.user)
+    source = get_object_or_404(Source, pk=pk)
+    [profile] = source_profiles(request.user, [source], intervals=True)
+    charts = [(title, reports.chart(profile, group)) for group, title in reports.GROUPS]
+    speaker_shares = [
+        (
+            SPEAKER_TYPE_NAMES[key.removeprefix("share_").replace("unspecified", "")],
+            reports.figure_payload(profile.figures.values[key], "share"),
+        )
+        for key in SPEAKER_SHARE_KEYS
+    ]
+    return render(
+        request,
+        "annotator/source_detail.html",
+        {
+            "profile": profile,
+            "source": source,
+            "charts": charts,
+            "speaker_shares": speaker_shares,
+            "table_metrics": [reports.METRICS_BY_KEY[key] for key in reports.TABLE_METRICS],
+        },
+    )
+
+
+def counted_spans(user, source, metric_key):
+    """The spans a figure counts: adjudicated where a layer exists, raw elsewhere."""
+    condition = reports.EVIDENCE.get(metric_key)
+    if condition is None:
+        raise Http404("This figure does not count spans.")
+    adjudicated = Adjudication.objects.filter(article__source=source).values("article_id")
+    return (
+        Annotation.objects.visible_to(user)
+        .filter(article__source=source)
+        .filter(condition)
+        .exclude(layer=Layer.RAW, article_id__in=adjudicated)
+        .select_related("article", "reviewer", "speaker", "attribution")
+        .order_by("article_id", "start", "pk")
+    )
+
+
+@require_GET
+def source_evidence(request, pk, metric):
+    require_annotator(request.user)
+    source = get_object_or_404(Source, pk=pk)
+    definition = reports.METRICS_BY_KEY.get(metric)
+    if definition is None:
+        raise Http404("No such figure.")
+    context = {"source": source, "metric": definition}
+    if metric == "transparency":
+        reviews = ArticleReview.objects.filter(article__source=source).select_related(
+            "article", "reviewer"
+        )
+        if not request.user.is_staff:
+            reviews = reviews.filter(reviewer=request.user)
+        context["reviews"] = reviews.order_by("article_id", "reviewer__username")
+    else:
+        page = Paginator(counted_spans(request.user, source, metric), 200).get_page(
+            request.GET.get("page")
+        )
+        context["page"] = page
+    return render(request, "annotator/source_evidence.html", context)
+
+
+@require_GET
+def agreement(request):
+    if not request.user.is_staff:
+        raise PermissionDenied("Agreement compares reviewers' work; it is for staff.")
+    sources = Source.objects.all()
+    if request.GET.get("source"):
+        sources = sources.filter(pk=request.GET["source"])
+    profiles = source_profiles(request.user, sources)
+    pairs = {}
+    for profile in profiles:
+        for row in profile.articles:
+            for (left, right), values in (row.agreement or {}).get("pairs", {}).items():
+                pairs.setdefault((left, right), []).append(values)
+    return render(
+        request,
+        "annotator/agreement.html",
+        {
+            "profiles": profiles,
+            "pairs": reports.pair_rows(pairs),
+        },
+    )

@@ -1,0 +1,121 @@
+"""Staff pages: dealing work queues and adjudicating disagreements."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from . import adjudication
+from .forms import QueueForm
+from .models import Adjudication, Annotation, Article, Assignment, Layer
+from .workqueue import plan_assignments
+
+
+def require_staff(user):
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied("Only staff can do this.")
+
+
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    require_staff(request.user)
+    form = QueueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        articles = Article.objects.all()
+        if form.cleaned_data["source"]:
+            articles = articles.filter(source=form.cleaned_data["source"])
+        if form.cleaned_data["only_unassigned"]:
+            articles = articles.filter(assignments__isnull=True)
+        reviewers = list(form.cleaned_data["reviewers"])
+        plan = plan_assignments(
+            list(articles.order_by("pk").values_list("pk", flat=True)),
+            [reviewer.pk for reviewer in reviewers],
+            form.cleaned_data["double_share"] / 100,
+            form.cleaned_data["seed"],
+        )
+        created = Assignment.objects.bulk_create(
+            [
+                Assignment(article_id=article_id, reviewer_id=reviewer_id, assigned_by=request.user)
+                for article_id, reviewer_id in plan
+            ],
+            ignore_conflicts=True,
+        )
+        messages.success(
+            request, f"Dealt {len(created)} assignment(s) to {len(reviewers)} reviewer(s)."
+        )
+        return redirect("annotator:queue")
+    return render(
+        request,
+        "annotator/queue.html",
+        {"form": form, "progress": Assignment.objects.progress()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def adjudicate(request, pk):
+    """Reviewers' spans side by side, disagreements marked; accept or reject each."""
+    require_staff(request.user)
+    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    if request.method == "POST":
+        return _apply_decision(request, article)
+    clusters = adjudication.clusters(article)
+    reviewers = sorted(
+        {
+            span.reviewer
+            for cluster in clusters
+            for spans in cluster.by_reviewer.values()
+            for span in spans
+        },
+        key=lambda user: user.username,
+    )
+    reviewer_ids = [reviewer.pk for reviewer in reviewers]
+    rows = [
+        {
+            "cluster": cluster,
+            "quote": article.body[cluster.start : cluster.end],
+            "cells": [cluster.by_reviewer.get(reviewer.pk, []) for reviewer in reviewers],
+            "disagreement": cluster.disagreement(reviewer_ids),
+        }
+        for cluster in clusters
+    ]
+    return render(
+        request,
+        "annotator/adjudicate.html",
+        {
+            "article": article,
+            "reviewers": reviewers,
+            "rows": rows,
+            "layer": Adjudication.objects.filter(article=article)
+            .select_related("adjudicator")
+            .first(),
+            "disagreements": sum(1 for row in rows if row["disagreement"]),
+        },
+    )
+
+
+def _apply_decision(request, article):
+    action = request.POST.get("action")
+    if action == "accept":
+        span = get_object_or_404(
+            Annotation, pk=request.POST.get("span"), article=article, layer=Layer.RAW
+        )
+        adjudication.accept(span, request.user)
+        messages.success(request, f"Accepted {span.reviewer.username}'s {span.label}.")
+    elif action == "reject":
+        span = get_object_or_404(
+            Annotation, pk=request.POST.get("span"), article=article, layer=Layer.ADJUDICATED
+        )
+        adjudication.reject(span)
+        messages.success(request, "Removed the span from the adjudicated layer.")
+    elif action == "start":
+        adjudication.start_empty(article, request.user)
+        messages.success(request, "Started an adjudicated layer; accept the spans that hold.")
+    elif action == "discard":
+        adjudication.discard(article)
+        messages.success(
+            request, "Discarded the adjudicated layer; summaries use the reviewers' mean."
+        )
+    else:
+        messages.error(request, "Unknown action.")
+    return redirect(reverse("annotator:adjudicate", args=[article.pk]))
