@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 
 from . import exporting
-from .models import Annotation, Article, ArticleReview, Source, Speaker
+from .models import Adjudication, Annotation, Article, ArticleReview, Assignment, Source, Speaker
 
 
 @admin.register(Source)
@@ -42,11 +43,46 @@ class ArticleAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
 
+@admin.action(description="Merge selected speakers into one")
+def merge_speakers(modeladmin, request, queryset):
+    """Ask which record survives, then fold the others into it."""
+    speakers = list(queryset.annotate(annotation_total=Count("annotations")).order_by("name"))
+    if len(speakers) < 2:
+        modeladmin.message_user(request, "Select two or more speakers to merge.", messages.WARNING)
+        return None
+    survivor_id = request.POST.get("survivor")
+    if survivor_id:
+        survivor = next((s for s in speakers if str(s.pk) == survivor_id), None)
+        if survivor is None:
+            modeladmin.message_user(request, "Choose one of the selected speakers.", messages.ERROR)
+            return None
+        moved = sum(s.annotation_total for s in speakers if s.pk != survivor.pk)
+        survivor.merge([s for s in speakers if s.pk != survivor.pk])
+        modeladmin.message_user(
+            request,
+            f"Merged {len(speakers) - 1} speaker(s) into {survivor.name}; "
+            f"{moved} annotation(s) moved, their names kept as aliases.",
+        )
+        return None
+    return TemplateResponse(
+        request,
+        "admin/annotator/speaker/merge.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Merge speakers",
+            "speakers": speakers,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
     list_display = ["name", "affiliation", "affiliation_detail", "alias_list"]
     list_filter = ["affiliation"]
     search_fields = ["name", "aliases", "affiliation_detail"]
+    actions = [merge_speakers]
 
     @admin.display(description="Aliases")
     def alias_list(self, speaker):
@@ -109,3 +145,16 @@ class ArticleReviewAdmin(admin.ModelAdmin):
     list_display = ["article", "reviewer", "done", "done_at"]
     list_filter = ["done", "reviewer"]
     list_select_related = ["article", "reviewer"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["article", "reviewer", "assigned_by", "created"]
+    list_filter = ["reviewer"]
+    list_select_related = ["article", "reviewer", "assigned_by"]
+
+
+@admin.register(Adjudication)
+class AdjudicationAdmin(admin.ModelAdmin):
+    list_display = ["article", "adjudicator", "updated"]
+    list_select_related = ["article", "adjudicator"]

@@ -6,6 +6,7 @@ Reviewers group.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from rest_framework.test import APIClient
 
 from annotator.models import REVIEWERS_GROUP, Annotation, Article, Source
@@ -69,6 +70,20 @@ def make_annotation(article, reviewer, label, quote, occurrence=1, **fields):
     return annotation
 
 
+def logged_in(user):
+    """A browser-like client with ``user``'s session."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api_client(user):
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
 @pytest.fixture
 def article(db):
     return make_article()
@@ -76,10 +91,4 @@ def article(db):
 
 @pytest.fixture
 def api_as():
-    def client_for(user):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return client_for
+    return api_client

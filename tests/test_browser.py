@@ -268,3 +268,58 @@ def test_attribution_speaker_is_found_by_alias_or_created_by_name(page, live_ser
     assert by_alias.speaker == belousov
     assert new_voice.speaker.name == "Unnamed experts"
     assert Speaker.objects.count() == 2
+
+
+def test_claim_in_the_sentence_of_an_attribution_gets_the_link_proposed(page, live_server, alice):
+    article = make_article(body=EMOJI_BODY)
+    said = make_annotation(article, alice, "attribution", "The minister warned that")
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    drag_select(page, "the border will close on Monday")
+    page.keyboard.press("c")
+    page.wait_for_selector("[data-status]:not([hidden])")
+    assert "The minister warned that" in page.locator("[data-status]").text_content()
+    wait_for_annotations(2)
+    assert Annotation.objects.get(label="claim").attribution == said
+    # the next sentence is outside the attribution's reach: no proposal
+    drag_select(page, "reckless")
+    page.keyboard.press("o")
+    page.wait_for_selector("[data-article-body] .hl-opinion")
+    wait_for_annotations(3)
+    assert Annotation.objects.get(label="opinion").attribution is None
+
+
+def test_staff_adjudicate_a_disagreement_and_the_profile_changes(
+    page, live_server, alice, bob, carol
+):
+    carol.set_password(PASSWORD)
+    carol.save()
+    article = make_article(body=EMOJI_BODY)
+    said = make_annotation(article, alice, "attribution", "The minister warned that")
+    make_annotation(article, alice, "claim", "the border will close on Monday", attribution=said)
+    bobs_claim = make_annotation(article, bob, "claim", "the border will close")
+    log_in(page, live_server, carol)
+
+    def sourcing_rate():
+        page.goto(f"{live_server.url}/sources/{article.source_id}/")
+        return (
+            page.locator(".chart-row", has_text="Sourcing rate")
+            .first.locator(".chart-value")
+            .text_content()
+        )
+
+    # alice linked her claim (1.0), bob did not (0.0): the mean is 50%
+    assert sourcing_rate() == "50%"
+    page.goto(f"{live_server.url}/articles/{article.pk}/adjudicate/")
+    assert "disagreement" in page.locator("[data-disagreements]").text_content()
+    screenshot(page, "adjudication")
+    page.locator(f'[data-span="{said.pk}"]').get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+    claim_row = page.locator(f'[data-span="{bobs_claim.pk}"]')
+    claim_row.get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-adjudicated]").count() == 2
+
+    # bob's unlinked claim is now the article's only claim: sourcing drops to 0%
+    assert sourcing_rate() == "0%"
+    screenshot(page, "profile-after-adjudication")

@@ -1,19 +1,12 @@
 """Server-rendered pages: login, the article list and page, the no-JS form, done state."""
 
 import pytest
-from django.test import Client
 
 from annotator.models import Annotation, ArticleReview
 
-from .conftest import PASSWORD, make_annotation, make_article, make_source
+from .conftest import PASSWORD, logged_in, make_annotation, make_article, make_source
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,13 @@
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from annotator import adjudication
 from annotator.models import ArticleReview
 from annotator.summaries import source_profiles
 
-from .conftest import make_annotation, make_article, make_source
+from .conftest import api_client, logged_in, make_annotation, make_article, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +42,16 @@ def count_queries(call):
     "call",
     [
         lambda user: source_profiles(user, intervals=True),
-        lambda user: _logged_in(user).get("/sources/"),
-        lambda user: _logged_in(user).get("/sources/1/"),
-        lambda user: _logged_in(user).get("/articles/"),
-        lambda user: _api(user).get("/api/sources/1/summary/"),
-        lambda user: _logged_in(user).get("/agreement/"),
-        lambda user: _logged_in(user).get("/sources/table.csv"),
-        lambda user: _logged_in(user).get("/sources/1/evidence/sourcing_rate/"),
-        lambda user: _logged_in(user).get("/articles/1/adjudicate/"),
-        lambda user: _api(user).get("/api/export/"),
-        lambda user: _api(user).get("/api/articles/"),
+        lambda user: logged_in(user).get("/sources/"),
+        lambda user: logged_in(user).get("/sources/1/"),
+        lambda user: logged_in(user).get("/articles/"),
+        lambda user: api_client(user).get("/api/sources/1/summary/"),
+        lambda user: logged_in(user).get("/agreement/"),
+        lambda user: logged_in(user).get("/sources/table.csv"),
+        lambda user: logged_in(user).get("/sources/1/evidence/sourcing_rate/"),
+        lambda user: logged_in(user).get("/articles/1/adjudicate/"),
+        lambda user: api_client(user).get("/api/export/"),
+        lambda user: api_client(user).get("/api/articles/"),
     ],
     ids=[
         "profiles",
@@ -81,15 +79,3 @@ def test_profiles_take_six_queries(alice, bob, carol, django_assert_num_queries)
     populate(0, 5, [alice, bob], carol)
     with django_assert_num_queries(6):
         source_profiles(carol, intervals=True)
-
-
-def _logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client

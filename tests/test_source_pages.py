@@ -1,0 +1,120 @@
+"""Source profile pages, the evidence behind each figure, the tables, the review form."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from annotator.models import ArticleReview
+
+from .conftest import logged_in, make_annotation, make_article, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def annotated(alice, bob):
+    source = make_source("The Daily Test")
+    article = make_article(
+        body="Officials said the dam will open in May. It is crucial.", source=source
+    )
+    said = make_annotation(article, alice, "attribution", "Officials said", speaker_type="vague")
+    make_annotation(
+        article, alice, "claim", "the dam will open in May", attribution=said, check_worthy=True
+    )
+    make_annotation(article, bob, "claim", "the dam will open in May", check_worthy=True)
+    make_annotation(article, bob, "opinion", "crucial")
+    return source, article
+
+
+def test_source_page_draws_a_chart_per_group_linking_to_evidence(carol, annotated):
+    source, _ = annotated
+    page = logged_in(carol).get(f"/sources/{source.pk}/").content.decode()
+    assert page.count("<svg") == 3
+    for title in ("Reliability-leaning", "Bias-leaning", "Trust"):
+        assert title in page
+    assert f'href="/sources/{source.pk}/evidence/sourcing_rate/"' in page
+    assert "Greyed out" in page and "at least 15 are needed" in page
+
+
+def test_evidence_lists_the_spans_a_figure_counts(carol, annotated):
+    source, _ = annotated
+    page = logged_in(carol).get(f"/sources/{source.pk}/evidence/unsupported_check_worthy_per_1000/")
+    text = page.content.decode()
+    assert "1 span(s)." in text
+    assert "bob" in text and "alice" not in text.split("1 span(s).")[1]
+
+
+def test_reviewer_evidence_shows_only_their_own_spans(alice, annotated):
+    source, _ = annotated
+    text = logged_in(alice).get(f"/sources/{source.pk}/evidence/sourcing_rate/").content.decode()
+    assert "1 span(s)." in text
+    assert "bob" not in text
+
+
+def test_unknown_figure_is_404(carol, annotated):
+    source, _ = annotated
+    assert logged_in(carol).get(f"/sources/{source.pk}/evidence/nonsense/").status_code == 404
+
+
+def test_transparency_evidence_lists_page_reviews(carol, alice, annotated):
+    source, article = annotated
+    ArticleReview.objects.create(article=article, reviewer=alice, genre="news", byline_shown=False)
+    text = logged_in(carol).get(f"/sources/{source.pk}/evidence/transparency/").content.decode()
+    assert "not shown" in text and "News" in text
+
+
+def test_sources_table_downloads_share_the_pages_values(carol, annotated):
+    client = logged_in(carol)
+    rows = list(csv.DictReader(io.StringIO(client.get("/sources/table.csv").content.decode())))
+    document = json.loads(client.get("/sources/table.json").content)
+    [csv_row] = [row for row in rows if row["source"] == "The Daily Test"]
+    [json_row] = [row for row in document["sources"] if row["source"] == "The Daily Test"]
+    assert float(csv_row["sourcing_rate"]) == pytest.approx(json_row["sourcing_rate"]) == 0.5
+    assert csv_row["greyed_out"] == "True" and json_row["greyed_out"] is True
+    assert "sourcing_rate" in document["columns"]
+    assert client.get("/sources/table.xml").status_code == 404
+
+
+def test_agreement_page_is_for_staff(carol, alice, annotated):
+    assert logged_in(alice).get("/agreement/").status_code == 403
+    page = logged_in(carol).get("/agreement/").content.decode()
+    assert "alice · bob" in page
+
+
+def test_review_form_records_what_the_page_shows(alice, annotated):
+    _, article = annotated
+    response = logged_in(alice).post(
+        f"/articles/{article.pk}/review/",
+        {
+            "genre": "analysis",
+            "byline_shown": "true",
+            "date_shown": "false",
+            "bio_shown": "unknown",
+            "headline_fidelity": "overstated",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    review = ArticleReview.objects.get(article=article, reviewer=alice)
+    assert (review.genre, review.byline_shown, review.date_shown, review.bio_shown) == (
+        "analysis",
+        True,
+        False,
+        None,
+    )
+    assert review.headline_fidelity == "overstated"
+
+
+def test_review_form_refuses_an_unknown_genre(alice, annotated):
+    _, article = annotated
+    response = logged_in(alice).post(f"/articles/{article.pk}/review/", {"genre": "satire"})
+    assert response.status_code == 400
+    assert not ArticleReview.objects.filter(genre="satire").exists()
+
+
+def test_metrics_help_explains_every_figure(alice):
+    page = logged_in(alice).get("/guidelines/figures/").content.decode()
+    for name in ("Sourcing rate", "Voice diversity", "Counter-voice rate", "Transparency"):
+        assert name in page
