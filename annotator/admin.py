@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from . import exporting
 from .models import Adjudication, Annotation, Article, ArticleReview, Assignment, Source, Speaker
@@ -91,8 +92,8 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 @admin.action(description="Export selected annotations as JSON")
 def export_selected(modeladmin, request, queryset):
-    document = exporting.build_export(queryset, {})
-    response = HttpResponse(exporting.dumps(document), content_type="application/json")
+    chunks = exporting.stream("native", queryset, {}, timezone.now())
+    response = StreamingHttpResponse(chunks, content_type=exporting.CONTENT_TYPES["native"])
     response["Content-Disposition"] = 'attachment; filename="annotations.json"'
     return response
 

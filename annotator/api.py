@@ -1,14 +1,15 @@
 """The JSON API: thin views over the same models, permissions and summaries as the pages."""
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import exporting
-from .models import Annotation, Article, Label, Source, Speaker
+from .models import Annotation, Article, Label, Layer, Source, Speaker
 from .permissions import CanAnnotate, get_annotation_for_user
 from .reports import profile_payload
 from .serializers import (
@@ -110,30 +111,36 @@ class SourceSummary(APIView):
 
 
 class ExportQuery(serializers.Serializer):
+    format = serializers.ChoiceField(choices=exporting.FORMATS, default="native")
     source = serializers.IntegerField(required=False, min_value=1)
     article = serializers.IntegerField(required=False, min_value=1)
     reviewer = serializers.CharField(required=False)
     label = serializers.ChoiceField(choices=Label.choices, required=False)
+    layer = serializers.ChoiceField(choices=Layer.choices, required=False)
+    since = serializers.DateTimeField(required=False)
 
 
 class Export(APIView):
-    """The JSON export as a download: the caller's own spans, or everyone's for staff."""
+    """The export as a streamed download: the caller's own spans, or everyone's for staff."""
 
     permission_classes = [CanAnnotate]
 
     @extend_schema(
-        parameters=[OpenApiParameter(name, str, required=False) for name in exporting.FILTERS],
-        responses={200: dict},
+        parameters=[ExportQuery],
+        responses={(200, "application/json"): dict},
     )
     def get(self, request):
         query = ExportQuery(data=request.query_params)
         if not query.is_valid():
             return Response(query.errors, status=status.HTTP_400_BAD_REQUEST)
-        filters = query.validated_data
-        annotations = exporting.export_queryset(
-            Annotation.objects.visible_to(request.user), **filters
+        filters = dict(query.validated_data)
+        fmt = filters.pop("format")
+        chunks = exporting.stream(
+            fmt, Annotation.objects.visible_to(request.user), filters, timezone.now()
         )
-        body = exporting.dumps(exporting.build_export(annotations, filters))
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="annotations.json"'
+        response = StreamingHttpResponse(
+            (chunk.encode() for chunk in chunks), content_type=exporting.CONTENT_TYPES[fmt]
+        )
+        name = f"annotations.{exporting.EXTENSIONS[fmt]}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -1,22 +1,97 @@
-"""The JSON export: one record per article with its annotations.
+"""Streaming exports in three formats: native JSON, JSON Lines and W3C Web Annotation.
 
-The command, the API download and the admin action all call
-:func:`build_export`, so they write the same document for the same filters.
+The command, ``/api/export/`` and the admin action all call :func:`stream`, so
+they write the same bytes for the same data, filters and export time. Memory
+stays flat: articles are read in batches, each batch's annotations with it.
 """
 
 import json
+from collections import defaultdict
+from itertools import islice
 
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models.functions import Length
 
-from .models import ALL_LABEL_FIELDS, Annotation, Article, ArticleReview
+from .models import ALL_LABEL_FIELDS, Article, ArticleReview
 
 SCHEMA_NAME = "newsroom-annotator/export"
-SCHEMA_VERSION = "1.1"
-FILTERS = ("source", "article", "reviewer", "label")
+SCHEMA_VERSION = "1.2"
+FORMATS = ("native", "jsonl", "w3c")
+FILTERS = ("source", "article", "reviewer", "label", "layer", "since")
+CONTENT_TYPES = {
+    "native": "application/json",
+    "jsonl": "application/jsonl",
+    "w3c": 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+}
+EXTENSIONS = {"native": "json", "jsonl": "jsonl", "w3c": "jsonld"}
+ARTICLE_BATCH = 500
+W3C_PAGE_SIZE = 5000
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+VOCAB_PREFIX = "urn:newsroom-annotator:"
+W3C_CONTEXT = [ANNO_CONTEXT, {"nra": f"{VOCAB_PREFIX}vocab#"}]
 
 
-def _annotation_record(annotation: Annotation, done_by: set) -> dict:
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def filtered(
+    annotations, *, source=None, article=None, reviewer=None, label=None, layer=None, since=None
+):
+    """Narrow annotations by the export filters (ids, username, names, a datetime)."""
+    if source is not None:
+        annotations = annotations.filter(article__source_id=source)
+    if article is not None:
+        annotations = annotations.filter(article_id=article)
+    if reviewer is not None:
+        annotations = annotations.filter(reviewer__username=reviewer)
+    if label is not None:
+        annotations = annotations.filter(label=label)
+    if layer is not None:
+        annotations = annotations.filter(layer=layer)
+    if since is not None:
+        annotations = annotations.filter(updated__gt=since)
+    return annotations
+
+
+def _batches(iterable, size):
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def article_groups(annotations, progress=None):
+    """``(article, [annotations], done reviewer ids)`` in article order, batch by batch.
+
+    ``progress``, if given, is called with the number of annotations of each article.
+    """
+    article_ids = annotations.order_by("article_id").values_list("article_id", flat=True).distinct()
+    for batch in _batches(article_ids.iterator(), ARTICLE_BATCH):
+        articles = (
+            Article.objects.filter(pk__in=batch)
+            .select_related("source")
+            .annotate(body_length=Length("body"))
+            .defer("body")
+            .in_bulk()
+        )
+        done = defaultdict(set)
+        for article_id, reviewer_id in ArticleReview.objects.filter(
+            article_id__in=batch, done=True
+        ).values_list("article_id", "reviewer_id"):
+            done[article_id].add(reviewer_id)
+        spans = defaultdict(list)
+        for span in (
+            annotations.filter(article_id__in=batch)
+            .select_related("reviewer", "speaker")
+            .order_by("article_id", "start", "-end", "pk")
+        ):
+            spans[span.article_id].append(span)
+        for article_id in batch:
+            if progress is not None:
+                progress(len(spans[article_id]))
+            yield articles[article_id], spans[article_id], done[article_id]
+
+
+def label_fields(annotation):
     fields = {}
     for name in ALL_LABEL_FIELDS:
         if name == "attribution":
@@ -30,6 +105,10 @@ def _annotation_record(annotation: Annotation, done_by: set) -> dict:
             )
         else:
             fields[name] = getattr(annotation, name)
+    return fields
+
+
+def annotation_record(annotation, done_by):
     return {
         "id": annotation.pk,
         "reviewer": annotation.reviewer.username,
@@ -44,73 +123,149 @@ def _annotation_record(annotation: Annotation, done_by: set) -> dict:
         "note": annotation.note,
         "created": annotation.created.isoformat(),
         "updated": annotation.updated.isoformat(),
-        "fields": fields,
+        "fields": label_fields(annotation),
         "links": {"attribution": annotation.attribution_id},
     }
 
 
-def export_queryset(annotations, *, source=None, article=None, reviewer=None, label=None):
-    """Narrow the annotations by the export filters (ids, username and label name)."""
-    if source is not None:
-        annotations = annotations.filter(article__source_id=source)
-    if article is not None:
-        annotations = annotations.filter(article_id=article)
-    if reviewer is not None:
-        annotations = annotations.filter(reviewer__username=reviewer)
-    if label is not None:
-        annotations = annotations.filter(label=label)
-    return annotations
+def article_record(article, spans, done_by):
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "author": article.author,
+        "published": article.published.isoformat() if article.published else None,
+        "date_shown": article.date_shown,
+        "dateline": article.dateline,
+        "seed_file": article.seed_file,
+        "source": {
+            "id": article.source.pk,
+            "name": article.source.name,
+            "domain": article.source.domain,
+            "identified": article.source.identified,
+        },
+        "body_sha256": article.body_sha256,
+        "body_length": article.body_length,
+        "word_count": article.word_count,
+        "annotations": [annotation_record(span, done_by) for span in spans],
+    }
 
 
-def build_export(annotations, filters: dict) -> dict:
-    """The export document for an already filtered, permission-checked queryset."""
-    annotations = annotations.select_related("reviewer", "speaker").order_by("start", "-end", "pk")
-    articles = (
-        Article.objects.filter(pk__in=annotations.values("article_id"))
-        .select_related("source")
-        .prefetch_related(
-            Prefetch("annotations", queryset=annotations, to_attr="exported"),
-            Prefetch(
-                "reviews",
-                queryset=ArticleReview.objects.filter(done=True),
-                to_attr="finished_reviews",
-            ),
-        )
-        .order_by("pk")
-    )
-    records = []
-    for article in articles:
-        done_by = {review.reviewer_id for review in article.finished_reviews}
-        records.append(
-            {
-                "id": article.pk,
-                "title": article.title,
-                "author": article.author,
-                "published": article.published.isoformat() if article.published else None,
-                "date_shown": article.date_shown,
-                "dateline": article.dateline,
-                "seed_file": article.seed_file,
-                "source": {
-                    "id": article.source.pk,
-                    "name": article.source.name,
-                    "domain": article.source.domain,
-                    "identified": article.source.identified,
-                },
-                "body_sha256": article.body_sha256,
-                "body_length": len(article.body),
-                "word_count": article.word_count,
-                "annotations": [_annotation_record(a, done_by) for a in article.exported],
-            }
-        )
+def provenance(exported_at):
     return {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
         "offset_unit": "codepoint",
-        "exported_at": timezone.now().isoformat(),
-        "filters": {name: filters.get(name) for name in FILTERS},
-        "articles": records,
+        "exported_at": exported_at.isoformat(),
     }
 
 
-def dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+def _native(annotations, filters, exported_at, progress):
+    header = {**provenance(exported_at), "filters": filters}
+    yield dumps(header)[:-1] + ',"articles":[\n'
+    for index, group in enumerate(article_groups(annotations, progress)):
+        yield ("," if index else "") + dumps(article_record(*group)) + "\n"
+    yield "]}\n"
+
+
+def _jsonl(annotations, filters, exported_at, progress):
+    header = provenance(exported_at)
+    for group in article_groups(annotations, progress):
+        yield dumps({**header, **article_record(*group)}) + "\n"
+
+
+def w3c_annotation(annotation, article, done_by):
+    """One span as a W3C Web Annotation; the product's own data rides along under ``nra:``."""
+    bodies = [{"type": "TextualBody", "purpose": "classifying", "value": annotation.label}]
+    for name in ("speaker_type", "cue_stance", "quote_type", "opinion_type"):
+        value = getattr(annotation, name)
+        if value:
+            bodies.append({"type": "TextualBody", "purpose": "tagging", "value": f"{name}:{value}"})
+    if annotation.note:
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note})
+    record = annotation_record(annotation, done_by)
+    return {
+        "id": f"{VOCAB_PREFIX}annotation:{annotation.pk}",
+        "type": "Annotation",
+        "motivation": "classifying",
+        "created": record["created"],
+        "modified": record["updated"],
+        "creator": {
+            "id": f"{VOCAB_PREFIX}user:{annotation.reviewer.username}",
+            "type": "Person",
+            "nickname": annotation.reviewer.username,
+        },
+        "body": bodies,
+        "target": {
+            "source": f"urn:sha256:{article.body_sha256}",
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": annotation.quote,
+                    "prefix": annotation.prefix,
+                    "suffix": annotation.suffix,
+                },
+                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+            ],
+        },
+        "nra:article": article.pk,
+        "nra:reviewState": record["review_state"],
+        "nra:layer": annotation.layer,
+        "nra:fields": record["fields"],
+        "nra:links": {
+            "attribution": f"{VOCAB_PREFIX}annotation:{annotation.attribution_id}"
+            if annotation.attribution_id
+            else None
+        },
+    }
+
+
+def _w3c(annotations, filters, exported_at, progress):
+    """An AnnotationCollection whose pages are embedded, each one ``next`` of the last."""
+    stamp = exported_at.isoformat()
+    collection = {
+        "@context": W3C_CONTEXT,
+        "id": f"{VOCAB_PREFIX}export:{stamp}",
+        "type": "AnnotationCollection",
+        "label": "Newsroom annotator export",
+        "total": annotations.count(),
+        "nra:schemaVersion": SCHEMA_VERSION,
+        "nra:exportedAt": stamp,
+        "nra:offsetUnit": "codepoint",
+        "nra:filters": filters,
+    }
+    yield dumps(collection)[:-1]
+    pages = 0
+    in_page = 0
+
+    def open_page():
+        key = "first" if pages == 0 else "next"
+        page = {"id": f"{VOCAB_PREFIX}export:{stamp}:page:{pages + 1}", "type": "AnnotationPage"}
+        return f',"{key}":' + dumps(page)[:-1] + ',"items":[\n'
+
+    for article, spans, done_by in article_groups(annotations, progress):
+        for span in spans:
+            if in_page == 0:
+                yield open_page()
+                pages += 1
+            elif in_page == W3C_PAGE_SIZE:
+                yield "]" + open_page()
+                pages += 1
+                in_page = 0
+            yield ("," if in_page else "") + dumps(w3c_annotation(span, article, done_by)) + "\n"
+            in_page += 1
+    if pages:
+        yield "]" + "}" * pages
+    yield "}\n"
+
+
+WRITERS = {"native": _native, "jsonl": _jsonl, "w3c": _w3c}
+
+
+def stream(fmt, annotations, filters, exported_at, progress=None):
+    """The export as an iterator of text chunks (``filters`` as given, for the record)."""
+    clean = {name: _plain(filters.get(name)) for name in FILTERS}
+    return WRITERS[fmt](filtered(annotations, **filters), clean, exported_at, progress)
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -50,3 +50,41 @@ def paragraphs(body: str) -> list[tuple[int, str]]:
             result.append((offset, line))
         offset += len(line) + 1
     return result
+
+
+def _common_suffix(left: str, right: str) -> int:
+    count = 0
+    while count < min(len(left), len(right)) and left[-1 - count] == right[-1 - count]:
+        count += 1
+    return count
+
+
+def _common_prefix(left: str, right: str) -> int:
+    count = 0
+    while count < min(len(left), len(right)) and left[count] == right[count]:
+        count += 1
+    return count
+
+
+def reanchor(body: str, quote: str, prefix: str, suffix: str, near: int) -> int | None:
+    """Where ``quote`` now starts in ``body``: the occurrence whose surroundings best
+    match the recorded prefix and suffix, the nearest to ``near`` among equals.
+
+    None when the quote is gone, or when context is recorded and no occurrence
+    shares any of it, since a bare match elsewhere may be another passage.
+    """
+    best = None
+    for start in occurrences(body, quote):
+        end = start + len(quote)
+        score = _common_suffix(body[max(0, start - len(prefix)) : start], prefix) + _common_prefix(
+            body[end : end + len(suffix)], suffix
+        )
+        rank = (score, -abs(start - near))
+        if best is None or rank > best[0]:
+            best = (rank, start)
+    if best is None:
+        return None
+    (score, _distance), start = best
+    if score == 0 and (prefix or suffix) and len(occurrences(body, quote)) > 1:
+        return None
+    return start

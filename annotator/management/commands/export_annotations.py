@@ -1,42 +1,64 @@
+import sys
+from contextlib import ExitStack
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from annotator import exporting
-from annotator.models import Annotation, Label
+from annotator.management.terminal import Progress, add_quiet_argument
+from annotator.models import Annotation, Label, Layer
 
 
 class Command(BaseCommand):
     help = (
-        "Write annotations as versioned JSON (the same document as /api/export/), "
-        "to standard output or a file, optionally filtered."
+        "Write annotations as native JSON, JSON Lines or W3C Web Annotations (the same "
+        "bytes as /api/export/ for the same data and filters), to standard output or a file."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument("--format", choices=exporting.FORMATS, default="native")
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
         parser.add_argument("--source", type=int, help="Only articles of this source id.")
         parser.add_argument("--article", type=int, help="Only this article id.")
         parser.add_argument("--reviewer", help="Only this reviewer's username.")
         parser.add_argument("--label", choices=Label.values, help="Only this label.")
+        parser.add_argument("--layer", choices=Layer.values, help="Only raw or adjudicated spans.")
+        parser.add_argument(
+            "--since",
+            help="Only annotations changed after this time (ISO 8601, e.g. 2026-01-31T12:00Z).",
+        )
+        add_quiet_argument(parser)
 
-    def handle(self, *args, output, **options):
+    def handle(self, *args, output, quiet, **options):
         filters = {name: options[name] for name in exporting.FILTERS if options[name] is not None}
+        if "since" in filters:
+            since = parse_datetime(filters["since"].replace("Z", "+00:00"))
+            if since is None:
+                raise CommandError(f"--since {filters['since']!r} is not an ISO 8601 time.")
+            filters["since"] = since if timezone.is_aware(since) else timezone.make_aware(since)
         reviewer = filters.get("reviewer")
         if reviewer and not get_user_model().objects.filter(username=reviewer).exists():
             raise CommandError(f"There is no reviewer called {reviewer!r}.")
-        document = exporting.build_export(
-            exporting.export_queryset(Annotation.objects.all(), **filters), filters
-        )
-        payload = exporting.dumps(document)
-        if output:
-            try:
-                with open(output, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
-            except OSError as error:
-                raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
-            articles = document["articles"]
-            count = sum(len(article["annotations"]) for article in articles)
-            self.stderr.write(
-                f"Wrote {count} annotation(s) from {len(articles)} article(s) to {output}."
+        annotations = Annotation.objects.all()
+        total = exporting.filtered(annotations, **filters).count()
+        with ExitStack() as stack:
+            if output:
+                try:
+                    write = stack.enter_context(open(output, "w", encoding="utf-8")).write
+                except OSError as error:
+                    raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
+            else:
+                write = lambda chunk: self.stdout.write(chunk, ending="")  # noqa: E731
+            progress = stack.enter_context(Progress(total, "annotation", quiet or not output))
+            for chunk in exporting.stream(
+                options["format"], annotations, filters, timezone.now(), progress.update
+            ):
+                write(chunk)
+        if output and not quiet:
+            rate = total / progress.seconds if progress.seconds else 0
+            sys.stderr.write(
+                f"Exported {total} annotation(s) as {options['format']} to {output} "
+                f"in {progress.seconds:.1f} s ({rate:,.0f}/s).\n"
             )
-        else:
-            self.stdout.write(payload, ending="")

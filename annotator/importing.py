@@ -1,0 +1,457 @@
+"""Importing annotations from any of the three export formats.
+
+Reading (:func:`parse`) turns a file into plain :class:`Incoming` spans;
+:func:`plan` checks every one against the stored articles (re-anchoring by
+quote and context when the offsets no longer fit) and collects every problem;
+:func:`apply` writes a plan in one transaction, and only a plan with no
+problems. Importing the same file twice changes nothing the second time.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from . import text
+from .exporting import SCHEMA_NAME
+from .models import (
+    ALL_LABEL_FIELDS,
+    REVIEWERS_GROUP,
+    Affiliation,
+    Annotation,
+    Article,
+    Label,
+    Layer,
+    Speaker,
+)
+
+FIELD_NAMES = tuple(name for name in ALL_LABEL_FIELDS if name not in ("speaker", "attribution"))
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read: not JSON, or no known format."""
+
+
+@dataclass
+class Incoming:
+    """One span as the file describes it; ``where`` names it in error messages."""
+
+    where: str
+    key: str  # the span's id in the file, for links
+    body_sha256: str
+    reviewer: str
+    layer: str
+    label: str
+    start: int
+    end: int
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+    note: str = ""
+    created: str | None = None
+    fields: dict = field(default_factory=dict)
+    speaker: dict | None = None
+    link: str | None = None
+
+
+@dataclass
+class Planned:
+    incoming: Incoming
+    article: Article
+    start: int
+    end: int
+    reanchored: bool
+    existing: Annotation | None = None
+    changed: bool = True
+
+
+@dataclass
+class Plan:
+    spans: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    new_reviewers: set = field(default_factory=set)
+    new_speakers: set = field(default_factory=set)
+
+    def count(self, what):
+        if what == "reanchored":
+            return sum(1 for p in self.spans if p.reanchored)
+        if what == "created":
+            return sum(1 for p in self.spans if p.existing is None)
+        if what == "updated":
+            return sum(1 for p in self.spans if p.existing is not None and p.changed)
+        return sum(1 for p in self.spans if p.existing is not None and not p.changed)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def parse(raw: bytes) -> tuple[str, list[Incoming]]:
+    """(format, spans) from the bytes of an export in any of the three formats."""
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(f"the file is not UTF-8 text (byte {error.start})") from error
+    try:
+        document = json.loads(content)
+    except json.JSONDecodeError:
+        return "jsonl", _from_jsonl(content)
+    if (
+        isinstance(document, dict)
+        and document.get("schema") == SCHEMA_NAME
+        and "articles" in document
+    ):
+        return "native", _from_native_articles(document["articles"], "article")
+    if isinstance(document, dict) and document.get("schema") == SCHEMA_NAME:
+        return "jsonl", _from_native_articles([document], "line")
+    if isinstance(document, dict | list):
+        annotations = list(_w3c_items(document))
+        if annotations:
+            return "w3c", [
+                _from_w3c(item, f"annotation {n}") for n, item in enumerate(annotations, 1)
+            ]
+    raise ImportFileError("the file is neither a native export, JSON Lines, nor W3C annotations")
+
+
+def _from_jsonl(content):
+    records = []
+    for number, line in enumerate(content.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise ImportFileError(f"line {number} is not JSON ({error.msg})") from error
+    if not records or not all(
+        isinstance(r, dict) and r.get("schema") == SCHEMA_NAME for r in records
+    ):
+        raise ImportFileError(
+            "the file is neither a native export, JSON Lines, nor W3C annotations"
+        )
+    return _from_native_articles(records, "line")
+
+
+def _from_native_articles(records, unit):
+    spans = []
+    for number, record in enumerate(records, 1):
+        if not isinstance(record, dict):
+            raise ImportFileError(f"{unit} {number} is not a JSON object")
+        for index, item in enumerate(record.get("annotations") or [], 1):
+            where = f"{unit} {number}, annotation {index}"
+            fields = item.get("fields") if isinstance(item.get("fields"), dict) else {}
+            spans.append(
+                _incoming(
+                    where,
+                    key=str(item.get("id", where)),
+                    body_sha256=record.get("body_sha256"),
+                    reviewer=item.get("reviewer"),
+                    layer=item.get("layer", Layer.RAW),
+                    label=item.get("label"),
+                    start=item.get("start"),
+                    end=item.get("end"),
+                    quote=item.get("quote"),
+                    prefix=item.get("prefix", ""),
+                    suffix=item.get("suffix", ""),
+                    note=item.get("note", ""),
+                    created=item.get("created"),
+                    fields={k: v for k, v in fields.items() if k in FIELD_NAMES},
+                    speaker=fields.get("speaker"),
+                    link=_str_or_none((item.get("links") or {}).get("attribution")),
+                )
+            )
+    return spans
+
+
+def _str_or_none(value):
+    return None if value is None else str(value)
+
+
+def _w3c_items(document):
+    """Annotations in a W3C collection (embedded pages), a page, a list or one annotation."""
+    if isinstance(document, list):
+        for item in document:
+            yield from _w3c_items(item)
+        return
+    kinds = document.get("type")
+    kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+    if "Annotation" in kinds:
+        yield document
+        return
+    yield from document.get("items") or []
+    page = document.get("first")
+    while isinstance(page, dict):
+        yield from page.get("items") or []
+        page = page.get("next")
+
+
+def _from_w3c(item, where):
+    if not isinstance(item, dict):
+        raise ImportFileError(f"{where} is not a JSON object")
+    selectors = (item.get("target") or {}).get("selector") or []
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), {})
+    position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), {})
+    bodies = item.get("body") or []
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    label = next((b.get("value") for b in bodies if b.get("purpose") == "classifying"), None)
+    note = next((b.get("value") for b in bodies if b.get("purpose") == "commenting"), "")
+    source = (item.get("target") or {}).get("source", "")
+    creator = item.get("creator") or {}
+    fields = item.get("nra:fields") if isinstance(item.get("nra:fields"), dict) else {}
+    if not fields:
+        for body in bodies:
+            name, _, value = str(body.get("value", "")).partition(":")
+            if body.get("purpose") == "tagging" and name in FIELD_NAMES:
+                fields[name] = value
+    link = (item.get("nra:links") or {}).get("attribution")
+    return _incoming(
+        where,
+        key=str(item.get("id", where)),
+        body_sha256=source.removeprefix("urn:sha256:") if isinstance(source, str) else None,
+        reviewer=creator.get("nickname") or creator.get("name"),
+        layer=item.get("nra:layer", Layer.RAW),
+        label=label,
+        start=position.get("start"),
+        end=position.get("end"),
+        quote=quote.get("exact"),
+        prefix=quote.get("prefix", ""),
+        suffix=quote.get("suffix", ""),
+        note=note,
+        created=item.get("created"),
+        fields={k: v for k, v in fields.items() if k in FIELD_NAMES},
+        speaker=fields.get("speaker"),
+        link=link,
+    )
+
+
+def _incoming(where, **values):
+    return Incoming(where=where, **values)
+
+
+# ---------------------------------------------------------------- checking
+
+
+class SpeakerIndex:
+    """Speakers by folded name and alias, read once per import."""
+
+    def __init__(self):
+        self.by_name = {}
+        for speaker in Speaker.objects.all():
+            self.add(speaker)
+
+    def add(self, speaker):
+        for name in (speaker.name, *speaker.aliases):
+            self.by_name.setdefault(name.casefold(), speaker)
+
+    def find(self, name):
+        return self.by_name.get(name.casefold())
+
+
+def plan(spans: list[Incoming]) -> Plan:
+    """Check every span against the database without writing anything."""
+    result = Plan()
+    hashes = {s.body_sha256 for s in spans if isinstance(s.body_sha256, str)}
+    articles = {a.body_sha256: a for a in Article.objects.filter(body_sha256__in=hashes)}
+    names = {s.reviewer for s in spans if isinstance(s.reviewer, str)}
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    speakers = SpeakerIndex()
+    by_key = {span.key: span for span in spans}
+    for span in spans:
+        problem = _shape_problem(span)
+        if problem:
+            result.problems.append(f"{span.where}: {problem}")
+            continue
+        article = articles.get(span.body_sha256)
+        if article is None:
+            result.problems.append(
+                f"{span.where}: no stored article has the body hash {span.body_sha256[:12]}…"
+            )
+            continue
+        placed = _place(article.body, span)
+        if placed is None:
+            result.problems.append(
+                f"{span.where}: the quote {span.quote[:40]!r} is not in the article body, "
+                "neither at its offsets nor anywhere its context fits"
+            )
+            continue
+        start, end = placed
+        problem = _link_problem(span, by_key) or _field_problem(span, article, start, end)
+        if problem:
+            result.problems.append(f"{span.where}: {problem}")
+            continue
+        if span.reviewer not in users:
+            result.new_reviewers.add(span.reviewer)
+        if span.speaker and span.speaker.get("name") and not speakers.find(span.speaker["name"]):
+            result.new_speakers.add(span.speaker["name"])
+        planned = Planned(
+            span, article, start, end, reanchored=(start, end) != (span.start, span.end)
+        )
+        user = users.get(span.reviewer)
+        if user is not None:
+            planned.existing = Annotation.objects.filter(
+                article=article,
+                reviewer=user,
+                layer=span.layer,
+                label=span.label,
+                start=start,
+                end=end,
+            ).first()
+            if planned.existing is not None:
+                planned.changed = _differs(planned.existing, span)
+        result.spans.append(planned)
+    return result
+
+
+def _shape_problem(span: Incoming) -> str:
+    if not isinstance(span.body_sha256, str) or len(span.body_sha256) != 64:
+        return "it names no article body hash"
+    if not isinstance(span.reviewer, str) or not span.reviewer.strip():
+        return "it names no reviewer"
+    if span.label not in Label.values:
+        return f"its label {span.label!r} is not one of claim, opinion, attribution"
+    if span.layer not in Layer.values:
+        return f"its layer {span.layer!r} is not raw or adjudicated"
+    if not isinstance(span.quote, str) or not span.quote:
+        return "it has no quote"
+    for name in ("start", "end"):
+        value = getattr(span, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"its {name} is not a whole number of code points"
+    if span.start >= span.end:
+        return "its start is not before its end"
+    if not isinstance(span.note, str):
+        return "its note is not text"
+    return ""
+
+
+def _link_problem(span, by_key):
+    if span.link is None:
+        return ""
+    target = by_key.get(span.link)
+    if target is None:
+        return f"it links to {span.link}, which is not in the file"
+    if span.label == Label.ATTRIBUTION or target.label != Label.ATTRIBUTION:
+        return "only a claim or opinion links, and only to an attribution"
+    same = (target.body_sha256, target.reviewer, target.layer)
+    if same != (span.body_sha256, span.reviewer, span.layer):
+        return "it links to an attribution of another article, reviewer or layer"
+    return ""
+
+
+def _field_problem(span, article, start, end):
+    """Fields of the wrong label or with unknown values, as the model would refuse them."""
+    if not isinstance(span.speaker, dict | None) or (
+        span.speaker is not None and not isinstance(span.speaker.get("name"), str)
+    ):
+        return "its speaker is not a record with a name"
+    candidate = Annotation(
+        article=article, layer=span.layer, label=span.label, start=start, end=end, note=span.note
+    )
+    for name, value in span.fields.items():
+        setattr(candidate, name, value)
+    try:
+        candidate.clean_fields(exclude=["reviewer", "quote", "article"])
+        candidate.anchor()
+        candidate.clean()
+    except ValidationError as error:
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+    if span.speaker and span.label != Label.ATTRIBUTION:
+        return f"speaker: speaker is not a field of a {span.label}."
+    return ""
+
+
+def _place(body, span):
+    """The span's offsets: as given if the quote is there, else re-anchored, else None."""
+    if body[span.start : span.end] == span.quote:
+        return span.start, span.end
+    start = text.reanchor(body, span.quote, span.prefix, span.suffix, span.start)
+    return None if start is None else (start, start + len(span.quote))
+
+
+def _differs(existing, span):
+    if existing.note != span.note:
+        return True
+    for name in FIELD_NAMES:
+        if name in span.fields and getattr(existing, name) != span.fields[name]:
+            return True
+    speaker_name = (span.speaker or {}).get("name")
+    current = existing.speaker.name if existing.speaker_id else None
+    return speaker_name != current and not (
+        speaker_name and existing.speaker_id and speaker_name in existing.speaker.aliases
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+@transaction.atomic
+def apply(result: Plan) -> dict:
+    """Write a checked plan; every span gets its fields, then links are joined."""
+    if result.problems:
+        raise ValueError("A plan with problems is never applied.")
+    reviewers_group = Group.objects.get_or_create(name=REVIEWERS_GROUP)[0]
+    users = get_user_model().objects
+    speakers = SpeakerIndex()
+    by_key = {}
+    for planned in result.spans:
+        span = planned.incoming
+        if planned.existing is not None and not planned.changed:
+            by_key[span.key] = planned.existing
+            continue
+        reviewer = users.filter(username=span.reviewer).first()
+        if reviewer is None:
+            reviewer = users.create_user(username=span.reviewer)  # unusable password
+            reviewer.groups.add(reviewers_group)
+        annotation = planned.existing or Annotation(
+            article=planned.article,
+            reviewer=reviewer,
+            layer=span.layer,
+            label=span.label,
+            start=planned.start,
+            end=planned.end,
+        )
+        created = parse_datetime(span.created) if isinstance(span.created, str) else None
+        if planned.existing is None and created:
+            annotation.created = created
+        annotation.note = span.note
+        for name in FIELD_NAMES:
+            default = Annotation._meta.get_field(name).get_default()
+            setattr(annotation, name, span.fields.get(name, default))
+        annotation.speaker = _speaker_for(span.speaker, speakers)
+        annotation.attribution = None
+        _save(annotation, span)
+        by_key[span.key] = annotation
+    for planned in result.spans:
+        span = planned.incoming
+        if span.link is not None:
+            annotation, target = by_key[span.key], by_key[span.link]
+            if annotation.attribution_id != target.pk:
+                annotation.attribution = target
+                _save(annotation, span)
+    return {what: result.count(what) for what in ("created", "updated", "unchanged", "reanchored")}
+
+
+def _speaker_for(record, speakers):
+    if not record or not record.get("name"):
+        return None
+    speaker = speakers.find(record["name"])
+    if speaker is None:
+        affiliation = record.get("affiliation")
+        speaker = Speaker.objects.create(
+            name=record["name"],
+            affiliation=affiliation if affiliation in Affiliation.values else Affiliation.UNKNOWN,
+        )
+        speakers.add(speaker)
+    return speaker
+
+
+def _save(annotation, span):
+    try:
+        annotation.anchor_and_check()
+    except ValidationError as error:
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+        raise ValidationError(f"{span.where}: {details}") from error
+    annotation.save()

@@ -1,0 +1,67 @@
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from annotator import importing
+from annotator.management.terminal import Progress, add_quiet_argument
+
+
+class Command(BaseCommand):
+    help = (
+        "Import annotations from a native, JSON Lines or W3C export (detected from the "
+        "content). Offsets that no longer fit are re-anchored by quote and context; a file "
+        "with any bad record writes nothing and names every bad record. Importing the same "
+        "file twice changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The export to import.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would happen; write nothing."
+        )
+        add_quiet_argument(parser)
+
+    def handle(self, *args, file, dry_run, quiet, **options):
+        path = Path(file)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
+        try:
+            fmt, spans = importing.parse(raw)
+        except importing.ImportFileError as error:
+            raise CommandError(f"Cannot import {file}: {error}.") from error
+        with Progress(len(spans), "annotation", quiet) as progress:
+            plan = importing.plan(spans)
+            progress.update(len(spans))
+        if plan.problems:
+            for problem in plan.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"Nothing was imported: {len(plan.problems)} of {len(spans)} annotation(s) "
+                f"in {file} are invalid (listed above)."
+            )
+        if dry_run:
+            counts = {
+                what: plan.count(what) for what in ("created", "updated", "unchanged", "reanchored")
+            }
+            verb = "would be"
+        else:
+            try:
+                counts = importing.apply(plan)
+            except ValidationError as error:
+                raise CommandError(f"Nothing was imported: {' '.join(error.messages)}") from error
+            verb = "were"
+        if not quiet:
+            extras = []
+            if plan.new_reviewers:
+                extras.append(f"new reviewer accounts: {', '.join(sorted(plan.new_reviewers))}")
+            if plan.new_speakers:
+                extras.append(f"new speakers: {', '.join(sorted(plan.new_speakers))}")
+            sys.stderr.write(
+                f"{fmt} file {file}: {counts['created']} {verb} created, {counts['updated']} "
+                f"updated, {counts['unchanged']} unchanged, {counts['reanchored']} re-anchored"
+                f"{'; ' + '; '.join(extras) if extras else ''} ({progress.seconds:.1f} s).\n"
+            )
