@@ -2,7 +2,10 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import exporting
 from .models import Adjudication, Annotation, Article, ArticleReview, Assignment, Source, Speaker
@@ -23,7 +26,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "source", "author", "date_shown", "word_count", "annotation_count"]
     list_filter = ["source"]
     search_fields = ["title", "author", "seed_file"]
@@ -79,7 +82,7 @@ def merge_speakers(modeladmin, request, queryset):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "affiliation", "affiliation_detail", "alias_list"]
     list_filter = ["affiliation"]
     search_fields = ["name", "aliases", "affiliation_detail"]
@@ -99,7 +102,7 @@ def export_selected(modeladmin, request, queryset):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(SimpleHistoryAdmin):
     list_display = [
         "id",
         "label",
@@ -110,7 +113,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         "end",
         "updated",
     ]
-    list_filter = ["label", "layer", "reviewer", "article__source"]
+    list_filter = ["label", "layer", "orphaned", "reviewer", "article__source"]
     search_fields = ["quote", "note"]
     list_select_related = ["article", "reviewer"]
     # Spans are made by reviewers against the body; admins correct fields and
@@ -128,6 +131,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         "created",
         "updated",
         "adjudicated_from",
+        "orphaned",
     ]
     raw_id_fields = ["attribution"]
     autocomplete_fields = ["speaker"]
@@ -159,3 +163,45 @@ class AssignmentAdmin(admin.ModelAdmin):
 class AdjudicationAdmin(admin.ModelAdmin):
     list_display = ["article", "adjudicator", "updated"]
     list_select_related = ["article", "adjudicator"]
+
+
+@admin.register(Annotation.history.model)
+class DeletedAnnotationAdmin(admin.ModelAdmin):
+    """Deleted annotations, each with a link to restore it from its history."""
+
+    list_display = [
+        "id",
+        "label",
+        "quote_excerpt",
+        "reviewer",
+        "history_user",
+        "history_date",
+        "restore",
+    ]
+    list_filter = ["label", "history_user"]
+    search_fields = ["quote"]
+    list_select_related = ["reviewer", "history_user"]
+
+    def get_queryset(self, request):
+        deleted = super().get_queryset(request).filter(history_type="-")
+        return deleted.exclude(id__in=Annotation.objects.values("pk"))
+
+    @admin.display(description="Quote")
+    def quote_excerpt(self, record):
+        return record.quote[:80]
+
+    @admin.display(description="Restore")
+    def restore(self, record):
+        previous = Annotation.history.filter(id=record.id).exclude(history_type="-").first()
+        if previous is None:
+            return "—"
+        url = reverse(
+            "admin:annotator_annotation_simple_history", args=[record.id, previous.history_id]
+        )
+        return format_html('<a href="{}">review and restore</a>', url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

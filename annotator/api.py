@@ -84,6 +84,10 @@ class AnnotationDetail(generics.RetrieveUpdateDestroyAPIView):
             self.request.user, self.kwargs["pk"], for_change=self.request.method != "GET"
         )
 
+    def perform_destroy(self, instance):
+        instance._history_user = self.request.user
+        instance.delete()
+
 
 class SourceList(generics.ListAPIView):
     permission_classes = [CanAnnotate]

@@ -37,7 +37,11 @@ def dumps(value) -> str:
 def filtered(
     annotations, *, source=None, article=None, reviewer=None, label=None, layer=None, since=None
 ):
-    """Narrow annotations by the export filters (ids, username, names, a datetime)."""
+    """Narrow annotations by the export filters (ids, username, names, a datetime).
+
+    Orphaned spans are left out: their offsets index a body that no longer exists.
+    """
+    annotations = annotations.placed()
     if source is not None:
         annotations = annotations.filter(article__source_id=source)
     if article is not None:

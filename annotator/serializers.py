@@ -130,6 +130,8 @@ class AnnotationSerializer(serializers.ModelSerializer):
         return self._save_candidate()
 
     def _save_candidate(self):
+        # Token requests authenticate after the history middleware ran: say who it was.
+        self._candidate._history_user = self.context["request"].user
         try:
             with transaction.atomic():
                 self._candidate.save()

@@ -92,6 +92,7 @@ def counted_spans(user, source, metric_key):
     adjudicated = Adjudication.objects.filter(article__source=source).values("article_id")
     return (
         Annotation.objects.visible_to(user)
+        .placed()
         .filter(article__source=source)
         .filter(condition)
         .exclude(layer=Layer.RAW, article_id__in=adjudicated)

@@ -135,7 +135,9 @@ def source_profiles(user, sources=None, *, intervals=False):
         .only("id", "source_id", "title", "seed_file", "word_count", "date_shown")
         .order_by("seed_file", "pk")
     )
-    annotations = Annotation.objects.visible_to(user).filter(article__source_id__in=source_ids)
+    annotations = (
+        Annotation.objects.visible_to(user).placed().filter(article__source_id__in=source_ids)
+    )
     reviews = ArticleReview.objects.filter(article__source_id__in=source_ids)
     if not user.is_staff:
         reviews = reviews.filter(reviewer=user)

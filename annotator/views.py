@@ -67,8 +67,10 @@ def _shown_annotations(request, article):
 
 
 def _render_article(request, article, form, review_form=None, status=200):
-    view, annotations = _shown_annotations(request, article)
-    annotations = list(annotations)
+    view, shown = _shown_annotations(request, article)
+    shown = list(shown)
+    annotations = [a for a in shown if not a.orphaned]
+    orphans = [a for a in shown if a.orphaned]
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     choices = {
         "label": Label.choices,
@@ -99,6 +101,7 @@ def _render_article(request, article, form, review_form=None, status=200):
         "article": article,
         "paragraphs": text.paragraphs(article.body),
         "annotations": annotations,
+        "orphans": orphans,
         "view": view,
         "views": VIEWS,
         "done": bool(review and review.done),

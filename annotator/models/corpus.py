@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .. import text
 
@@ -61,6 +62,7 @@ class Article(models.Model):
     word_count = models.PositiveIntegerField(editable=False)
 
     objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["seed_file", "pk"]
@@ -104,6 +106,7 @@ class Speaker(models.Model):
     affiliation_detail = models.CharField(
         max_length=200, blank=True, help_text="Which country or body, e.g. Russia."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .. import text
 from .corpus import Article, Speaker
@@ -68,6 +69,10 @@ class AnnotationQuerySet(models.QuerySet):
             return self
         return self.for_reviewer(user)
 
+    def placed(self):
+        """Spans whose quote stands at their offsets (not orphaned by a body change)."""
+        return self.filter(orphaned=False)
+
     def raw(self):
         return self.filter(layer=Layer.RAW)
 
@@ -121,6 +126,10 @@ class Annotation(models.Model):
         related_name="linked_spans",
         help_text="The attribution whose scope holds this claim or opinion.",
     )
+    orphaned = models.BooleanField(
+        default=False,
+        help_text="The body changed and the quote could not be placed in it again.",
+    )
     adjudicated_from = models.ForeignKey(
         "self",
         null=True,
@@ -131,6 +140,8 @@ class Annotation(models.Model):
     )
 
     objects = AnnotationQuerySet.as_manager()
+    # Who changed what and when, before and after: restorable in admin.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article", "start", "-end", "pk"]

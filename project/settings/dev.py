@@ -19,3 +19,7 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = _local_secret_key()
+
+# Static files come from the apps while developing (no collectstatic needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
