@@ -70,7 +70,7 @@ ROUTES = [
         "post",
         "/api/articles/{article}/annotations/",
         {"label": "opinion", "start": 0, "end": 9},
-        {**API, **{k: 201 for k in ("alice", "bob", "carol", "root")}},
+        {**API, **dict.fromkeys(("alice", "bob", "carol", "root"), 201)},
     ),
     ("get", "/api/annotations/{bobs}/", None, BOBS),
     ("patch", "/api/annotations/{bobs}/", {"note": "x"}, {**BOBS, "carol": 403, "root": 403}),
