@@ -34,6 +34,7 @@ migrations-check: install
 
 test: install chromium lint migrations-check
 	$(VENV)/bin/pytest
+	scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider
 
 # Rebuild fixtures/seed_articles.json from the seed texts in a throwaway database.
 fixtures: install

@@ -84,6 +84,11 @@ class AnnotationSerializer(serializers.ModelSerializer):
             *ALL_LABEL_FIELDS,
         ]
         read_only_fields = ["article", "layer", "prefix", "suffix", "created", "updated"]
+        # The same bound on every database (PostgreSQL's integer), so errors read alike.
+        extra_kwargs = {
+            "start": {"max_value": 2**31 - 1},
+            "end": {"max_value": 2**31 - 1},
+        }
         validators = []  # the model's own constraints are checked in validate()
 
     def to_internal_value(self, data):

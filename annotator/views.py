@@ -154,8 +154,10 @@ def article_review(request, pk):
     """Save what the reviewer says the page shows: genre label, byline, date, bio, headline."""
     require_annotator(request.user)
     article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
-    review, _ = ArticleReview.objects.get_or_create(article=article, reviewer=request.user)
-    form = ArticleReviewForm(request.POST, instance=review)
+    review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
+    form = ArticleReviewForm(
+        request.POST, instance=review or ArticleReview(article=article, reviewer=request.user)
+    )
     if form.is_valid():
         form.save()
         messages.success(request, "Saved your review of the page.")

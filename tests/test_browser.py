@@ -323,3 +323,33 @@ def test_staff_adjudicate_a_disagreement_and_the_profile_changes(
     # bob's unlinked claim is now the article's only claim: sourcing drops to 0%
     assert sourcing_rate() == "0%"
     screenshot(page, "profile-after-adjudication")
+
+
+def test_hostile_text_never_runs_in_the_browser(page, live_server, alice):
+    from annotator.models import Speaker
+
+    script, attribute = "<script>window.__xss = 1</script>", '" onmouseover="window.__xss = 2'
+    article = make_article(body=f"Officials said {script} and {attribute} twice.", title=script)
+    speaker = Speaker.objects.create(name=f"Speaker {script}")
+    make_annotation(
+        article,
+        alice,
+        "attribution",
+        "Officials said",
+        speaker=speaker,
+        note=f"{script} {attribute}",
+    )
+    make_annotation(article, alice, "claim", script)
+    make_annotation(article, alice, "opinion", attribute)
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_selector("[data-article-body] .hl-opinion")
+    page.hover("[data-article-body] .hl-opinion")
+    for item in page.locator("[data-annotation-list] .annotation-item").all():
+        item.hover()
+        item.click()
+    page.locator('[data-annotation-list] button:has-text("Edit")').first.click()
+    assert page.evaluate("() => window.__xss") is None
+    assert script in page.locator("[data-article-body]").text_content()
+    page.goto(f"{live_server.url}/articles/")
+    assert page.evaluate("() => window.__xss") is None
