@@ -4,7 +4,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SEEDS ?= ../shared/seeds
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-export DJANGO_SETTINGS_MODULE ?= project.settings.dev
 
 .PHONY: install run serve test lint migrations-check chromium fixtures
 
