@@ -174,11 +174,9 @@ def test_eight_concurrent_writers_lose_nothing(server):
     assert sum(w.locked for w in writers) == 0
     assert "database is locked" not in server["log"].read_text()
 
-    stored = dict(
-        sqlite3.connect(server["database"])
-        .execute("SELECT id, note FROM annotator_annotation")
-        .fetchall()
-    )
+    database = sqlite3.connect(server["database"])
+    assert database.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    stored = dict(database.execute("SELECT id, note FROM annotator_annotation").fetchall())
     acknowledged = set().union(*(w.created - w.deleted for w in writers))
     assert set(stored) == acknowledged
     assert len(acknowledged) > 100
