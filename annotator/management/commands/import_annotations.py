@@ -1,8 +1,8 @@
 import sys
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from annotator import importing
 from annotator.management.terminal import Progress, add_quiet_argument
@@ -51,8 +51,10 @@ class Command(BaseCommand):
         else:
             try:
                 counts = importing.apply(plan)
-            except ValidationError as error:
-                raise CommandError(f"Nothing was imported: {' '.join(error.messages)}") from error
+            except IntegrityError as error:
+                raise CommandError(
+                    f"Nothing was imported: a span changed in the database meanwhile ({error})."
+                ) from error
             verb = "were"
         if not quiet:
             extras = []

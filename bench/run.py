@@ -1,0 +1,365 @@
+"""Benchmark the product against the raw database, in the same run, on the same data.
+
+    .venv/bin/python bench/run.py --annotations 1000000 --articles 20000 --sources 200
+
+Builds (or with --reuse, reuses) a SQLite corpus with generate_corpus, then
+prints each figure for the product, for a raw baseline (plain sqlite3 and
+orjson) and their ratio. Nothing here is asserted: it measures.
+"""
+
+import argparse
+import html
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def timed(call, repeat=1):
+    """Median seconds of ``repeat`` calls, and the last result."""
+    durations, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = call()
+        durations.append(time.perf_counter() - started)
+    return statistics.median(durations), result
+
+
+def child(command, env):
+    """Run a command; return (seconds, peak resident MB) of that process alone."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"{command} failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def report(rows):
+    width = max(len(row[0]) for row in rows)
+    print(f"\n{'figure'.ljust(width)}  {'product':>14}  {'raw':>14}  {'ratio':>7}")
+    for name, product, raw, ratio in rows:
+        print(f"{name.ljust(width)}  {product:>14}  {raw:>14}  {ratio:>7}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=200)
+    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--annotations", type=int, default=1000000)
+    parser.add_argument("--reviewers", type=int, default=20)
+    parser.add_argument(
+        "--db", default=str(Path(tempfile.gettempdir()) / "annotator-bench.sqlite3")
+    )
+    parser.add_argument("--reuse", action="store_true", help="Keep an existing database.")
+    args = parser.parse_args()
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{args.db}",
+        "DJANGO_SETTINGS_MODULE": "project.settings.test",
+    }
+    os.environ.update(env)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    rows = []
+    if not (args.reuse and Path(args.db).exists()):
+        for suffix in ("", "-wal", "-shm"):
+            Path(args.db + suffix).unlink(missing_ok=True)
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+        seconds, _ = child(
+            [
+                *manage,
+                "generate_corpus",
+                "--quiet",
+                f"--sources={args.sources}",
+                f"--articles={args.articles}",
+                f"--annotations={args.annotations}",
+                f"--reviewers={args.reviewers}",
+            ],
+            env,
+        )
+        rows.append(("generate_corpus (s)", f"{seconds:.1f}", "", ""))
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from annotator import synthetic, text
+    from annotator.models import Annotation, Article, Source
+    from annotator.summaries import source_profiles
+
+    raw = sqlite3.connect(args.db)
+    total = raw.execute("SELECT COUNT(*) FROM annotator_annotation").fetchone()[0]
+    print(
+        f"Corpus: {total:,} annotations, {Article.objects.count():,} articles, "
+        f"{Source.objects.count()} sources in {args.db}"
+    )
+    staff = get_user_model().objects.filter(
+        is_staff=True
+    ).first() or get_user_model().objects.create_user("bench-staff", is_staff=True)
+
+    # 1. Article page with 500 annotations.
+    article = Article.objects.order_by("pk").first()
+    reviewer = Annotation.objects.filter(article=article).first().reviewer
+    existing = Annotation.objects.filter(article=article).count()
+    if existing < 500:
+        rng = random.Random(5)
+        taken = set(
+            Annotation.objects.filter(article=article, reviewer=staff).values_list(
+                "label", "start", "end"
+            )
+        )
+        extra = [s for s in synthetic.spans(rng, article.body, 900) if s not in taken][
+            : 500 - existing
+        ]
+        Annotation.objects.bulk_create(
+            [
+                Annotation(
+                    article=article,
+                    reviewer=staff,
+                    label=label,
+                    start=start,
+                    end=end,
+                    quote=article.body[start:end],
+                    prefix=text.context(article.body, start, end)[0],
+                    suffix=text.context(article.body, start, end)[1],
+                )
+                for label, start, end in extra
+            ]
+        )
+    count = Annotation.objects.filter(article=article).count()
+    page = Client()
+    page.force_login(staff)
+    with CaptureQueriesContext(connection) as queries:
+        page.get(f"/articles/{article.pk}/?view=all")
+    html_seconds, _ = timed(lambda: page.get(f"/articles/{article.pk}/?view=all"), 15)
+    api = APIClient()
+    api.force_authenticate(staff)
+    with CaptureQueriesContext(connection) as api_queries:
+        api.get(f"/api/articles/{article.pk}/annotations/?limit=1000")
+    api_seconds, _ = timed(
+        lambda: api.get(f"/api/articles/{article.pk}/annotations/?limit=1000"), 15
+    )
+
+    def raw_page():
+        body = raw.execute(
+            "SELECT body FROM annotator_article WHERE id=?", (article.pk,)
+        ).fetchone()[0]
+        spans = raw.execute(
+            "SELECT id, label, start, end, quote, note FROM annotator_annotation "
+            "WHERE article_id=? ORDER BY start, end DESC",
+            (article.pk,),
+        ).fetchall()
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line)
+        items = "".join(
+            f"<li>{label} {html.escape(quote)} {html.escape(note)}</li>"
+            for _id, label, _s, _e, quote, note in spans
+        )
+        return paragraphs + items
+
+    raw_seconds, _ = timed(raw_page, 15)
+    rows.append(
+        (
+            f"article page, {count} spans, HTML (ms)",
+            f"{1000 * html_seconds:.1f}",
+            f"{1000 * raw_seconds:.1f}",
+            f"{html_seconds / raw_seconds:.1f}x",
+        )
+    )
+    rows.append(("  queries", str(len(queries)), "2", ""))
+    rows.append(
+        (
+            f"article spans API, {count} spans (ms)",
+            f"{1000 * api_seconds:.1f}",
+            f"{1000 * raw_seconds:.1f}",
+            f"{api_seconds / raw_seconds:.1f}x",
+        )
+    )
+    rows.append(("  queries", str(len(api_queries)), "2", ""))
+
+    # 2. Saving an annotation, in process.
+    writer = APIClient()
+    writer.force_authenticate(reviewer)
+    rng = random.Random(9)
+    latencies = []
+    for _ in range(200):
+        start = rng.randrange(0, len(article.body) - 60)
+        payload = {
+            "label": rng.choice(["claim", "opinion"]),
+            "start": start,
+            "end": start + rng.randint(5, 50),
+        }
+        began = time.perf_counter()
+        writer.post(f"/api/articles/{article.pk}/annotations/", payload, format="json")
+        latencies.append(time.perf_counter() - began)
+    latencies.sort()
+
+    def raw_insert():
+        raw.execute(
+            'INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, start, "end", '
+            "quote, prefix, suffix, note, created, updated, speaker_type, cue_stance, quote_type, "
+            "opinion_type, orphaned) VALUES (?, ?, 'raw', 'claim', ?, ?, 'x', '', '', '', "
+            "datetime('now'), datetime('now'), '', '', '', '', 0)",
+            (article.pk, reviewer.pk, rng.randrange(0, 10**6), 10**6 + 1),
+        )
+        raw.commit()
+
+    raw_save, _ = timed(raw_insert, 200)
+    rows.append(
+        (
+            "save p50 in process (ms)",
+            f"{1000 * latencies[len(latencies) // 2]:.1f}",
+            f"{1000 * raw_save:.2f}",
+            "",
+        )
+    )
+    rows.append(
+        ("save p95 in process (ms)", f"{1000 * latencies[int(0.95 * len(latencies))]:.1f}", "", "")
+    )
+    raw.execute('DELETE FROM annotator_annotation WHERE start >= 0 AND "end" = ?', (10**6 + 1,))
+    raw.commit()
+
+    # 3. Summaries.
+    all_seconds, _ = timed(lambda: source_profiles(staff), 3)
+    source = Source.objects.order_by("pk").first()
+    one_seconds, _ = timed(lambda: source_profiles(staff, [source], intervals=True), 5)
+    one_plain, _ = timed(lambda: source_profiles(staff, [source]), 5)
+    grouped_sql = (
+        "SELECT a.source_id, n.article_id, n.reviewer_id, n.layer, n.label, "
+        "n.attribution_id IS NOT NULL, n.check_worthy, n.speaker_type, n.cue_stance, n.quote_type, "
+        "n.speaker_id, n.counter_voice, COUNT(*) FROM annotator_annotation n "
+        "JOIN annotator_article a ON a.id = n.article_id {where} GROUP BY 1,2,3,4,5,6,7,8,9,10,11,12"
+    )
+    raw_all, _ = timed(lambda: raw.execute(grouped_sql.format(where="")).fetchall(), 3)
+    raw_one, _ = timed(
+        lambda: raw.execute(
+            grouped_sql.format(where="WHERE a.source_id=?"), (source.pk,)
+        ).fetchall(),
+        5,
+    )
+    rows.append(
+        (
+            "all-sources summary (ms)",
+            f"{1000 * all_seconds:.0f}",
+            f"{1000 * raw_all:.0f}",
+            f"{all_seconds / raw_all:.1f}x",
+        )
+    )
+    rows.append(
+        (
+            "one source's profile with intervals (ms)",
+            f"{1000 * one_seconds:.1f}",
+            f"{1000 * raw_one:.1f}",
+            f"{one_seconds / raw_one:.1f}x",
+        )
+    )
+    rows.append(
+        (
+            "one source's profile, no intervals (ms)",
+            f"{1000 * one_plain:.1f}",
+            f"{1000 * raw_one:.1f}",
+            f"{one_plain / raw_one:.1f}x",
+        )
+    )
+
+    # 4. Export, native and W3C, in child processes (memory of that process alone).
+    raw_export = (
+        "import orjson, sqlite3, sys\n"
+        f"db = sqlite3.connect({args.db!r})\n"
+        "out = open(sys.argv[1], 'wb')\n"
+        "cols = ('id','article','reviewer','layer','label','start','end','quote','prefix','suffix',"
+        "'note','created','updated','speaker_type','cue_stance','quote_type','check_worthy',"
+        "'hedged','opinion_type','attribution')\n"
+        "for row in db.execute('SELECT n.id, a.body_sha256, u.username, n.layer, n.label, n.start, "
+        'n."end", n.quote, n.prefix, n.suffix, n.note, n.created, n.updated, n.speaker_type, '
+        "n.cue_stance, n.quote_type, n.check_worthy, n.hedged, n.opinion_type, n.attribution_id "
+        "FROM annotator_annotation n JOIN annotator_article a ON a.id = n.article_id "
+        "JOIN auth_user u ON u.id = n.reviewer_id ORDER BY n.article_id, n.start'):\n"
+        "    out.write(orjson.dumps(dict(zip(cols, row))) + b'\\n')\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        raw_seconds, raw_memory = child(
+            [sys.executable, "-c", raw_export, f"{folder}/raw.jsonl"], env
+        )
+        for fmt in ("native", "w3c"):
+            seconds, memory = child(
+                [
+                    *manage,
+                    "export_annotations",
+                    "--quiet",
+                    f"--format={fmt}",
+                    f"--output={folder}/export.{fmt}",
+                ],
+                env,
+            )
+            rows.append(
+                (
+                    f"export {fmt} (rows/s)",
+                    f"{total / seconds:,.0f}",
+                    f"{total / raw_seconds:,.0f}",
+                    f"{raw_seconds / seconds:.2f}",
+                )
+            )
+            rows.append(
+                (f"export {fmt} peak memory (MB)", f"{memory:.0f}", f"{raw_memory:.0f}", "")
+            )
+
+        # 5. Import of the native export into a copy without annotations.
+        copy = f"{folder}/import.sqlite3"
+        subprocess.run(["sqlite3", args.db, f".backup {copy}"], check=False)
+        if not Path(copy).exists():
+            source_db = sqlite3.connect(args.db)
+            target = sqlite3.connect(copy)
+            source_db.backup(target)
+            target.close()
+        emptied = sqlite3.connect(copy)
+        emptied.execute("DELETE FROM annotator_annotation")
+        emptied.execute("DELETE FROM annotator_historicalannotation")
+        emptied.commit()
+        copy_env = {**env, "DATABASE_URL": f"sqlite:///{copy}"}
+        import_seconds, _ = child(
+            [*manage, "import_annotations", "--quiet", f"{folder}/export.native"], copy_env
+        )
+        rows_to_insert = raw.execute(
+            'SELECT article_id, reviewer_id, layer, label, start, "end", quote, prefix, suffix, note, '
+            "created, updated, speaker_type, cue_stance, quote_type, opinion_type, orphaned "
+            "FROM annotator_annotation"
+        ).fetchall()
+        emptied.execute("DELETE FROM annotator_annotation")
+        emptied.commit()
+        began = time.perf_counter()
+        emptied.executemany(
+            'INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, start, "end", '
+            "quote, prefix, suffix, note, created, updated, speaker_type, cue_stance, quote_type, "
+            "opinion_type, orphaned) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows_to_insert,
+        )
+        emptied.commit()
+        raw_import = time.perf_counter() - began
+        rows.append(
+            (
+                "import native (rows/s)",
+                f"{total / import_seconds:,.0f}",
+                f"{len(rows_to_insert) / raw_import:,.0f}",
+                f"{(total / import_seconds) / (len(rows_to_insert) / raw_import):.3f}",
+            )
+        )
+
+    report(rows)
+
+
+if __name__ == "__main__":
+    main()
