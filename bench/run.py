@@ -209,7 +209,8 @@ def main():
 
     def raw_insert():
         raw.execute(
-            'INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, start, "end", '
+            "INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, "
+            'start, "end", '
             "quote, prefix, suffix, note, created, updated, speaker_type, cue_stance, quote_type, "
             "opinion_type, orphaned) VALUES (?, ?, 'raw', 'claim', ?, ?, 'x', '', '', '', "
             "datetime('now'), datetime('now'), '', '', '', '', 0)",
@@ -241,7 +242,8 @@ def main():
         "SELECT a.source_id, n.article_id, n.reviewer_id, n.layer, n.label, "
         "n.attribution_id IS NOT NULL, n.check_worthy, n.speaker_type, n.cue_stance, n.quote_type, "
         "n.speaker_id, n.counter_voice, COUNT(*) FROM annotator_annotation n "
-        "JOIN annotator_article a ON a.id = n.article_id {where} GROUP BY 1,2,3,4,5,6,7,8,9,10,11,12"
+        "JOIN annotator_article a ON a.id = n.article_id {where} "
+        "GROUP BY 1,2,3,4,5,6,7,8,9,10,11,12"
     )
     raw_all, _ = timed(lambda: raw.execute(grouped_sql.format(where="")).fetchall(), 3)
     raw_one, _ = timed(
@@ -334,7 +336,8 @@ def main():
             [*manage, "import_annotations", "--quiet", f"{folder}/export.native"], copy_env
         )
         rows_to_insert = raw.execute(
-            'SELECT article_id, reviewer_id, layer, label, start, "end", quote, prefix, suffix, note, '
+            'SELECT article_id, reviewer_id, layer, label, start, "end", quote, prefix, '
+            "suffix, note, "
             "created, updated, speaker_type, cue_stance, quote_type, opinion_type, orphaned "
             "FROM annotator_annotation"
         ).fetchall()
@@ -342,7 +345,8 @@ def main():
         emptied.commit()
         began = time.perf_counter()
         emptied.executemany(
-            'INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, start, "end", '
+            "INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, "
+            'start, "end", '
             "quote, prefix, suffix, note, created, updated, speaker_type, cue_stance, quote_type, "
             "opinion_type, orphaned) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows_to_insert,
