@@ -84,6 +84,24 @@ def api_client(user):
     return client
 
 
+SCRIPT = "<script>window.__xss = 1</script>"
+ATTRIBUTE = '" onmouseover="window.__xss = 2'
+
+
+def make_hostile_article(reviewer):
+    """An article whose every user-written text tries to run script in a page."""
+    from annotator.models import Speaker
+
+    body = f"Officials said {SCRIPT} and {ATTRIBUTE} twice."
+    article = make_article(body=body, title=f"Title {SCRIPT}", author=ATTRIBUTE)
+    speaker = Speaker.objects.create(name=f"Speaker {SCRIPT}", aliases=[ATTRIBUTE])
+    note = f"note {SCRIPT} {ATTRIBUTE}"
+    make_annotation(article, reviewer, "attribution", "Officials said", speaker=speaker, note=note)
+    make_annotation(article, reviewer, "claim", SCRIPT)
+    make_annotation(article, reviewer, "opinion", ATTRIBUTE)
+    return article
+
+
 @pytest.fixture
 def article(db):
     return make_article()

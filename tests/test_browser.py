@@ -7,7 +7,7 @@ import pytest
 
 from annotator.models import Annotation
 
-from .conftest import PASSWORD, make_annotation, make_article
+from .conftest import PASSWORD, SCRIPT, make_annotation, make_article, make_hostile_article
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by
 # the tests themselves are still plain synchronous calls.
@@ -326,21 +326,7 @@ def test_staff_adjudicate_a_disagreement_and_the_profile_changes(
 
 
 def test_hostile_text_never_runs_in_the_browser(page, live_server, alice):
-    from annotator.models import Speaker
-
-    script, attribute = "<script>window.__xss = 1</script>", '" onmouseover="window.__xss = 2'
-    article = make_article(body=f"Officials said {script} and {attribute} twice.", title=script)
-    speaker = Speaker.objects.create(name=f"Speaker {script}")
-    make_annotation(
-        article,
-        alice,
-        "attribution",
-        "Officials said",
-        speaker=speaker,
-        note=f"{script} {attribute}",
-    )
-    make_annotation(article, alice, "claim", script)
-    make_annotation(article, alice, "opinion", attribute)
+    article = make_hostile_article(alice)
     log_in(page, live_server, alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     page.wait_for_selector("[data-article-body] .hl-opinion")
@@ -350,6 +336,6 @@ def test_hostile_text_never_runs_in_the_browser(page, live_server, alice):
         item.click()
     page.locator('[data-annotation-list] button:has-text("Edit")').first.click()
     assert page.evaluate("() => window.__xss") is None
-    assert script in page.locator("[data-article-body]").text_content()
+    assert SCRIPT in page.locator("[data-article-body]").text_content()
     page.goto(f"{live_server.url}/articles/")
     assert page.evaluate("() => window.__xss") is None

@@ -4,13 +4,18 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from annotator.models import Annotation, Article, Speaker
+from annotator.models import Annotation, Article
 
-from .conftest import PASSWORD, api_client, logged_in, make_annotation, make_article
+from .conftest import (
+    PASSWORD,
+    api_client,
+    logged_in,
+    make_annotation,
+    make_article,
+    make_hostile_article,
+)
 
 pytestmark = pytest.mark.django_db
-SCRIPT = "<script>window.__xss = 1</script>"
-ATTRIBUTE = '" onmouseover="window.__xss = 2'
 
 
 def test_login_is_locked_after_five_failures(alice):
@@ -54,20 +59,7 @@ def test_tokens_do_not_open_pages(alice):
 
 @pytest.fixture
 def hostile(alice, carol):
-    body = f"Officials said {SCRIPT} and {ATTRIBUTE} twice."
-    article = make_article(body=body, title=f"Title {SCRIPT}", author=ATTRIBUTE)
-    speaker = Speaker.objects.create(name=f"Speaker {SCRIPT}", aliases=[ATTRIBUTE])
-    make_annotation(
-        article,
-        alice,
-        "attribution",
-        "Officials said",
-        speaker=speaker,
-        note=f"note {SCRIPT} {ATTRIBUTE}",
-    )
-    make_annotation(article, alice, "claim", SCRIPT)
-    make_annotation(article, alice, "opinion", ATTRIBUTE)
-    return article
+    return make_hostile_article(alice)
 
 
 @pytest.mark.parametrize(
