@@ -110,6 +110,8 @@ def test_add_by_quote_reports_a_missing_occurrence(alice, article):
 
 def test_delete_without_javascript(alice, article):
     annotation = make_annotation(article, alice, "claim", "crucial")
+    page = logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
+    assert f'action="/annotations/{annotation.pk}/delete/"' in page
     response = logged_in(alice).post(f"/annotations/{annotation.pk}/delete/")
     assert response.status_code == 302
     assert not Annotation.objects.exists()
