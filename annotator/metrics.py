@@ -13,11 +13,12 @@ interval over articles.
 """
 
 import math
-import random
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
+
+import numpy
 
 LABELS = ("claim", "opinion", "attribution")
 SPEAKER_TYPES = ("named_person", "named_organisation", "unnamed_identified", "vague", "none", "")
@@ -297,10 +298,11 @@ def bootstrap_interval(values: list[float], seed: int, resamples: int = BOOTSTRA
     """95% percentile interval of the mean, resampling articles; None below two articles."""
     if len(values) < 2:
         return None
-    generator = random.Random(seed)
-    size = len(values)
-    means = sorted(fmean(generator.choices(values, k=size)) for _ in range(resamples))
-    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+    generator = numpy.random.default_rng(seed)
+    sample = numpy.asarray(values, dtype=float)
+    picks = generator.integers(0, len(sample), size=(resamples, len(sample)))
+    means = numpy.sort(sample[picks].mean(axis=1))
+    return float(means[int(0.025 * resamples)]), float(means[int(0.975 * resamples) - 1])
 
 
 def stable_seed(*parts) -> int:
