@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from . import tallies
 from .models import ALL_LABEL_FIELDS, Adjudication, Annotation, Layer
 
 COMPARED_FIELDS = tuple(name for name in ALL_LABEL_FIELDS if name != "attribution")
@@ -124,5 +125,6 @@ def start_empty(article, adjudicator):
 @transaction.atomic
 def discard(article):
     """Drop the adjudicated layer: summaries go back to the mean over reviewers."""
-    Annotation.objects.adjudicated().filter(article=article).delete()
+    with tallies.batched():
+        Annotation.objects.adjudicated().filter(article=article).delete()
     Adjudication.objects.filter(article=article).delete()

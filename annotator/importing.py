@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import text
+from . import tallies, text
 from .exporting import SCHEMA_NAME
 from .models import (
     ALL_LABEL_FIELDS,
@@ -447,6 +447,8 @@ def apply(result: Plan) -> dict:
         bulk_update_with_history(updated, Annotation, UPDATED_FIELDS, batch_size=2000)
     if linked:
         bulk_update_with_history(linked, Annotation, ["attribution"], batch_size=2000)
+    # Bulk writes send no signals: bring the precomputed figures up to date here.
+    tallies.refresh({planned.article.pk for planned in result.spans}, with_agreement=True)
     return {what: result.count(what) for what in ("created", "updated", "unchanged", "reanchored")}
 
 

@@ -332,91 +332,186 @@ class SourceFigures:
         return self.values[key]["value"]
 
 
-def article_figures(article_id: int, words: int, spans, reviews) -> ArticleFigures:
-    """Figures of one article from its spans and page reviews (any annotators)."""
+FIGURE_KEYS = ("spans_per_1000_words", *METRIC_KEYS, *SPEAKER_SHARE_KEYS)
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """One unit's figures (``FIGURE_KEYS`` to a value or None) and its label counts."""
+
+    article_id: int
+    annotator: object
+    values: dict
+    label_counts: dict
+
+
+def unit_facts(article_id: int, annotator, unit: Unit) -> UnitFacts:
+    return UnitFacts(
+        article_id, annotator, unit.figures(), {label: unit.labels[label] for label in LABELS}
+    )
+
+
+def tally(articles: dict, spans) -> list[UnitFacts]:
+    """Units of the given spans; ``articles`` maps article id to ``(source id, words)``."""
     units: dict = {}
-    for review in reviews:
-        if review.counts or review.annotator == ADJUDICATED:
-            units.setdefault(review.annotator, Unit(words))
     for span in spans:
-        units.setdefault(span.annotator, Unit(words)).add(span)
-    reviewers = sorted(a for a in units if a != ADJUDICATED)
-    if ADJUDICATED in units:
-        chosen, basis = [units[ADJUDICATED]], ADJUDICATED
-    else:
-        chosen, basis = [units[a] for a in reviewers], "reviewers" if reviewers else "none"
-    figure_sets = [unit.figures() for unit in chosen]
-    # What the page shows is read by the reviewers, adjudicated or not.
-    shown = mean_or_none(transparency(r) for r in reviews if r.annotator != ADJUDICATED)
-    keys = ("spans_per_1000_words", *METRIC_KEYS, *SPEAKER_SHARE_KEYS)
-    return ArticleFigures(
-        article_id=article_id,
-        basis=basis,
-        reviewers=reviewers,
-        label_counts={
-            label: round(fmean(unit.labels[label] for unit in chosen), 2) if chosen else 0
-            for label in LABELS
-        },
-        values={
-            key: shown if key == "transparency" else mean_or_none(f[key] for f in figure_sets)
-            for key in keys
-        },
-    )
+        key = (span.article_id, span.annotator)
+        if key not in units:
+            units[key] = Unit(articles[span.article_id][1])
+        units[key].add(span)
+    return [
+        unit_facts(article_id, annotator, unit) for (article_id, annotator), unit in units.items()
+    ]
 
 
-def source_figures(
-    source_id: int, articles: list[ArticleFigures], intervals: bool
-) -> SourceFigures:
-    annotated = [a for a in articles if a.basis != "none"]
-    values = {}
-    for key in ("spans_per_1000_words", *METRIC_KEYS, *SPEAKER_SHARE_KEYS):
-        behind = [a for a in annotated if a.values[key] is not None]
-        article_values = [a.values[key] for a in behind]
-        values[key] = {
-            "value": fmean(article_values) if article_values else None,
-            "articles": len(behind),
-            "reviewers": len({r for a in behind for r in a.reviewers}),
-            "interval": bootstrap_interval(article_values, stable_seed(source_id, key))
-            if intervals
-            else None,
-        }
-    return SourceFigures(
-        source_id=source_id,
-        articles=len(articles),
-        annotated_articles=len(annotated),
-        adjudicated_articles=sum(1 for a in annotated if a.basis == ADJUDICATED),
-        reviewers=len({r for a in annotated for r in a.reviewers}),
-        label_counts={
-            label: round(sum(a.label_counts[label] for a in annotated), 2) for label in LABELS
-        },
-        values=values,
-    )
+def summarise(
+    articles: dict, units, reviews=(), source_ids=(), intervals=False, with_articles=True
+):
+    """Figures per article (unless ``with_articles`` is false) and per source.
 
-
-def summarise(articles: dict, spans, reviews=(), source_ids=(), intervals=False):
-    """Figures per article and per source.
-
-    ``articles`` maps article id to ``(source id, body words)``; ``spans`` are
-    :class:`SpanFacts`, ``reviews`` :class:`ReviewFacts`. A reviewer who marked
-    an article done with no spans counts as a real zero; ``source_ids`` names
-    sources to report even without articles.
+    ``articles`` maps article id to ``(source id, body words)``; ``reviews``
+    are :class:`ReviewFacts`. A reviewer who marked an article done with no
+    spans counts as a real zero, as does an empty adjudicated layer;
+    ``source_ids`` names sources to report even without articles. ``units``
+    come from :func:`tally` or from the stored unit figures. Works on
+    arrays: one row per unit, one column per figure, NaN for "no data".
     """
-    spans_by_article, reviews_by_article = defaultdict(list), defaultdict(list)
-    for span in spans:
-        spans_by_article[span.article_id].append(span)
+    article_ids = list(articles)
+    position = {article_id: i for i, article_id in enumerate(article_ids)}
+    units = [unit for unit in units if unit.article_id in position]
+    seen = {(unit.article_id, unit.annotator) for unit in units}
+    reviews_by_article = defaultdict(list)
     for review in reviews:
+        if review.article_id not in position:
+            continue
         reviews_by_article[review.article_id].append(review)
-    per_article = {
-        article_id: article_figures(
-            article_id, words, spans_by_article[article_id], reviews_by_article[article_id]
+        key = (review.article_id, review.annotator)
+        if key not in seen and (review.counts or review.annotator == ADJUDICATED):
+            seen.add(key)
+            units.append(unit_facts(*key, Unit(articles[review.article_id][1])))
+
+    n_articles, n_keys = len(article_ids), len(FIGURE_KEYS)
+    article_of = numpy.array([position[u.article_id] for u in units], dtype=numpy.int64)
+    adjudicated = numpy.array([u.annotator == ADJUDICATED for u in units], dtype=bool)
+    values = numpy.array(
+        [[u.values.get(key) for key in FIGURE_KEYS] for u in units], dtype=float
+    ).reshape(len(units), n_keys)
+    labels = numpy.array(
+        [[u.label_counts.get(label, 0) for label in LABELS] for u in units], dtype=float
+    ).reshape(len(units), len(LABELS))
+
+    # An article's figures: its adjudicated unit where there is one, else its reviewers' mean.
+    has_adjudicated = numpy.zeros(n_articles, dtype=bool)
+    has_adjudicated[article_of[adjudicated]] = True
+    chosen = adjudicated | ~has_adjudicated[article_of]
+    article_values = _group_mean(values[chosen], article_of[chosen], n_articles)
+    chosen_units = numpy.bincount(article_of[chosen], minlength=n_articles)
+    article_labels = numpy.zeros((n_articles, len(LABELS)))
+    numpy.add.at(article_labels, article_of[chosen], labels[chosen])
+    article_labels = numpy.round(article_labels / numpy.maximum(chosen_units, 1)[:, None], 2)
+    # What the page shows is read by the reviewers, adjudicated or not.
+    transparency_column = FIGURE_KEYS.index("transparency")
+    for article_id, article_reviews in reviews_by_article.items():
+        shown = mean_or_none(transparency(r) for r in article_reviews if r.annotator != ADJUDICATED)
+        article_values[position[article_id], transparency_column] = (
+            numpy.nan if shown is None else shown
         )
-        for article_id, (_source, words) in articles.items()
-    }
-    grouped: dict = {source_id: [] for source_id in source_ids}
-    for article_id, (source_id, _words) in articles.items():
-        grouped.setdefault(source_id, []).append(per_article[article_id])
-    per_source = {
-        source_id: source_figures(source_id, figures, intervals)
-        for source_id, figures in grouped.items()
-    }
+
+    reviewer_units = ~adjudicated
+    reviewer_ids = sorted({u.annotator for u in units if u.annotator != ADJUDICATED})
+    reviewer_code = {reviewer: i for i, reviewer in enumerate(reviewer_ids)}
+    unit_reviewer = numpy.array(
+        [reviewer_code.get(u.annotator, -1) for u in units], dtype=numpy.int64
+    )
+    reviewers_of = defaultdict(list)
+    for u in units:
+        if u.annotator != ADJUDICATED:
+            reviewers_of[u.article_id].append(u.annotator)
+    annotated = chosen_units > 0
+
+    per_article = {}
+    if with_articles:
+        for i, article_id in enumerate(article_ids):
+            per_article[article_id] = ArticleFigures(
+                article_id=article_id,
+                basis=ADJUDICATED
+                if has_adjudicated[i]
+                else ("reviewers" if annotated[i] else "none"),
+                reviewers=sorted(reviewers_of[article_id]),
+                label_counts={
+                    label: float(article_labels[i, j]) if annotated[i] else 0
+                    for j, label in enumerate(LABELS)
+                },
+                values=dict(zip(FIGURE_KEYS, map(_none_for_nan, article_values[i]), strict=True)),
+            )
+
+    # A source's figures: means over its annotated articles, with what lies behind each.
+    all_sources = list(dict.fromkeys([*source_ids, *(s for s, _ in articles.values())]))
+    source_position = {source_id: i for i, source_id in enumerate(all_sources)}
+    n_sources = len(all_sources)
+    source_of = numpy.array(
+        [source_position[articles[a][0]] for a in article_ids], dtype=numpy.int64
+    )
+    article_values[~annotated] = numpy.nan
+    defined = ~numpy.isnan(article_values)
+    source_values = _group_mean(article_values[annotated], source_of[annotated], n_sources)
+    behind = numpy.zeros((n_sources, n_keys), dtype=numpy.int64)
+    numpy.add.at(behind, source_of, defined)
+    unit_source = source_of[article_of]
+    behind_reviewers = numpy.zeros((n_sources, n_keys), dtype=numpy.int64)
+    width = max(len(reviewer_ids), 1)
+    for j in range(n_keys):
+        mask = reviewer_units & defined[article_of, j]
+        pairs = numpy.unique(unit_source[mask] * width + unit_reviewer[mask])
+        behind_reviewers[:, j] = numpy.bincount(pairs // width, minlength=n_sources)
+    pairs = numpy.unique(unit_source[reviewer_units] * width + unit_reviewer[reviewer_units])
+    source_reviewers = numpy.bincount(pairs // width, minlength=n_sources)
+    source_articles = numpy.bincount(source_of, minlength=n_sources)
+    source_annotated = numpy.bincount(source_of[annotated], minlength=n_sources)
+    source_adjudicated = numpy.bincount(source_of[has_adjudicated], minlength=n_sources)
+    source_labels = numpy.zeros((n_sources, len(LABELS)))
+    numpy.add.at(source_labels, source_of[annotated], article_labels[annotated])
+
+    per_source = {}
+    for s, source_id in enumerate(all_sources):
+        rows = numpy.flatnonzero(source_of == s) if intervals else None
+        figure_values = {}
+        for j, key in enumerate(FIGURE_KEYS):
+            interval = None
+            if intervals:
+                sample = article_values[rows, j]
+                sample = sample[~numpy.isnan(sample)]
+                interval = bootstrap_interval(sample.tolist(), stable_seed(source_id, key))
+            figure_values[key] = {
+                "value": _none_for_nan(source_values[s, j]),
+                "articles": int(behind[s, j]),
+                "reviewers": int(behind_reviewers[s, j]),
+                "interval": interval,
+            }
+        per_source[source_id] = SourceFigures(
+            source_id=source_id,
+            articles=int(source_articles[s]),
+            annotated_articles=int(source_annotated[s]),
+            adjudicated_articles=int(source_adjudicated[s]),
+            reviewers=int(source_reviewers[s]),
+            label_counts={
+                label: round(float(source_labels[s, j]), 2) for j, label in enumerate(LABELS)
+            },
+            values=figure_values,
+        )
     return per_article, per_source
+
+
+def _group_mean(values, groups, size):
+    """Per group, the mean of each column over its defined (non-NaN) values; NaN if none."""
+    defined = ~numpy.isnan(values)
+    sums = numpy.zeros((size, values.shape[1]))
+    counts = numpy.zeros((size, values.shape[1]))
+    numpy.add.at(sums, groups, numpy.where(defined, values, 0.0))
+    numpy.add.at(counts, groups, defined)
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        return numpy.where(counts > 0, sums / counts, numpy.nan)
+
+
+def _none_for_nan(value) -> float | None:
+    return None if numpy.isnan(value) else float(value)

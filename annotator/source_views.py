@@ -21,8 +21,7 @@ SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 @require_GET
 def source_list(request):
     require_annotator(request.user)
-    profiles = source_profiles(request.user)
-    rows = reports.table_rows(profiles)
+    rows = reports.table_rows(source_profiles(request.user, with_articles=False))
     return render(
         request,
         "annotator/source_list.html",
@@ -41,7 +40,7 @@ def source_table(request, fmt):
     require_annotator(request.user)
     if fmt not in ("csv", "json"):
         raise Http404("The table comes as CSV or JSON.")
-    rows = reports.table_rows(source_profiles(request.user))
+    rows = reports.table_rows(source_profiles(request.user, with_articles=False))
     if fmt == "json":
         response = HttpResponse(
             json.dumps({"columns": dict(reports.table_columns()), "sources": rows}, indent=2),
@@ -135,8 +134,8 @@ def agreement(request):
     pairs = {}
     for profile in profiles:
         for row in profile.articles:
-            for (left, right), values in (row.agreement or {}).get("pairs", {}).items():
-                pairs.setdefault((left, right), []).append(values)
+            for values in (row.agreement or {}).get("pairs", []):
+                pairs.setdefault(tuple(values["reviewers"]), []).append(values)
     return render(
         request,
         "annotator/agreement.html",

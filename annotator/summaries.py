@@ -1,19 +1,18 @@
 """The one place that turns stored annotations into per-source profiles.
 
 Pages, the API and the CSV/JSON tables all call :func:`source_profiles`; it
-runs the same six queries however many sources, articles or spans there are,
-then hands plain facts to :mod:`annotator.metrics` and :mod:`annotator.agreement`.
+reads the precomputed unit figures and agreement with the same few queries
+however many sources, articles or spans there are, then hands plain facts to
+:mod:`annotator.metrics`.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
-from django.db.models.functions import Length
 
-from . import agreement, metrics
-from .models import Adjudication, Annotation, Article, ArticleReview, Layer, Source
+from . import agreement, metrics, tallies
+from .models import Adjudication, Article, ArticleReview, Source, UnitFigures
 
 AGREEMENT_KEYS = ("alpha", "f1_exact", "f1_overlap", "kappa_speaker_type", "kappa_cue_stance")
 
@@ -39,66 +38,6 @@ class SourceProfile:
         return bool(self.warnings)
 
 
-def _span_facts(annotations):
-    rows = (
-        annotations.annotate(
-            linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField())
-        )
-        .values(
-            "article_id",
-            "reviewer_id",
-            "layer",
-            "label",
-            "linked",
-            "check_worthy",
-            "speaker_type",
-            "cue_stance",
-            "quote_type",
-            "speaker_id",
-            "speaker__affiliation",
-            "counter_voice",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [
-        metrics.SpanFacts(
-            article_id=row["article_id"],
-            annotator=metrics.ADJUDICATED
-            if row["layer"] == Layer.ADJUDICATED
-            else row["reviewer_id"],
-            label=row["label"],
-            linked=bool(row["linked"]),
-            check_worthy=row["check_worthy"],
-            speaker_type=row["speaker_type"],
-            cue_stance=row["cue_stance"],
-            quote_type=row["quote_type"],
-            speaker_id=row["speaker_id"],
-            affiliation=row["speaker__affiliation"] or "",
-            counter_voice=row["counter_voice"],
-            count=row["n"],
-        )
-        for row in rows
-    ]
-
-
-def _agreement_by_article(annotations, lengths):
-    """Agreement on every article that two or more reviewers annotated."""
-    spans = defaultdict(lambda: defaultdict(list))
-    rows = annotations.filter(layer=Layer.RAW).values_list(
-        "article_id", "reviewer_id", "label", "start", "end", "speaker_type", "cue_stance"
-    )
-    for article_id, reviewer_id, label, start, end, speaker_type, cue_stance in rows:
-        spans[article_id][reviewer_id].append(
-            agreement.Span(label, start, end, speaker_type, cue_stance)
-        )
-    return {
-        article_id: agreement.article_agreement(lengths[article_id], by_reviewer)
-        for article_id, by_reviewer in spans.items()
-        if len(by_reviewer) >= 2
-    }
-
-
 def _warnings(figures, source_agreement, double_annotated, is_staff):
     warnings = []
     minimum = settings.PROFILE_MIN_ARTICLES
@@ -121,26 +60,28 @@ def _warnings(figures, source_agreement, double_annotated, is_staff):
     return warnings
 
 
-def source_profiles(user, sources=None, *, intervals=False):
+def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     """Profiles of the given sources (all by default) from what ``user`` may see.
 
     A reviewer's profiles rest on their own raw spans (reviewing stays blind);
-    staff see every reviewer's, the adjudicated layer, and agreement.
+    staff see every reviewer's, the adjudicated layer, and agreement. Reads the
+    precomputed unit figures (see :mod:`annotator.tallies`), never the spans.
+    ``with_articles=False`` leaves out the per-article rows (tables of sources).
     """
     sources = list(sources if sources is not None else Source.objects.all())
     source_ids = [source.pk for source in sources]
-    articles = list(
-        Article.objects.filter(source_id__in=source_ids)
-        .annotate(body_length=Length("body"))
-        .only("id", "source_id", "title", "seed_file", "word_count", "date_shown")
+    articles = {
+        pk: (source_id, words)
+        for pk, source_id, words in Article.objects.filter(source_id__in=source_ids)
         .order_by("seed_file", "pk")
-    )
-    annotations = (
-        Annotation.objects.visible_to(user).placed().filter(article__source_id__in=source_ids)
-    )
+        .values_list("pk", "source_id", "word_count")
+    }
+    units = UnitFigures.objects.filter(article__source_id__in=source_ids)
     reviews = ArticleReview.objects.filter(article__source_id__in=source_ids)
     if not user.is_staff:
+        units = units.filter(reviewer=user)
         reviews = reviews.filter(reviewer=user)
+    units = tallies.stored_units(units)
     review_facts = [
         metrics.ReviewFacts(
             article_id=row["article_id"],
@@ -155,41 +96,46 @@ def source_profiles(user, sources=None, *, intervals=False):
             "article_id", "reviewer_id", "done", "genre", "byline_shown", "date_shown", "bio_shown"
         )
     ]
+    agreements = {}
     if user.is_staff:
         adjudicated = Adjudication.objects.filter(article__source_id__in=source_ids)
         review_facts += [
             metrics.ReviewFacts(article_id=article_id, annotator=metrics.ADJUDICATED)
             for article_id in adjudicated.values_list("article_id", flat=True)
         ]
-        agreements = _agreement_by_article(
-            annotations, {article.pk: article.body_length for article in articles}
-        )
-    else:
-        agreements = {}
+        agreements = tallies.agreement_for(units)
 
     per_article, per_source = metrics.summarise(
-        {article.pk: (article.source_id, article.word_count) for article in articles},
-        _span_facts(annotations),
+        articles,
+        units,
         review_facts,
         source_ids=source_ids,
         intervals=intervals,
+        with_articles=with_articles,
     )
     rows_by_source = defaultdict(list)
-    for article in articles:
-        rows_by_source[article.source_id].append(
-            ArticleRow(article, per_article[article.pk], agreements.get(article.pk))
-        )
+    if with_articles:
+        for article in (
+            Article.objects.filter(source_id__in=source_ids)
+            .only("id", "source_id", "title", "seed_file", "word_count", "date_shown")
+            .order_by("seed_file", "pk")
+        ):
+            rows_by_source[article.source_id].append(
+                ArticleRow(article, per_article[article.pk], agreements.get(article.pk))
+            )
+    measured_by_source = defaultdict(list)
+    for article_id, figures in agreements.items():
+        measured_by_source[articles[article_id][0]].append(figures)
     profiles = []
     for source in sources:
-        rows = rows_by_source[source.pk]
-        measured = [row.agreement for row in rows if row.agreement]
+        measured = measured_by_source[source.pk]
         source_agreement = {
             key: agreement.mean_defined(a[key] for a in measured) for key in AGREEMENT_KEYS
         }
         profile = SourceProfile(
             source=source,
             figures=per_source[source.pk],
-            articles=rows,
+            articles=rows_by_source[source.pk],
             agreement=source_agreement,
             double_annotated=len(measured),
         )

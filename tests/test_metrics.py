@@ -2,9 +2,21 @@
 
 import pytest
 
-from annotator.metrics import ADJUDICATED, ReviewFacts, SpanFacts, bootstrap_interval, summarise
+from annotator.metrics import (
+    ADJUDICATED,
+    ReviewFacts,
+    SpanFacts,
+    bootstrap_interval,
+    summarise,
+    tally,
+)
 
 GOV, EXPERT, IGO = "government_named", "independent_expert", "intergovernmental"
+
+
+def figures(articles, spans, reviews=(), **options):
+    """Units tallied from spans, as the write path stores them, then summarised."""
+    return summarise(articles, tally(articles, spans), reviews, **options)
 
 
 def spans_of_reviewer_1(article):
@@ -80,7 +92,7 @@ def example():
         ReviewFacts(10, 2, genre="none", byline_shown=False, date_shown=True, bio_shown=False),
         ReviewFacts(11, ADJUDICATED),
     ]
-    return summarise(articles, spans, reviews, intervals=True)
+    return figures(articles, spans, reviews, intervals=True)
 
 
 def test_article_values_are_means_over_reviewers():
@@ -165,7 +177,7 @@ def test_bootstrap_interval_of_identical_values_is_that_value():
 
 
 def test_no_claims_means_no_sourcing_rate_not_zero():
-    per_article, per_source = summarise({1: (1, 100)}, [SpanFacts(1, 1, "opinion")], source_ids=[1])
+    per_article, per_source = figures({1: (1, 100)}, [SpanFacts(1, 1, "opinion")], source_ids=[1])
     assert per_article[1].values["sourcing_rate"] is None
     assert per_source[1].value("sourcing_rate") is None
     assert per_source[1].values["sourcing_rate"]["articles"] == 0
@@ -177,7 +189,7 @@ def test_one_speaker_is_not_enough_for_diversity():
             1, 1, "attribution", speaker_type="named_person", speaker_id=3, affiliation=GOV, count=4
         )
     ]
-    per_article, _ = summarise({1: (1, 100)}, spans)
+    per_article, _ = figures({1: (1, 100)}, spans)
     assert per_article[1].values["voice_diversity"] is None
     # four attributions to one speaker: concentration says exactly that
     assert per_article[1].values["speaker_concentration"] == pytest.approx(1.0)
@@ -186,20 +198,18 @@ def test_one_speaker_is_not_enough_for_diversity():
 
 def test_a_single_attribution_has_no_concentration():
     spans = [SpanFacts(1, 1, "attribution", speaker_type="named_person", speaker_id=3)]
-    per_article, _ = summarise({1: (1, 100)}, spans)
+    per_article, _ = figures({1: (1, 100)}, spans)
     assert per_article[1].values["speaker_concentration"] is None
 
 
 def test_source_with_one_article_has_values_but_no_interval():
-    _, per_source = summarise(
-        {1: (1, 100)}, [SpanFacts(1, 1, "claim", linked=True)], intervals=True
-    )
+    _, per_source = figures({1: (1, 100)}, [SpanFacts(1, 1, "claim", linked=True)], intervals=True)
     assert per_source[1].value("sourcing_rate") == pytest.approx(1.0)
     assert per_source[1].values["sourcing_rate"]["interval"] is None
 
 
 def test_reviewer_who_finished_with_no_spans_counts_as_zero():
-    per_article, _ = summarise(
+    per_article, _ = figures(
         {1: (1, 100)},
         [SpanFacts(1, 1, "claim", count=2)],
         [ReviewFacts(1, 2, done=True)],
@@ -210,13 +220,13 @@ def test_reviewer_who_finished_with_no_spans_counts_as_zero():
 
 
 def test_source_without_articles_reports_no_data():
-    _, per_source = summarise({}, [], source_ids=[7])
+    _, per_source = figures({}, [], source_ids=[7])
     assert per_source[7].articles == 0
     assert per_source[7].value("sourcing_rate") is None
 
 
 def test_empty_adjudicated_layer_is_a_real_zero():
-    per_article, _ = summarise(
+    per_article, _ = figures(
         {1: (1, 100)}, [SpanFacts(1, 1, "claim", count=3)], [ReviewFacts(1, ADJUDICATED)]
     )
     assert per_article[1].basis == "adjudicated"

@@ -1,6 +1,7 @@
 """The app's models, one module per concern; import them from here."""
 
 from .corpus import Affiliation, Article, Source, Speaker
+from .precomputed import ArticleAgreement, UnitFigures
 from .spans import (
     ALL_LABEL_FIELDS,
     LABEL_FIELDS,
@@ -22,6 +23,7 @@ __all__ = [
     "Affiliation",
     "Annotation",
     "Article",
+    "ArticleAgreement",
     "ArticleReview",
     "Assignment",
     "CueStance",
@@ -32,4 +34,5 @@ __all__ = [
     "Source",
     "Speaker",
     "SpeakerType",
+    "UnitFigures",
 ]

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from annotator import text
+from annotator import tallies, text
 from annotator.models import Annotation, Article
 
 
@@ -38,24 +38,31 @@ class Command(BaseCommand):
 
         kept = moved = orphaned = 0
         with transaction.atomic():
-            stored.body = body
-            stored.save()
-            for span in Annotation.objects.filter(article=stored).select_related("article"):
-                span.article = stored
-                if body[span.start : span.end] == span.quote:
-                    kept += 1
-                    span.orphaned = False
-                else:
-                    start = text.reanchor(body, span.quote, span.prefix, span.suffix, span.start)
-                    if start is None:
-                        orphaned += 1
-                        span.orphaned = True
+            with tallies.batched():
+                stored.body = body
+                stored.save()
+                for span in Annotation.objects.filter(article=stored).select_related("article"):
+                    span.article = stored
+                    if body[span.start : span.end] == span.quote:
+                        kept += 1
+                        span.orphaned = False
                     else:
-                        moved += 1
-                        span.start, span.end, span.orphaned = start, start + len(span.quote), False
-                if not span.orphaned:
-                    span.anchor()
-                span.save()
+                        start = text.reanchor(
+                            body, span.quote, span.prefix, span.suffix, span.start
+                        )
+                        if start is None:
+                            orphaned += 1
+                            span.orphaned = True
+                        else:
+                            moved += 1
+                            span.start, span.end, span.orphaned = (
+                                start,
+                                start + len(span.quote),
+                                False,
+                            )
+                    if not span.orphaned:
+                        span.anchor()
+                    span.save()
             if dry_run:
                 transaction.set_rollback(True)
         verb = "would be" if dry_run else "were"

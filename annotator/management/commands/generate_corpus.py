@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator import synthetic, text
+from annotator import synthetic, tallies, text
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import (
     REVIEWERS_GROUP,
@@ -138,6 +138,8 @@ class Generator:
             if candidates and rng.random() < 0.5:
                 span["attribution_id"] = rng.choice(candidates)
         self.insert(others)
+        # Plain inserts send no signals: compute the precomputed figures here.
+        tallies.refresh([article.pk for article in articles], with_agreement=True)
         return len(attributions) + len(others)
 
     def insert(self, spans):

@@ -1,0 +1,230 @@
+"""Keeps the precomputed figures (:mod:`annotator.models.precomputed`) true to the spans.
+
+Every write that changes what a unit counts (a span saved or deleted, a body
+or word count changed, a speaker's affiliation changed or merged) recomputes
+the units of the articles it touched, in the same transaction, and drops
+their stored agreement. Single writes reach here through model signals; bulk
+writes (imports, generated corpora, merges) run inside :func:`batched`,
+which refreshes each touched article once at the end of the block.
+
+Agreement is dearer (pairs of reviewers, every code point), so a write only
+forgets it; :func:`agreement_for` computes what is missing when someone reads
+it, and bulk jobs fill it in as they finish.
+"""
+
+from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import orjson
+from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, TextField
+from django.db.models.functions import Cast, Length
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from . import agreement, metrics
+from .models import Annotation, Article, ArticleAgreement, Layer, Speaker, UnitFigures
+
+BATCH = 500
+_pending: ContextVar[set | None] = ContextVar("tallies_pending", default=None)
+
+
+def span_facts(annotations) -> list[metrics.SpanFacts]:
+    """Identical spans grouped and counted: what the unit figures are computed from."""
+    rows = (
+        annotations.annotate(
+            linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField())
+        )
+        .values(
+            "article_id",
+            "reviewer_id",
+            "layer",
+            "label",
+            "linked",
+            "check_worthy",
+            "speaker_type",
+            "cue_stance",
+            "quote_type",
+            "speaker_id",
+            "speaker__affiliation",
+            "counter_voice",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        metrics.SpanFacts(
+            article_id=row["article_id"],
+            annotator=metrics.ADJUDICATED
+            if row["layer"] == Layer.ADJUDICATED
+            else row["reviewer_id"],
+            label=row["label"],
+            linked=bool(row["linked"]),
+            check_worthy=row["check_worthy"],
+            speaker_type=row["speaker_type"],
+            cue_stance=row["cue_stance"],
+            quote_type=row["quote_type"],
+            speaker_id=row["speaker_id"],
+            affiliation=row["speaker__affiliation"] or "",
+            counter_voice=row["counter_voice"],
+            count=row["n"],
+        )
+        for row in rows
+    ]
+
+
+def refresh(article_ids, *, with_agreement=False):
+    """Recompute the units of these articles; forget their agreement, or recompute it too."""
+    ids = sorted(set(article_ids))
+    for first in range(0, len(ids), BATCH):
+        chunk = ids[first : first + BATCH]
+        with transaction.atomic():
+            articles = {
+                pk: (source_id, words)
+                for pk, source_id, words in Article.objects.filter(pk__in=chunk).values_list(
+                    "pk", "source_id", "word_count"
+                )
+            }
+            units = metrics.tally(
+                articles, span_facts(Annotation.objects.placed().filter(article_id__in=chunk))
+            )
+            UnitFigures.objects.filter(article_id__in=chunk).delete()
+            ArticleAgreement.objects.filter(article_id__in=chunk).delete()
+            UnitFigures.objects.bulk_create(
+                [
+                    UnitFigures(
+                        article_id=unit.article_id,
+                        reviewer_id=None
+                        if unit.annotator == metrics.ADJUDICATED
+                        else unit.annotator,
+                        figures={"values": unit.values, "labels": unit.label_counts},
+                    )
+                    for unit in units
+                ],
+                batch_size=BATCH,
+            )
+            if with_agreement:
+                _compute_agreement(_double_annotated(units))
+
+
+def touched(article_ids):
+    """Articles whose units changed: refreshed now, or at the end of a :func:`batched` block."""
+    pending = _pending.get()
+    if pending is None:
+        refresh(article_ids)
+    else:
+        pending.update(article_ids)
+
+
+@contextmanager
+def batched(*, with_agreement=False):
+    """One transaction in which touched articles are refreshed once, at the end."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        with transaction.atomic():
+            yield
+            refresh(_pending.get(), with_agreement=with_agreement)
+    finally:
+        _pending.reset(token)
+
+
+def stored_units(units) -> list[metrics.UnitFacts]:
+    """Stored unit figures of a ``UnitFigures`` queryset, decoded."""
+    rows = units.annotate(text=Cast("figures", TextField())).values_list(
+        "article_id", "reviewer_id", "text"
+    )
+    result = []
+    for article_id, reviewer_id, text in rows:
+        figures = orjson.loads(text)
+        annotator = metrics.ADJUDICATED if reviewer_id is None else reviewer_id
+        result.append(
+            metrics.UnitFacts(article_id, annotator, figures["values"], figures["labels"])
+        )
+    return result
+
+
+def _double_annotated(units) -> list[int]:
+    reviewers = Counter(u.article_id for u in units if u.annotator != metrics.ADJUDICATED)
+    return [article_id for article_id, count in reviewers.items() if count >= 2]
+
+
+def agreement_for(units) -> dict:
+    """Agreement on each article two or more of these units' reviewers annotated.
+
+    Reads what is stored and computes (and stores) what a write made it forget.
+    """
+    article_ids = set(_double_annotated(units))
+    stored = ArticleAgreement.objects.annotate(text=Cast("figures", TextField()))
+    result = {}
+    for first in range(0, len(article_ids), BATCH * 4):
+        chunk = sorted(article_ids)[first : first + BATCH * 4]
+        result.update(
+            (article_id, orjson.loads(text))
+            for article_id, text in stored.filter(article_id__in=chunk).values_list(
+                "article_id", "text"
+            )
+        )
+    missing = sorted(article_ids - set(result))
+    for first in range(0, len(missing), BATCH):
+        result.update(_compute_agreement(missing[first : first + BATCH]))
+    return result
+
+
+def _compute_agreement(article_ids) -> dict:
+    lengths = dict(
+        Article.objects.filter(pk__in=article_ids)
+        .annotate(length=Length("body"))
+        .values_list("pk", "length")
+    )
+    spans = {}
+    rows = (
+        Annotation.objects.placed()
+        .raw()
+        .filter(article_id__in=article_ids)
+        .values_list(
+            "article_id", "reviewer_id", "label", "start", "end", "speaker_type", "cue_stance"
+        )
+    )
+    for article_id, reviewer_id, label, start, end, speaker_type, cue_stance in rows:
+        spans.setdefault(article_id, {}).setdefault(reviewer_id, []).append(
+            agreement.Span(label, start, end, speaker_type, cue_stance)
+        )
+    computed = {}
+    for article_id, by_reviewer in spans.items():
+        if len(by_reviewer) < 2:
+            continue
+        figures = agreement.article_agreement(lengths[article_id], by_reviewer)
+        figures["pairs"] = [
+            {"reviewers": list(pair), **values} for pair, values in figures["pairs"].items()
+        ]
+        computed[article_id] = figures
+    ArticleAgreement.objects.bulk_create(
+        [ArticleAgreement(article_id=pk, figures=figures) for pk, figures in computed.items()],
+        ignore_conflicts=True,
+    )
+    return computed
+
+
+@receiver([post_save, post_delete], sender=Annotation)
+def _annotation_written(sender, instance, **kwargs):
+    touched([instance.article_id])
+
+
+@receiver(post_save, sender=Article)
+def _article_written(sender, instance, created, **kwargs):
+    if not created:
+        touched([instance.pk])
+
+
+@receiver(post_save, sender=Speaker)
+def _speaker_written(sender, instance, created, **kwargs):
+    if not created:
+        touched(
+            Annotation.objects.filter(speaker=instance)
+            .values_list("article_id", flat=True)
+            .distinct()
+        )
