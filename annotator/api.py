@@ -18,6 +18,8 @@ from .serializers import (
     ArticleSerializer,
     SourceSerializer,
     SpeakerSerializer,
+    span_rows,
+    span_values,
 )
 from .summaries import source_profiles
 
@@ -65,7 +67,11 @@ class ArticleAnnotations(generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs):
         self.get_article()
-        return super().list(request, *args, **kwargs)
+        spans = span_values(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(spans)
+        if page is None:
+            return Response(span_rows(spans))
+        return self.get_paginated_response(span_rows(page))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

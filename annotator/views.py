@@ -1,5 +1,6 @@
 """Server-rendered pages: fetch with permission, validate, call the model, respond."""
 
+import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from . import text
@@ -25,7 +27,7 @@ from .models import (
     SpeakerType,
 )
 from .permissions import get_annotation_for_user, require_annotator
-from .serializers import AnnotationSerializer, SpeakerSerializer
+from .serializers import PAGE_SPAN_FIELDS, SpeakerSerializer, span_rows, span_values
 
 
 @require_GET
@@ -68,9 +70,8 @@ def _shown_annotations(request, article):
 
 def _render_article(request, article, form, review_form=None, status=200):
     view, shown = _shown_annotations(request, article)
-    shown = list(shown)
-    annotations = [a for a in shown if not a.orphaned]
-    orphans = [a for a in shown if a.orphaned]
+    annotations = span_rows(span_values(shown.placed(), PAGE_SPAN_FIELDS), PAGE_SPAN_FIELDS)
+    orphans = list(shown.filter(orphaned=True))
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     choices = {
         "label": Label.choices,
@@ -87,8 +88,8 @@ def _render_article(request, article, form, review_form=None, status=200):
         "showReviewer": view != "mine",
         "editAll": view == "adjudicated",
         "canCreate": view == "mine",
-        "annotations": AnnotationSerializer(annotations, many=True).data,
-        "speakers": SpeakerSerializer(Speaker.objects.all(), many=True).data,
+        "annotations": annotations,
+        "speakers": list(Speaker.objects.values(*SpeakerSerializer.Meta.fields)),
         "choices": choices,
         "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
         "urls": {
@@ -109,9 +110,19 @@ def _render_article(request, article, form, review_form=None, status=200):
         "done": bool(review and review.done),
         "form": form,
         "review_form": review_form or ArticleReviewForm(instance=review),
-        "page_data": page_data,
+        "page_data": script_json(page_data),
     }
     return render(request, "annotator/article_detail.html", context, status=status)
+
+
+def script_json(data):
+    """What the json_script filter writes inside its tag, serialised with orjson.
+
+    An article page carries hundreds of spans; ``<``, ``>`` and ``&`` are
+    escaped so that no text can close the script element.
+    """
+    text = orjson.dumps(data).decode()
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))
 
 
 @require_GET

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import orjson
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -179,22 +181,67 @@ def main():
     )
 
     def raw_page():
+        """The same page content by hand: body paragraphs, span list, the script's JSON."""
         body = raw.execute(
             "SELECT body FROM annotator_article WHERE id=?", (article.pk,)
         ).fetchone()[0]
-        spans = raw.execute(
-            "SELECT id, label, start, end, quote, note FROM annotator_annotation "
-            "WHERE article_id=? ORDER BY start, end DESC",
-            (article.pk,),
+        columns = (
+            "id",
+            "reviewer",
+            "label",
+            "start",
+            "end",
+            "quote",
+            "note",
+            "speaker",
+            "speaker_type",
+            "cue_stance",
+            "quote_type",
+            "counter_voice",
+            "check_worthy",
+            "hedged",
+            "opinion_type",
+            "attribution",
+        )
+        spans = [
+            dict(zip(columns, row, strict=True))
+            for row in raw.execute(
+                "SELECT n.id, u.username, n.label, n.start, n.end, n.quote, n.note, "
+                "n.speaker_id, n.speaker_type, n.cue_stance, n.quote_type, n.counter_voice, "
+                "n.check_worthy, n.hedged, n.opinion_type, n.attribution_id "
+                "FROM annotator_annotation n JOIN auth_user u ON u.id = n.reviewer_id "
+                "WHERE n.article_id=? AND n.layer='raw' AND NOT n.orphaned "
+                "ORDER BY n.start, n.end DESC, n.id",
+                (article.pk,),
+            )
+        ]
+        speakers = raw.execute(
+            "SELECT id, name, aliases, affiliation, affiliation_detail FROM annotator_speaker"
         ).fetchall()
         paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line)
         items = "".join(
-            f"<li>{label} {html.escape(quote)} {html.escape(note)}</li>"
-            for _id, label, _s, _e, quote, note in spans
+            f'<li class="label-{s["label"]}"><span>{s["label"]}</span> '
+            f"<span>{html.escape(s['reviewer'])}</span> {s['start']}–{s['end']} "
+            f"<q>{html.escape(s['quote'][:160])}</q>{html.escape(s['note'])}</li>"
+            for s in spans
         )
-        return paragraphs + items
+        payload = orjson.dumps({"body": body, "annotations": spans, "speakers": speakers})
+        return paragraphs + items + payload.decode().replace("<", "\\u003C")
 
     raw_seconds, _ = timed(raw_page, 15)
+
+    def raw_api():
+        """The spans API by hand: every column of the reviewer's spans as JSON."""
+        cursor = raw.execute(
+            "SELECT n.*, u.username FROM annotator_annotation n "
+            "JOIN auth_user u ON u.id = n.reviewer_id WHERE n.article_id=? "
+            "ORDER BY n.start, n.end DESC, n.id LIMIT 1000",
+            (article.pk,),
+        )
+        names = [column[0] for column in cursor.description]
+        return orjson.dumps([dict(zip(names, row, strict=True)) for row in cursor])
+
+    raw_api_seconds, _ = timed(raw_api, 15)
     rows.append(
         (
             f"article page, {count} spans, HTML (ms)",
@@ -203,16 +250,16 @@ def main():
             f"{html_seconds / raw_seconds:.1f}x",
         )
     )
-    rows.append(("  queries", str(queries.count), "2", ""))
+    rows.append(("  queries", str(queries.count), "3", ""))
     rows.append(
         (
             f"article spans API, {count} spans (ms)",
             f"{1000 * api_seconds:.1f}",
-            f"{1000 * raw_seconds:.1f}",
-            f"{api_seconds / raw_seconds:.1f}x",
+            f"{1000 * raw_api_seconds:.1f}",
+            f"{api_seconds / raw_api_seconds:.1f}x",
         )
     )
-    rows.append(("  queries", str(api_queries.count), "2", ""))
+    rows.append(("  queries", str(api_queries.count), "1", ""))
 
     # 2. Saving an annotation, in process.
     writer = APIClient()

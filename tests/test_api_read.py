@@ -139,3 +139,32 @@ def test_duplicate_speaker_name_is_a_400(api_as, alice):
     response = api_as(alice).post("/api/speakers/", {"name": "Sergei Lavrov"}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()
+
+
+def test_span_lists_read_from_rows_match_the_serializer_field_for_field(api_as, alice, carol):
+    """The API list and the article page build spans from plain rows; they must not drift."""
+    from annotator.models import Annotation, Speaker
+    from annotator.serializers import AnnotationSerializer
+
+    article = make_article(body="Officials said 🌍 the dam is crucial, é. Critics disagreed.")
+    speaker = Speaker.objects.create(name="Officials", affiliation="government_named")
+    attribution = make_annotation(
+        article,
+        alice,
+        "attribution",
+        "Officials said",
+        speaker=speaker,
+        speaker_type="named_organisation",
+        counter_voice=False,
+        note="<b>bold</b> note",
+    )
+    make_annotation(article, alice, "claim", "the dam is crucial", attribution=attribution)
+    make_annotation(article, alice, "opinion", "Critics disagreed", opinion_type="evaluative")
+    expected = AnnotationSerializer(
+        Annotation.objects.filter(article=article).in_text_order(), many=True
+    ).data
+    listed = api_as(alice).get(f"/api/articles/{article.pk}/annotations/").json()
+    assert listed["count"] == 3
+    assert listed["results"] == [dict(row) for row in expected]
+    paged = api_as(carol).get(f"/api/articles/{article.pk}/annotations/?limit=1&offset=1").json()
+    assert paged["results"] == [dict(expected[1])]
