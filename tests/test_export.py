@@ -104,6 +104,22 @@ def test_links_and_fields_are_exported(annotated, tmp_path):
     assert by_label["claim"]["fields"]["check_worthy"] is True
     assert by_label["attribution"]["fields"]["speaker_type"] == "unnamed_identified"
     assert by_label["opinion"]["note"] == "loaded"
+    assert by_label["claim"]["fields"]["hedged"] is None
+    assert by_label["attribution"]["fields"]["counter_voice"] is None
+
+
+def test_times_are_written_as_iso_8601_in_utc(annotated, tmp_path):
+    """Read from the cursor without Django's converters, times still match the stored ones."""
+    from annotator.models import Annotation
+
+    stored = Annotation.objects.get(label="opinion")
+    stored.created = stored.created.replace(microsecond=0)  # no fraction: none written
+    stored.save()
+    [record] = json.loads(export_via_command(tmp_path, article=annotated.pk))["articles"]
+    [span] = [span for span in record["annotations"] if span["label"] == "opinion"]
+    assert span["created"] == stored.created.isoformat()
+    assert span["updated"] == stored.updated.isoformat()
+    assert span["created"].endswith("+00:00") and "." not in span["created"]
 
 
 @pytest.mark.parametrize("fmt", ["native", "jsonl", "w3c"])
