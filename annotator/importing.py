@@ -7,20 +7,23 @@ quote and context when the offsets no longer fit) and collects every problem;
 problems. Importing the same file twice changes nothing the second time.
 """
 
-import json
 from dataclasses import dataclass, field
 
+import orjson
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BooleanField
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
-from . import tallies, text
+from . import bulkwrite, tallies, text
 from .exporting import SCHEMA_NAME
 from .models import (
     ALL_LABEL_FIELDS,
+    LABEL_FIELDS,
     REVIEWERS_GROUP,
     Affiliation,
     Annotation,
@@ -31,6 +34,15 @@ from .models import (
 )
 
 FIELD_NAMES = tuple(name for name in ALL_LABEL_FIELDS if name not in ("speaker", "attribution"))
+CHOICES = {
+    name: {value for value, _ in Annotation._meta.get_field(name).choices}
+    for name in FIELD_NAMES
+    if Annotation._meta.get_field(name).choices
+}
+DEFAULTS = {name: Annotation._meta.get_field(name).get_default() for name in FIELD_NAMES}
+History = Annotation.history.model
+LABELS, LAYERS = frozenset(Label.values), frozenset(Layer.values)
+ARTICLE_BATCH = 500
 
 
 class ImportFileError(ValueError):
@@ -97,8 +109,8 @@ def parse(raw: bytes) -> tuple[str, list[Incoming]]:
     except UnicodeDecodeError as error:
         raise ImportFileError(f"the file is not UTF-8 text (byte {error.start})") from error
     try:
-        document = json.loads(content)
-    except json.JSONDecodeError:
+        document = orjson.loads(content)
+    except orjson.JSONDecodeError:
         return "jsonl", _from_jsonl(content)
     if (
         isinstance(document, dict)
@@ -123,8 +135,8 @@ def _from_jsonl(content):
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as error:
+            records.append(orjson.loads(line))
+        except orjson.JSONDecodeError as error:
             raise ImportFileError(f"line {number} is not JSON ({error.msg})") from error
     if not records or not all(
         isinstance(r, dict) and r.get("schema") == SCHEMA_NAME for r in records
@@ -291,7 +303,7 @@ def plan(spans: list[Incoming]) -> Plan:
             result.problems.append(f"{span.where}: the file holds this span twice")
             continue
         seen.add(identity)
-        problem = _link_problem(span, by_key) or _field_problem(span, article, start, end)
+        problem = _link_problem(span, by_key) or _field_problem(span)
         if problem:
             result.problems.append(f"{span.where}: {problem}")
             continue
@@ -314,9 +326,9 @@ def _shape_problem(span: Incoming) -> str:
         return "it names no article body hash"
     if not isinstance(span.reviewer, str) or not span.reviewer.strip():
         return "it names no reviewer"
-    if span.label not in Label.values:
+    if span.label not in LABELS:
         return f"its label {span.label!r} is not one of claim, opinion, attribution"
-    if span.layer not in Layer.values:
+    if span.layer not in LAYERS:
         return f"its layer {span.layer!r} is not raw or adjudicated"
     if not isinstance(span.quote, str) or not span.quote:
         return "it has no quote"
@@ -345,26 +357,33 @@ def _link_problem(span, by_key):
     return ""
 
 
-def _field_problem(span, article, start, end):
-    """Fields of the wrong label or with unknown values, as the model would refuse them."""
+def _field_problem(span):
+    """Fields of the wrong label or with unknown values, as the model's validation words them.
+
+    Plain checks on the parsed values: a model instance and its full validation
+    per span cost more than the rest of an import.
+    """
     if not isinstance(span.speaker, dict | None) or (
         span.speaker is not None and not isinstance(span.speaker.get("name"), str)
     ):
         return "its speaker is not a record with a name"
-    candidate = Annotation(
-        article=article, layer=span.layer, label=span.label, start=start, end=end, note=span.note
-    )
+    if len(span.note) > settings.ANNOTATION_NOTE_MAX_LENGTH:
+        return f"note: a note has at most {settings.ANNOTATION_NOTE_MAX_LENGTH} characters."
+    problems = []
+    own = LABEL_FIELDS[span.label]
     for name, value in span.fields.items():
-        setattr(candidate, name, value)
-    try:
-        candidate.clean_fields(exclude=["reviewer", "quote", "article"])
-        candidate.anchor()
-        candidate.clean()
-    except ValidationError as error:
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+        model_field = Annotation._meta.get_field(name)
+        if value in model_field.empty_values:
+            continue
+        if name not in own:
+            problems.append(f"{name}: {name} is not a field of a {span.label}.")
+        elif model_field.choices and value not in CHOICES[name]:
+            problems.append(f"{name}: Value {value!r} is not a valid choice.")
+        elif isinstance(model_field, BooleanField) and not isinstance(value, bool):
+            problems.append(f"{name}: “{value}” value must be either True or False.")
     if span.speaker and span.label != Label.ATTRIBUTION:
-        return f"speaker: speaker is not a field of a {span.label}."
-    return ""
+        problems.append(f"speaker: speaker is not a field of a {span.label}.")
+    return "; ".join(problems)
 
 
 def _place(body, span):
@@ -396,7 +415,12 @@ UPDATED_FIELDS = ["note", "speaker", "attribution", *FIELD_NAMES]
 
 @transaction.atomic
 def apply(result: Plan) -> dict:
-    """Write a checked plan in bulk, history included; links are joined last."""
+    """Write a checked plan: new spans as plain bulk inserts, each with its history row.
+
+    Attributions go in first, so that claims and opinions are inserted with
+    their links; spans already stored are updated through the ORM, history
+    included. Then the precomputed figures of every article touched.
+    """
     if result.problems:
         raise ValueError("A plan with problems is never applied.")
     reviewers_group = Group.objects.get_or_create(name=REVIEWERS_GROUP)[0]
@@ -406,40 +430,31 @@ def apply(result: Plan) -> dict:
         users[name] = get_user_model().objects.create_user(username=name)  # no usable password
         users[name].groups.add(reviewers_group)
     speakers = SpeakerIndex()
-    by_key, created, updated = {}, [], []
+    ids, updated = {}, []
     for planned in result.spans:
-        span = planned.incoming
-        if planned.existing is not None and not planned.changed:
-            by_key[span.key] = planned.existing
-            continue
-        annotation = planned.existing or Annotation(
-            article=planned.article,
-            reviewer=users[span.reviewer],
-            layer=span.layer,
-            label=span.label,
-            start=planned.start,
-            end=planned.end,
-        )
-        stamp = parse_datetime(span.created) if isinstance(span.created, str) else None
-        if planned.existing is None and stamp:
-            annotation.created = stamp
-        annotation.note = span.note
-        for name in FIELD_NAMES:
-            default = Annotation._meta.get_field(name).get_default()
-            setattr(annotation, name, span.fields.get(name, default))
-        annotation.speaker = _speaker_for(span.speaker, speakers)
-        annotation.attribution = None
-        annotation.anchor()
-        (updated if planned.existing is not None else created).append(annotation)
-        by_key[span.key] = annotation
-    # Everything was validated by plan(): write in bulk, with a history row each.
-    bulk_create_with_history(created, Annotation, batch_size=2000)
+        if planned.existing is not None:
+            ids[planned.incoming.key] = planned.existing.pk
+            if planned.changed:
+                _rewrite(planned.existing, planned.incoming, speakers)
+                updated.append(planned.existing)
+    new = [planned for planned in result.spans if planned.existing is None]
+    stamp = timezone.now()
+    for batch in _article_batches(new):
+        attributions = [p for p in batch if p.incoming.label == Label.ATTRIBUTION]
+        others = [p for p in batch if p.incoming.label != Label.ATTRIBUTION]
+        for wave in (attributions, others):
+            rows = [_new_row(planned, users, speakers, ids, stamp) for planned in wave]
+            bulkwrite.insert(Annotation, rows)
+            stored = _stored_ids(wave, users)
+            for planned, row, pk in zip(wave, rows, stored, strict=True):
+                row["id"] = ids[planned.incoming.key] = pk
+            bulkwrite.insert(History, [_history_row(row, stamp) for row in rows])
+    # Spans already stored may link to attributions that only now have an id.
     linked, rewritten = [], {id(annotation) for annotation in updated}
     for planned in result.spans:
-        span = planned.incoming
-        annotation = by_key[span.key]
-        target = by_key[span.link].pk if span.link is not None else None
-        if annotation.attribution_id != target:
+        annotation, span = planned.existing, planned.incoming
+        target = ids[span.link] if span.link is not None else None
+        if annotation is not None and annotation.attribution_id != target:
             annotation.attribution_id = target
             if id(annotation) not in rewritten:
                 linked.append(annotation)
@@ -450,6 +465,80 @@ def apply(result: Plan) -> dict:
     # Bulk writes send no signals: bring the precomputed figures up to date here.
     tallies.refresh({planned.article.pk for planned in result.spans}, with_agreement=True)
     return {what: result.count(what) for what in ("created", "updated", "unchanged", "reanchored")}
+
+
+def _rewrite(annotation, span, speakers):
+    annotation.note = span.note
+    for name in FIELD_NAMES:
+        setattr(annotation, name, span.fields.get(name, DEFAULTS[name]))
+    annotation.speaker = _speaker_for(span.speaker, speakers)
+    annotation.anchor()
+
+
+def _article_batches(planned_spans):
+    """The spans grouped by article, ARTICLE_BATCH articles at a time (links stay inside one)."""
+    by_article = {}
+    for planned in planned_spans:
+        by_article.setdefault(planned.article.pk, []).append(planned)
+    groups = list(by_article.values())
+    for first in range(0, len(groups), ARTICLE_BATCH):
+        yield [planned for group in groups[first : first + ARTICLE_BATCH] for planned in group]
+
+
+def _new_row(planned, users, speakers, ids, stamp):
+    """A new span's columns, values adapted for the database."""
+    span, body = planned.incoming, planned.article.body
+    adapt = connection.ops.adapt_datetimefield_value
+    try:
+        created = parse_datetime(span.created) if isinstance(span.created, str) else None
+    except ValueError:
+        created = None
+    prefix, suffix = text.context(body, planned.start, planned.end)
+    speaker = _speaker_for(span.speaker, speakers)
+    return {
+        "article_id": planned.article.pk,
+        "reviewer_id": users[span.reviewer].pk,
+        "layer": span.layer,
+        "label": span.label,
+        "start": planned.start,
+        "end": planned.end,
+        "quote": body[planned.start : planned.end],
+        "prefix": prefix,
+        "suffix": suffix,
+        "note": span.note,
+        "created": adapt(created or stamp),
+        "updated": adapt(stamp),
+        **{name: span.fields.get(name, DEFAULTS[name]) for name in FIELD_NAMES},
+        "speaker_id": speaker.pk if speaker else None,
+        "attribution_id": ids[span.link] if span.link is not None else None,
+        "orphaned": False,
+        "adjudicated_from_id": None,
+    }
+
+
+def _stored_ids(wave, users):
+    """The ids the database gave a wave of new spans (in order), found by their identity."""
+    identities = [
+        (p.article.pk, users[p.incoming.reviewer].pk, p.incoming.layer, p.incoming.label)
+        + (p.start, p.end)
+        for p in wave
+    ]
+    rows = Annotation.objects.filter(article_id__in={p.article.pk for p in wave}).values_list(
+        "id", "article_id", "reviewer_id", "layer", "label", "start", "end"
+    )
+    stored = {tuple(identity): pk for pk, *identity in rows}
+    return [stored[identity] for identity in identities]
+
+
+def _history_row(row, stamp):
+    """The "+" (created) history row of a new span, as django-simple-history writes it."""
+    return {
+        **row,
+        "history_date": connection.ops.adapt_datetimefield_value(stamp),
+        "history_change_reason": None,
+        "history_type": "+",
+        "history_user_id": None,
+    }
 
 
 def _speaker_for(record, speakers):

@@ -100,6 +100,18 @@ def test_round_trip_through_an_empty_database(annotated, tmp_path, fmt):
     assert snapshot() == before
     again = export(tmp_path, fmt, name="again")
     assert exported_spans(again) == exported_spans(path)
+    # Every new span has its "created" history row, with the values stored.
+    for annotation in Annotation.objects.all():
+        [record] = annotation.history.all()
+        assert record.history_type == "+"
+        assert (record.label, record.start, record.end, record.quote, record.attribution_id) == (
+            annotation.label,
+            annotation.start,
+            annotation.end,
+            annotation.quote,
+            annotation.attribution_id,
+        )
+        assert record.created == annotation.created
 
 
 def exported_spans(path):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator import synthetic, tallies, text
+from annotator import bulkwrite, synthetic, tallies, text
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import (
     REVIEWERS_GROUP,
@@ -126,7 +126,7 @@ class Generator:
             ):
                 span = self.span(article, rng.choice(reviewers).pk, label, start, end)
                 (attributions if label == "attribution" else others).append(span)
-        self.insert(attributions)
+        bulkwrite.insert(Annotation, attributions)
         # Claims and opinions link to an attribution of the same article and reviewer.
         by_unit = {}
         for pk, article_id, reviewer_id in Annotation.objects.filter(
@@ -137,23 +137,10 @@ class Generator:
             candidates = by_unit.get((span["article_id"], span["reviewer_id"]))
             if candidates and rng.random() < 0.5:
                 span["attribution_id"] = rng.choice(candidates)
-        self.insert(others)
+        bulkwrite.insert(Annotation, others)
         # Plain inserts send no signals: compute the precomputed figures here.
         tallies.refresh([article.pk for article in articles], with_agreement=True)
         return len(attributions) + len(others)
-
-    def insert(self, spans):
-        """Plain parameterised INSERTs: model instances cost more than the data itself."""
-        if not spans:
-            return
-        columns = list(spans[0])
-        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-        sql = (
-            f"INSERT INTO {connection.ops.quote_name(Annotation._meta.db_table)} ({quoted}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [tuple(span[c] for c in columns) for span in spans])
 
     def span(self, article, reviewer_id, label, start, end):
         rng = self.rng
