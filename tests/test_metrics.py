@@ -231,3 +231,18 @@ def test_empty_adjudicated_layer_is_a_real_zero():
     )
     assert per_article[1].basis == "adjudicated"
     assert per_article[1].values["spans_per_1000_words"] == pytest.approx(0.0)
+
+
+def test_figures_do_not_depend_on_the_order_spans_arrive_in():
+    # Affiliation counts 3, 2, 5, 2, 8: summed in arrival order, the entropy's
+    # last bit depends on that order.
+    counts = {GOV: 3, EXPERT: 2, IGO: 5, "media": 2, "citizen": 8}
+    spans = [
+        SpanFacts(1, 1, "attribution", speaker_type="named_person", speaker_id=i, affiliation=a)
+        for i, (a, n) in enumerate(counts.items(), 1)
+        for _ in range(n)
+    ]
+    forward = tally({1: (1, 100)}, spans)[0].values
+    backward = tally({1: (1, 100)}, spans[::-1])[0].values
+    assert forward["voice_diversity"] == backward["voice_diversity"]
+    assert forward["speaker_concentration"] == backward["speaker_concentration"]
