@@ -24,6 +24,8 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import browser, load  # noqa: E402
+
 
 def timed(call, repeat=1):
     """Median seconds of ``repeat`` calls, and the last result."""
@@ -73,6 +75,65 @@ def report(rows):
     print(f"\n{'figure'.ljust(width)}  {'product':>14}  {'raw':>14}  {'ratio':>7}")
     for name, product, raw, ratio in rows:
         print(f"{name.ljust(width)}  {product:>14}  {raw:>14}  {ratio:>7}")
+
+
+BROWSER_PASSWORD = "bench-only-password"  # noqa: S105  (a throwaway benchmark account)
+BROWSER_SEED_FILE = "bench-browser-5000-words"
+
+
+def token_for(username):
+    """A reviewer account with an API token (created on first use)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from annotator.models import REVIEWERS_GROUP
+
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def browser_article():
+    """(username, article id): a reviewer with 500 spans on a 5,000-word article."""
+    from django.contrib.auth import get_user_model
+
+    from annotator import synthetic, tallies, text
+    from annotator.models import Annotation, Article, Source
+
+    token_for("bench-browser")
+    user = get_user_model().objects.get(username="bench-browser")
+    user.set_password(BROWSER_PASSWORD)
+    user.save()
+    article = Article.objects.filter(seed_file=BROWSER_SEED_FILE).first()
+    if article is None:
+        rng = random.Random(21)
+        body = text.normalise_text(synthetic.body(rng, 5000, 29_000))
+        article = Article.objects.create(
+            source=Source.objects.order_by("pk").first(),
+            title="Five thousand words",
+            seed_file=BROWSER_SEED_FILE,
+            body=body,
+        )
+        spans = [
+            Annotation(
+                article=article,
+                reviewer=user,
+                label=label,
+                start=start,
+                end=end,
+                quote=body[start:end],
+                prefix=text.context(body, start, end)[0],
+                suffix=text.context(body, start, end)[1],
+            )
+            for label, start, end in synthetic.spans(rng, body, 500)
+        ]
+        Annotation.objects.bulk_create(spans)
+        tallies.refresh([article.pk])
+    # Earlier runs labelled more: keep the article at its first 500 spans.
+    extra = Annotation.objects.filter(article=article).order_by("pk")[500:]
+    Annotation.objects.filter(pk__in=list(extra.values_list("pk", flat=True))).delete()
+    return user.username, article.pk
 
 
 def main():
@@ -304,8 +365,57 @@ def main():
     raw.execute('DELETE FROM annotator_annotation WHERE start >= 0 AND "end" = ?', (10**6 + 1,))
     raw.commit()
 
+    # 2b. Saving under 8 concurrent clients: gunicorn on loopback, one token each.
+    server, port = load.start_gunicorn(env, Path(tempfile.gettempdir()) / "bench-gunicorn.log")
+    try:
+        tokens = [token_for(f"bench-writer{n}") for n in range(8)]
+        target = Article.objects.order_by("pk")[1]
+        _writers, concurrent = load.run_writers(port, tokens, target.pk, len(target.body), 6)
+        rows.append(
+            (
+                "save, 8 writers via gunicorn (req/s)",
+                f"{concurrent['per_second']:.0f}",
+                "",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "  p50 / p95 (ms)",
+                f"{concurrent['p50_ms']:.0f} / {concurrent['p95_ms']:.0f}",
+                "",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "  errors (5xx, database locked)",
+                f"{concurrent['server_errors']}, {concurrent['locked']}",
+                "",
+                "",
+            )
+        )
+
+        # 6. The browser: a 5,000-word article with 500 spans, opened and labelled.
+        reader, long_article = browser_article()
+        seen = browser.measure(f"http://127.0.0.1:{port}", reader, BROWSER_PASSWORD, long_article)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    words = Article.objects.get(pk=long_article).word_count
+    browser_rows = [
+        (
+            f"browser: open {words:,}-word article, {seen['spans']} spans, interactive (ms)",
+            f"{seen['open_ms']:.0f}",
+        ),
+        ("  DOMContentLoaded (ms)", f"{seen['dom_ready_ms']:.0f}"),
+        ("browser: selection to toolbar, p50 (ms)", f"{seen['toolbar_p50_ms']:.0f}"),
+        ("browser: key to new span drawn, p50 (ms)", f"{seen['label_p50_ms']:.0f}"),
+        ("browser: key to new span drawn, p95 (ms)", f"{seen['label_p95_ms']:.0f}"),
+    ]
+
     # 3. Summaries.
-    all_seconds, _ = timed(lambda: source_profiles(staff), 3)
+    all_seconds, _ = timed(lambda: source_profiles(staff, with_articles=False), 3)
     source = Source.objects.order_by("pk").first()
     one_seconds, _ = timed(lambda: source_profiles(staff, [source], intervals=True), 5)
     one_plain, _ = timed(lambda: source_profiles(staff, [source]), 5)
@@ -433,6 +543,7 @@ def main():
             )
         )
 
+    rows.extend((name, value, "", "") for name, value in browser_rows)
     report(rows)
 
 

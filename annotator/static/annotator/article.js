@@ -142,7 +142,7 @@ async function createAnnotation(label) {
     toolbar.hidden = true;
     pending = null;
     showError("");
-    render();
+    render(created);
     flash(created.id);
     showStatus(
       proposal
@@ -160,7 +160,7 @@ async function saveAnnotation(id, changes) {
     annotations = annotations.map((a) => (a.id === id ? saved : a));
     editingId = null;
     showError("");
-    render();
+    render(saved);
   } catch (error) {
     showError(error.message);
   }
@@ -169,11 +169,12 @@ async function saveAnnotation(id, changes) {
 async function deleteAnnotation(id) {
   try {
     await api("DELETE", annotationUrl(id));
+    const deleted = annotations.find((a) => a.id === id);
     annotations = annotations
       .filter((a) => a.id !== id)
       .map((a) => (a.attribution === id ? { ...a, attribution: null } : a));
     showError("");
-    render();
+    render(deleted);
   } catch (error) {
     showError(error.message);
   }
@@ -185,8 +186,10 @@ function inTextOrder(items) {
   return [...items].sort((x, y) => x.start - y.start || y.end - x.end || x.id - y.id);
 }
 
-function renderHighlights() {
+// Redraws the paragraphs that overlap ``extent`` (a span's start and end), or all.
+function renderHighlights(extent) {
   for (const paragraph of paragraphs) {
+    if (extent && !(paragraph.start < extent.end && extent.start < paragraph.start + paragraph.length)) continue;
     const characters = Array.from(paragraph.text);
     const nodes = segments(paragraph.start, paragraph.length, annotations).map((run) => {
       const textNode = document.createTextNode(characters.slice(run.from, run.to).join(""));
@@ -213,10 +216,9 @@ function choiceName(field, value) {
   return pair ? pair[1] : value;
 }
 
-function fieldSummary(annotation) {
+function fieldSummary(annotation, speaker, link) {
   const parts = [];
   if (annotation.label === "attribution") {
-    const speaker = data.speakers.find((s) => s.id === annotation.speaker);
     if (speaker) parts.push(`speaker: ${speaker.name}`);
     for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
       if (annotation[field]) parts.push(`${field.replace("_", " ")}: ${choiceName(field, annotation[field])}`);
@@ -228,7 +230,6 @@ function fieldSummary(annotation) {
       if (annotation.hedged !== null) parts.push(annotation.hedged ? "hedged" : "not hedged");
     }
     if (annotation.opinion_type) parts.push(choiceName("opinion_type", annotation.opinion_type));
-    const link = annotations.find((a) => a.id === annotation.attribution);
     parts.push(link ? `linked to “${truncate(link.quote, 40)}”` : "own voice (unlinked)");
   }
   return parts.join(" · ");
@@ -354,63 +355,102 @@ function editor(annotation) {
   });
   form.querySelector("[data-cancel]").addEventListener("click", () => {
     editingId = null;
-    render();
+    renderList();
   });
   form.addEventListener("click", (event) => event.stopPropagation());
   return form;
 }
 
-function renderList() {
-  const items = inTextOrder(annotations).map((annotation) => {
-    const own = data.editAll || annotation.reviewer === data.username;
-    const header = element(
+function listItem(annotation, own, editing, summary) {
+  const header = element(
+    "div",
+    { className: "d-flex justify-content-between align-items-start gap-2" },
+    element(
       "div",
-      { className: "d-flex justify-content-between align-items-start gap-2" },
-      element(
-        "div",
-        {},
-        element("span", { className: `badge badge-${annotation.label}` }, LABEL_NAMES[annotation.label]),
-        data.showReviewer ? element("span", { className: "small text-body-secondary ms-1" }, annotation.reviewer) : "",
-      ),
+      {},
+      element("span", { className: `badge badge-${annotation.label}` }, LABEL_NAMES[annotation.label]),
+      data.showReviewer ? element("span", { className: "small text-body-secondary ms-1" }, annotation.reviewer) : "",
+    ),
+  );
+  if (own && !editing) {
+    const actions = element(
+      "div",
+      { className: "text-nowrap" },
+      element("button", { type: "button", className: "btn btn-link btn-sm p-0 me-2", dataset: { edit: annotation.id } }, "Edit"),
+      element("button", { type: "button", className: "btn btn-link btn-sm p-0 text-danger", dataset: { delete: annotation.id } }, "Delete"),
     );
-    if (own && editingId !== annotation.id) {
-      const actions = element(
-        "div",
-        { className: "text-nowrap" },
-        element("button", { type: "button", className: "btn btn-link btn-sm p-0 me-2", dataset: { edit: annotation.id } }, "Edit"),
-        element("button", { type: "button", className: "btn btn-link btn-sm p-0 text-danger", dataset: { delete: annotation.id } }, "Delete"),
-      );
-      header.append(actions);
-    }
-    const item = element(
-      "li",
-      { className: `annotation-item label-${annotation.label}`, tabindex: "0", dataset: { annotationId: annotation.id } },
-      header,
-      element("q", {}, truncate(annotation.quote, 160)),
-      element("div", { className: "fields" }, fieldSummary(annotation)),
-    );
-    if (annotation.note) item.append(element("div", { className: "small" }, annotation.note));
-    if (editingId === annotation.id) item.append(editor(annotation));
-    return item;
-  });
-  if (!items.length) items.push(element("li", { className: "text-body-secondary small" }, "No annotations yet."));
-  list.replaceChildren(...items);
+    header.append(actions);
+  }
+  const item = element(
+    "li",
+    { className: `annotation-item label-${annotation.label}`, tabindex: "0", dataset: { annotationId: annotation.id } },
+    header,
+    element("q", {}, truncate(annotation.quote, 160)),
+    element("div", { className: "fields" }, summary),
+  );
+  if (annotation.note) item.append(element("div", { className: "small" }, annotation.note));
+  if (editing) item.append(editor(annotation));
+  return item;
 }
 
-function render() {
-  renderHighlights();
+// List items are kept between renders and rebuilt only when what they show
+// changed: with hundreds of spans, adding one must not rebuild them all.
+const listItems = new Map(); // annotation id -> { key, node }
+
+function renderList() {
+  const byId = new Map(annotations.map((a) => [a.id, a]));
+  const speakers = new Map(data.speakers.map((s) => [s.id, s]));
+  const items = inTextOrder(annotations).map((annotation) => {
+    const own = data.editAll || annotation.reviewer === data.username;
+    const speaker = speakers.get(annotation.speaker);
+    const link = byId.get(annotation.attribution);
+    const editing = editingId === annotation.id;
+    const key = JSON.stringify([annotation, own, editing, speaker?.name, link?.quote]);
+    const cached = listItems.get(annotation.id);
+    if (cached && cached.key === key) return cached.node;
+    const node = listItem(annotation, own, editing, fieldSummary(annotation, speaker, link));
+    listItems.set(annotation.id, { key, node });
+    return node;
+  });
+  for (const id of listItems.keys()) if (!byId.has(id)) listItems.delete(id);
+  if (!items.length) items.push(element("li", { className: "text-body-secondary small" }, "No annotations yet."));
+  placeChildren(list, items);
+}
+
+// Makes ``nodes`` the parent's children with as few moves as possible, so the
+// browser lays out again only what changed (one new item, not the whole list).
+function placeChildren(parent, nodes) {
+  let current = parent.firstChild;
+  for (const node of nodes) {
+    if (node === current) {
+      current = current.nextSibling;
+    } else {
+      parent.insertBefore(node, current);
+    }
+  }
+  while (current) {
+    const next = current.nextSibling;
+    current.remove();
+    current = next;
+  }
+}
+
+// After a span is added, changed or deleted, only its paragraphs are redrawn.
+function render(changed) {
+  renderHighlights(changed);
   renderList();
 }
 
+// Scrolls to a span and flashes it, on the next frame: forcing a layout here,
+// right after a render, would cost as much as the render itself.
 function flash(id) {
   const spans = bodyElement.querySelectorAll(`[data-ids~="${id}"]`);
   if (!spans.length) return;
-  spans[0].scrollIntoView({ block: "center", behavior: "smooth" });
-  for (const span of spans) {
-    span.classList.remove("is-flash");
-    void span.offsetWidth;
-    span.classList.add("is-flash");
-  }
+  for (const span of spans) span.classList.remove("is-flash");
+  requestAnimationFrame(() => {
+    spans[0].scrollIntoView({ block: "nearest", behavior: "smooth" });
+    for (const span of spans) span.classList.add("is-flash");
+  });
 }
 
 function activate(id) {
@@ -430,7 +470,7 @@ list.addEventListener("click", (event) => {
   const remove = event.target.closest("[data-delete]");
   if (edit) {
     editingId = Number(edit.dataset.edit);
-    render();
+    renderList();
     list.querySelector("[data-editor] select")?.focus();
   } else if (remove) {
     deleteAnnotation(Number(remove.dataset.delete));
@@ -487,7 +527,7 @@ document.addEventListener("keydown", (event) => {
     window.getSelection().removeAllRanges();
     toolbar.hidden = true;
     editingId = null;
-    render();
+    renderList();
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
