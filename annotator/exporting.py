@@ -9,9 +9,9 @@ from collections import defaultdict, namedtuple
 from itertools import islice
 
 import orjson
-from django.db import connection
 from django.db.models.functions import Length
 
+from . import fastsql
 from .models import Article, ArticleReview
 
 SCHEMA_NAME = "newsroom-annotator/export"
@@ -104,25 +104,12 @@ def _boolean(value):
     return None if value is None else bool(value)
 
 
-def _span_rows(annotations):
-    """The spans' rows straight from the database cursor, without Django's per-value converters.
-
-    An export reads every span once; converting each value (times parsed,
-    then formatted again) cost more than the rest of the export together.
-    """
-    query = annotations.values_list(*(lookup for _name, lookup in SPAN_COLUMNS)).query
-    sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(2000):
-            for row in rows:
-                yield SpanRow._make(row)
-
-
 def article_groups(annotations, progress=None):
     """``(article, [span rows], done reviewer ids)`` in article order, batch by batch.
 
-    Span rows are :class:`SpanRow` tuples with raw database values; ``progress``,
+    Span rows are :class:`SpanRow` tuples of what the database driver returns
+    (read without Django's per-value converters: an export reads every span
+    once, and converting cost more than the rest together); ``progress``,
     if given, is called with each article's count.
     """
     article_ids = annotations.order_by("article_id").values_list("article_id", flat=True).distinct()
@@ -143,7 +130,8 @@ def article_groups(annotations, progress=None):
         rows = annotations.filter(article_id__in=batch).order_by(
             "article_id", "start", "-end", "id"
         )
-        for row in _span_rows(rows):
+        lookups = (lookup for _name, lookup in SPAN_COLUMNS)
+        for row in map(SpanRow._make, fastsql.rows(rows.values_list(*lookups))):
             spans[row.article_id].append(row)
         for article_id in batch:
             if progress is not None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_update_with_history
 
-from . import bulkwrite, tallies, text
+from . import fastsql, tallies, text
 from .exporting import SCHEMA_NAME
 from .models import (
     ALL_LABEL_FIELDS,
@@ -444,11 +444,11 @@ def apply(result: Plan) -> dict:
         others = [p for p in batch if p.incoming.label != Label.ATTRIBUTION]
         for wave in (attributions, others):
             rows = [_new_row(planned, users, speakers, ids, stamp) for planned in wave]
-            bulkwrite.insert(Annotation, rows)
+            fastsql.insert(Annotation, rows)
             stored = _stored_ids(wave, users)
             for planned, row, pk in zip(wave, rows, stored, strict=True):
                 row["id"] = ids[planned.incoming.key] = pk
-            bulkwrite.insert(History, [_history_row(row, stamp) for row in rows])
+            fastsql.insert(History, [_history_row(row, stamp) for row in rows])
     # Spans already stored may link to attributions that only now have an id.
     linked, rewritten = [], {id(annotation) for annotation in updated}
     for planned in result.spans:

@@ -183,5 +183,17 @@ def span_values(annotations, fields=tuple(SPAN_LOOKUPS)):
     return annotations.values_list(*(SPAN_LOOKUPS[name] for name in fields))
 
 
+BOOLEAN_FIELDS = ("counter_voice", "check_worthy", "hedged")
+
+
 def span_rows(values_rows, fields=tuple(SPAN_LOOKUPS)) -> list[dict]:
-    return [dict(zip(fields, values, strict=True)) for values in values_rows]
+    """Dicts of ``fields``; booleans made booleans (a raw SQLite cursor gives 0 and 1)."""
+    booleans = [name for name in BOOLEAN_FIELDS if name in fields]
+    rows = []
+    for values in values_rows:
+        row = dict(zip(fields, values, strict=True))
+        for name in booleans:
+            if row[name] is not None:
+                row[name] = bool(row[name])
+        rows.append(row)
+    return rows

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from . import text
+from . import fastsql, text
 from .forms import ArticleReviewForm, QuoteAnnotationForm
 from .metrics import METRICS
 from .models import (
@@ -70,7 +70,8 @@ def _shown_annotations(request, article):
 
 def _render_article(request, article, form, review_form=None, status=200):
     view, shown = _shown_annotations(request, article)
-    annotations = span_rows(span_values(shown.placed(), PAGE_SPAN_FIELDS), PAGE_SPAN_FIELDS)
+    placed = span_values(shown.placed(), PAGE_SPAN_FIELDS)
+    annotations = span_rows(fastsql.rows(placed), PAGE_SPAN_FIELDS)
     orphans = list(shown.filter(orphaned=True))
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     choices = {
@@ -110,6 +111,7 @@ def _render_article(request, article, form, review_form=None, status=200):
         "done": bool(review and review.done),
         "form": form,
         "review_form": review_form or ArticleReviewForm(instance=review),
+        "review_form_key": [getattr(review, name, None) for name in ArticleReviewForm.Meta.fields],
         "page_data": script_json(page_data),
     }
     return render(request, "annotator/article_detail.html", context, status=status)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator import bulkwrite, synthetic, tallies, text
+from annotator import fastsql, synthetic, tallies, text
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import (
     REVIEWERS_GROUP,
@@ -126,7 +126,7 @@ class Generator:
             ):
                 span = self.span(article, rng.choice(reviewers).pk, label, start, end)
                 (attributions if label == "attribution" else others).append(span)
-        bulkwrite.insert(Annotation, attributions)
+        fastsql.insert(Annotation, attributions)
         # Claims and opinions link to an attribution of the same article and reviewer.
         by_unit = {}
         for pk, article_id, reviewer_id in Annotation.objects.filter(
@@ -137,7 +137,7 @@ class Generator:
             candidates = by_unit.get((span["article_id"], span["reviewer_id"]))
             if candidates and rng.random() < 0.5:
                 span["attribution_id"] = rng.choice(candidates)
-        bulkwrite.insert(Annotation, others)
+        fastsql.insert(Annotation, others)
         # Plain inserts send no signals: compute the precomputed figures here.
         tallies.refresh([article.pk for article in articles], with_agreement=True)
         return len(attributions) + len(others)
