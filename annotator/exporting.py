@@ -9,7 +9,9 @@ from collections import defaultdict, namedtuple
 from itertools import islice
 
 import orjson
-from django.db.models.functions import Length
+from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import Cast, Length
 
 from . import fastsql
 from .models import Article, ArticleReview
@@ -104,6 +106,29 @@ def _boolean(value):
     return None if value is None else bool(value)
 
 
+def _lookups():
+    """What to select; on SQLite the times as the text it stores.
+
+    Parsing that text into datetimes, only to write it out again, cost a fifth
+    of an export.
+    """
+    if connection.vendor != "sqlite":
+        return [lookup for _name, lookup in SPAN_COLUMNS]
+    return [
+        Cast(lookup, CharField()) if name in ("created", "updated") else lookup
+        for name, lookup in SPAN_COLUMNS
+    ]
+
+
+def _time(value):
+    """A stored time as an aware datetime's isoformat() writes it.
+
+    SQLite's text is UTC ("2025-05-28 09:00:00.500000"); other databases give
+    datetimes, which dumps() writes the same way.
+    """
+    return value.replace(" ", "T") + "+00:00" if isinstance(value, str) else value
+
+
 def article_groups(annotations, progress=None):
     """``(article, [span rows], done reviewer ids)`` in article order, batch by batch.
 
@@ -130,8 +155,7 @@ def article_groups(annotations, progress=None):
         rows = annotations.filter(article_id__in=batch).order_by(
             "article_id", "start", "-end", "id"
         )
-        lookups = (lookup for _name, lookup in SPAN_COLUMNS)
-        for row in map(SpanRow._make, fastsql.rows(rows.values_list(*lookups))):
+        for row in map(SpanRow._make, fastsql.rows(rows.values_list(*_lookups()))):
             spans[row.article_id].append(row)
         for article_id in batch:
             if progress is not None:
@@ -174,9 +198,8 @@ def annotation_record(row, done_by):
         "prefix": row.prefix,
         "suffix": row.suffix,
         "note": row.note,
-        # Times stay datetimes: dumps() writes them as isoformat() does, in UTC.
-        "created": row.created,
-        "updated": row.updated,
+        "created": _time(row.created),
+        "updated": _time(row.updated),
         "fields": label_fields(row),
         "links": {"attribution": row.attribution_id},
     }
@@ -236,17 +259,16 @@ def w3c_annotation(row, article, done_by):
             bodies.append({"type": "TextualBody", "purpose": "tagging", "value": f"{name}:{value}"})
     if row.note:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": row.note})
-    record = annotation_record(row, done_by)
     return {
         "id": f"{VOCAB_PREFIX}annotation:{row.id}",
         "type": "Annotation",
         "motivation": "classifying",
-        "created": record["created"],
-        "modified": record["updated"],
+        "created": _time(row.created),
+        "modified": _time(row.updated),
         "creator": {
-            "id": f"{VOCAB_PREFIX}user:{record['reviewer']}",
+            "id": f"{VOCAB_PREFIX}user:{row.reviewer}",
             "type": "Person",
-            "nickname": record["reviewer"],
+            "nickname": row.reviewer,
         },
         "body": bodies,
         "target": {
@@ -262,9 +284,9 @@ def w3c_annotation(row, article, done_by):
             ],
         },
         "nra:article": article.pk,
-        "nra:reviewState": record["review_state"],
+        "nra:reviewState": "done" if row.reviewer_id in done_by else "in_progress",
         "nra:layer": row.layer,
-        "nra:fields": record["fields"],
+        "nra:fields": label_fields(row),
         "nra:links": {
             "attribution": f"{VOCAB_PREFIX}annotation:{row.attribution_id}"
             if row.attribution_id
@@ -297,16 +319,21 @@ def _w3c(annotations, filters, exported_at, progress):
         return f',"{key}":' + dumps(page)[:-1] + ',"items":[\n'
 
     for article, spans, done_by in article_groups(annotations, progress):
+        chunk = []  # one write per article, not per span
         for span in spans:
             if in_page == 0:
-                yield open_page()
+                chunk.append(open_page())
                 pages += 1
             elif in_page == W3C_PAGE_SIZE:
-                yield "]" + open_page()
+                chunk.append("]" + open_page())
                 pages += 1
                 in_page = 0
-            yield ("," if in_page else "") + dumps(w3c_annotation(span, article, done_by)) + "\n"
+            if in_page:
+                chunk.append(",")
+            chunk.append(dumps(w3c_annotation(span, article, done_by)))
+            chunk.append("\n")
             in_page += 1
+        yield "".join(chunk)
     if pages:
         yield "]" + "}" * pages
     yield "}\n"
