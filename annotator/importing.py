@@ -40,16 +40,21 @@ CHOICES = {
     if Annotation._meta.get_field(name).choices
 }
 DEFAULTS = {name: Annotation._meta.get_field(name).get_default() for name in FIELD_NAMES}
+BOOLEANS = {
+    name for name in FIELD_NAMES if isinstance(Annotation._meta.get_field(name), BooleanField)
+}
 History = Annotation.history.model
 LABELS, LAYERS = frozenset(Label.values), frozenset(Layer.values)
+RAW = Layer.RAW.value
 ARTICLE_BATCH = 500
+HISTORY_BATCH = 900  # ids per statement, under every database's parameter limit
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read: not JSON, or no known format."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Incoming:
     """One span as the file describes it; ``where`` names it in error messages."""
 
@@ -156,12 +161,12 @@ def _from_native_articles(records, unit):
             where = f"{unit} {number}, annotation {index}"
             fields = item.get("fields") if isinstance(item.get("fields"), dict) else {}
             spans.append(
-                _incoming(
-                    where,
+                Incoming(
+                    where=where,
                     key=str(item.get("id", where)),
                     body_sha256=record.get("body_sha256"),
                     reviewer=item.get("reviewer"),
-                    layer=item.get("layer", Layer.RAW),
+                    layer=item.get("layer", RAW),
                     label=item.get("label"),
                     start=item.get("start"),
                     end=item.get("end"),
@@ -220,8 +225,8 @@ def _from_w3c(item, where):
             if body.get("purpose") == "tagging" and name in FIELD_NAMES:
                 fields[name] = value
     link = (item.get("nra:links") or {}).get("attribution")
-    return _incoming(
-        where,
+    return Incoming(
+        where=where,
         key=str(item.get("id", where)),
         body_sha256=source.removeprefix("urn:sha256:") if isinstance(source, str) else None,
         reviewer=creator.get("nickname") or creator.get("name"),
@@ -238,10 +243,6 @@ def _from_w3c(item, where):
         speaker=fields.get("speaker"),
         link=link,
     )
-
-
-def _incoming(where, **values):
-    return Incoming(where=where, **values)
 
 
 # ---------------------------------------------------------------- checking
@@ -298,7 +299,7 @@ def plan(spans: list[Incoming]) -> Plan:
             )
             continue
         start, end = placed
-        identity = (article.pk, span.reviewer, span.layer, span.label, start, end)
+        identity = (article.id, span.reviewer, span.layer, span.label, start, end)
         if identity in seen:
             result.problems.append(f"{span.where}: the file holds this span twice")
             continue
@@ -372,14 +373,13 @@ def _field_problem(span):
     problems = []
     own = LABEL_FIELDS[span.label]
     for name, value in span.fields.items():
-        model_field = Annotation._meta.get_field(name)
-        if value in model_field.empty_values:
+        if value is None or value == "":
             continue
         if name not in own:
             problems.append(f"{name}: {name} is not a field of a {span.label}.")
-        elif model_field.choices and value not in CHOICES[name]:
+        elif name in CHOICES and value not in CHOICES[name]:
             problems.append(f"{name}: Value {value!r} is not a valid choice.")
-        elif isinstance(model_field, BooleanField) and not isinstance(value, bool):
+        elif name in BOOLEANS and not isinstance(value, bool):
             problems.append(f"{name}: “{value}” value must be either True or False.")
     if span.speaker and span.label != Label.ATTRIBUTION:
         problems.append(f"speaker: speaker is not a field of a {span.label}.")
@@ -438,17 +438,17 @@ def apply(result: Plan) -> dict:
                 _rewrite(planned.existing, planned.incoming, speakers)
                 updated.append(planned.existing)
     new = [planned for planned in result.spans if planned.existing is None]
-    stamp = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     for batch in _article_batches(new):
         attributions = [p for p in batch if p.incoming.label == Label.ATTRIBUTION]
         others = [p for p in batch if p.incoming.label != Label.ATTRIBUTION]
         for wave in (attributions, others):
-            rows = [_new_row(planned, users, speakers, ids, stamp) for planned in wave]
-            fastsql.insert(Annotation, rows)
-            stored = _stored_ids(wave, users)
-            for planned, row, pk in zip(wave, rows, stored, strict=True):
-                row["id"] = ids[planned.incoming.key] = pk
-            fastsql.insert(History, [_history_row(row, stamp) for row in rows])
+            stored = fastsql.insert_returning_ids(
+                Annotation, [_new_row(planned, users, speakers, ids, stamp) for planned in wave]
+            )
+            for planned, pk in zip(wave, stored, strict=True):
+                ids[planned.incoming.key] = pk
+            _write_history(stored, stamp)
     # Spans already stored may link to attributions that only now have an id.
     linked, rewritten = [], {id(annotation) for annotation in updated}
     for planned in result.spans:
@@ -463,7 +463,7 @@ def apply(result: Plan) -> dict:
     if linked:
         bulk_update_with_history(linked, Annotation, ["attribution"], batch_size=2000)
     # Bulk writes send no signals: bring the precomputed figures up to date here.
-    tallies.refresh({planned.article.pk for planned in result.spans}, with_agreement=True)
+    tallies.refresh({planned.article.id for planned in result.spans}, with_agreement=True)
     return {what: result.count(what) for what in ("created", "updated", "unchanged", "reanchored")}
 
 
@@ -479,16 +479,15 @@ def _article_batches(planned_spans):
     """The spans grouped by article, ARTICLE_BATCH articles at a time (links stay inside one)."""
     by_article = {}
     for planned in planned_spans:
-        by_article.setdefault(planned.article.pk, []).append(planned)
+        by_article.setdefault(planned.article.id, []).append(planned)
     groups = list(by_article.values())
     for first in range(0, len(groups), ARTICLE_BATCH):
         yield [planned for group in groups[first : first + ARTICLE_BATCH] for planned in group]
 
 
 def _new_row(planned, users, speakers, ids, stamp):
-    """A new span's columns, values adapted for the database."""
+    """A new span's columns, values adapted for the database (``stamp`` already is)."""
     span, body = planned.incoming, planned.article.body
-    adapt = connection.ops.adapt_datetimefield_value
     try:
         created = parse_datetime(span.created) if isinstance(span.created, str) else None
     except ValueError:
@@ -496,8 +495,8 @@ def _new_row(planned, users, speakers, ids, stamp):
     prefix, suffix = text.context(body, planned.start, planned.end)
     speaker = _speaker_for(span.speaker, speakers)
     return {
-        "article_id": planned.article.pk,
-        "reviewer_id": users[span.reviewer].pk,
+        "article_id": planned.article.id,
+        "reviewer_id": users[span.reviewer].id,
         "layer": span.layer,
         "label": span.label,
         "start": planned.start,
@@ -506,8 +505,8 @@ def _new_row(planned, users, speakers, ids, stamp):
         "prefix": prefix,
         "suffix": suffix,
         "note": span.note,
-        "created": adapt(created or stamp),
-        "updated": adapt(stamp),
+        "created": connection.ops.adapt_datetimefield_value(created) if created else stamp,
+        "updated": stamp,
         **{name: span.fields.get(name, DEFAULTS[name]) for name in FIELD_NAMES},
         "speaker_id": speaker.pk if speaker else None,
         "attribution_id": ids[span.link] if span.link is not None else None,
@@ -516,29 +515,25 @@ def _new_row(planned, users, speakers, ids, stamp):
     }
 
 
-def _stored_ids(wave, users):
-    """The ids the database gave a wave of new spans (in order), found by their identity."""
-    identities = [
-        (p.article.pk, users[p.incoming.reviewer].pk, p.incoming.layer, p.incoming.label)
-        + (p.start, p.end)
-        for p in wave
-    ]
-    rows = Annotation.objects.filter(article_id__in={p.article.pk for p in wave}).values_list(
-        "id", "article_id", "reviewer_id", "layer", "label", "start", "end"
-    )
-    stored = {tuple(identity): pk for pk, *identity in rows}
-    return [stored[identity] for identity in identities]
+def _write_history(annotation_ids, stamp):
+    """The "+" (created) history rows of new spans, as django-simple-history writes them.
 
-
-def _history_row(row, stamp):
-    """The "+" (created) history row of a new span, as django-simple-history writes it."""
-    return {
-        **row,
-        "history_date": connection.ops.adapt_datetimefield_value(stamp),
-        "history_change_reason": None,
-        "history_type": "+",
-        "history_user_id": None,
-    }
+    Copied inside the database (INSERT ... SELECT), a few hundred ids at a time.
+    """
+    quote = connection.ops.quote_name
+    columns = [field.column for field in Annotation._meta.concrete_fields]
+    listed = ", ".join(quote(column) for column in columns)
+    history = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    for first in range(0, len(annotation_ids), HISTORY_BATCH):
+        chunk = annotation_ids[first : first + HISTORY_BATCH]
+        sql = (
+            f"INSERT INTO {quote(History._meta.db_table)} "
+            f"({listed}, {', '.join(quote(column) for column in history)}) "
+            f"SELECT {listed}, %s, NULL, '+', NULL FROM {quote(Annotation._meta.db_table)} "
+            f"WHERE {quote('id')} IN ({', '.join(['%s'] * len(chunk))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [stamp, *chunk])
 
 
 def _speaker_for(record, speakers):
