@@ -298,15 +298,24 @@ def transparency(review: ReviewFacts | None) -> float | None:
     return fmean([*map(float, answers), float(review.genre != "none")])
 
 
-def bootstrap_interval(values: list[float], seed: int, resamples: int = BOOTSTRAP_RESAMPLES):
-    """95% percentile interval of the mean, resampling articles; None below two articles."""
+def bootstrap_interval(values, seed, resamples: int = BOOTSTRAP_RESAMPLES, picks=None):
+    """95% percentile interval of the mean, resampling articles; None below two articles.
+
+    ``picks`` (resamples × articles indices, see :func:`resample_picks`) may be
+    shared by figures resting on as many articles: one draw, not one per figure.
+    """
     if len(values) < 2:
         return None
-    generator = numpy.random.default_rng(seed)
     sample = numpy.asarray(values, dtype=float)
-    picks = generator.integers(0, len(sample), size=(resamples, len(sample)))
+    if picks is None:
+        picks = resample_picks(len(sample), seed, resamples)
     means = numpy.sort(sample[picks].mean(axis=1))
-    return float(means[int(0.025 * resamples)]), float(means[int(0.975 * resamples) - 1])
+    count = len(means)
+    return float(means[int(0.025 * count)]), float(means[int(0.975 * count) - 1])
+
+
+def resample_picks(articles: int, seed: int, resamples: int = BOOTSTRAP_RESAMPLES):
+    return numpy.random.default_rng(seed).integers(0, articles, size=(resamples, articles))
 
 
 def stable_seed(*parts) -> int:
@@ -479,13 +488,16 @@ def summarise(
     per_source = {}
     for s, source_id in enumerate(all_sources):
         rows = numpy.flatnonzero(source_of == s) if intervals else None
-        figure_values = {}
+        figure_values, picks = {}, {}
         for j, key in enumerate(FIGURE_KEYS):
             interval = None
             if intervals:
                 sample = article_values[rows, j]
                 sample = sample[~numpy.isnan(sample)]
-                interval = bootstrap_interval(sample.tolist(), stable_seed(source_id, key))
+                if len(sample) >= 2 and len(sample) not in picks:
+                    seed = stable_seed(source_id, len(sample))
+                    picks[len(sample)] = resample_picks(len(sample), seed)
+                interval = bootstrap_interval(sample, None, picks=picks.get(len(sample)))
             figure_values[key] = {
                 "value": _none_for_nan(source_values[s, j]),
                 "articles": int(behind[s, j]),
