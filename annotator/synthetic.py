@@ -6,6 +6,7 @@ arguments give the same corpus.
 """
 
 import random
+import re
 
 SUBJECTS = (
     "The minister",
@@ -46,6 +47,7 @@ FILLER = (
     "Meanwhile,",
 )
 EMOJI = ("😀", "👩🏽‍🔬", "🇰🇬")
+WORD_START = re.compile("(?:^|(?<= ))[^ ]")  # the text's start or after a space
 
 
 def sentence(rng: random.Random) -> str:
@@ -68,7 +70,7 @@ def body(rng: random.Random, number: int, target_chars: int = 5000) -> str:
 
 def spans(rng: random.Random, text: str, count: int):
     """``count`` distinct (label, start, end) spans on word boundaries of ``text``."""
-    words = [i for i, ch in enumerate(text) if (i == 0 or text[i - 1] == " ") and ch != " "]
+    words = [match.start() for match in WORD_START.finditer(text)]
     chosen = set()
     labels = ("claim", "claim", "opinion", "attribution", "attribution")
     attempts = 0

@@ -22,6 +22,9 @@ from annotator.models import (
 )
 
 ARTICLE_CHUNK = 250
+# The choices, listed once (each .values call builds a new list).
+SPEAKER_TYPES, CUE_STANCES = SpeakerType.values, CueStance.values
+QUOTE_TYPES, OPINION_TYPES = QuoteType.values, OpinionType.values
 
 
 class Command(BaseCommand):
@@ -170,19 +173,19 @@ class Generator:
             "orphaned": False,
         }
         if label == "attribution":
-            values["speaker_type"] = rng.choice(SpeakerType.values)
+            values["speaker_type"] = rng.choice(SPEAKER_TYPES)
             if values["speaker_type"] in (
                 "named_person",
                 "named_organisation",
                 "unnamed_identified",
             ):
                 values["speaker_id"] = rng.choice(self.speakers).pk
-            values["cue_stance"] = rng.choice(CueStance.values)
-            values["quote_type"] = rng.choice(QuoteType.values)
+            values["cue_stance"] = rng.choice(CUE_STANCES)
+            values["quote_type"] = rng.choice(QUOTE_TYPES)
             values["counter_voice"] = rng.random() < 0.1
         elif label == "claim":
             values["check_worthy"] = rng.random() < 0.6
             values["hedged"] = rng.random() < 0.2
         else:
-            values["opinion_type"] = rng.choice(OpinionType.values)
+            values["opinion_type"] = rng.choice(OPINION_TYPES)
         return values
