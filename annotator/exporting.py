@@ -5,7 +5,7 @@ they write the same bytes for the same data, filters and export time. Memory
 stays flat: articles are read in batches, each batch's annotations with it.
 """
 
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from itertools import islice
 
 import orjson
@@ -99,13 +99,9 @@ SPAN_COLUMNS = (
     "hedged",
     "opinion_type",
 )
-SpanRow = namedtuple("SpanRow", [*SPAN_COLUMNS, "reviewer", "speaker_name", "speaker_affiliation"])
-REVIEWER, SPEAKER = SPAN_COLUMNS.index("reviewer_id"), SPAN_COLUMNS.index("speaker_id")
-NO_SPEAKER = (None, None)
-
-
-def _boolean(value):
-    return None if value is None else bool(value)
+START, END = SPAN_COLUMNS.index("start"), SPAN_COLUMNS.index("end")
+# SQLite returns booleans as 0 and 1; True and False look themselves up.
+BOOLEAN = {None: None, 0: False, 1: True}
 
 
 def _lookups():
@@ -127,23 +123,26 @@ def _lookups():
 
 
 def _text_order(row):
-    return row.start, -row.end, row.id
+    return row[START], -row[END], row[0]
 
 
 def article_groups(annotations, progress=None):
-    """``(article, [span rows], done reviewer ids)`` in article order, batch by batch.
+    """``(article, [span rows], done reviewer ids, people)`` in article order, batch by batch.
 
-    Span rows are :class:`SpanRow` tuples of what the database driver returns
-    (read without Django's per-value converters: an export reads every span
-    once, and converting cost more than the rest together); ``progress``,
-    if given, is called with each article's count.
+    Span rows are tuples of :data:`SPAN_COLUMNS` as the database driver returns
+    them (read without Django's per-value converters: an export reads every
+    span once, and converting cost more than the rest together); ``people``
+    maps reviewer ids to names and speaker ids to records. ``progress``, if
+    given, is called with each article's count.
     """
     article_ids = annotations.order_by("article_id").values_list("article_id", flat=True).distinct()
-    names = dict(get_user_model().objects.values_list("id", "username"))
-    speakers = {
-        pk: (name, affiliation)
-        for pk, name, affiliation in Speaker.objects.values_list("id", "name", "affiliation")
-    }
+    people = (
+        dict(get_user_model().objects.values_list("id", "username")),
+        {
+            pk: {"id": pk, "name": name, "affiliation": affiliation}
+            for pk, name, affiliation in Speaker.objects.values_list("id", "name", "affiliation")
+        },
+    )
     for batch in _batches(article_ids.iterator(), ARTICLE_BATCH):
         articles = (
             Article.objects.filter(pk__in=batch)
@@ -159,62 +158,71 @@ def article_groups(annotations, progress=None):
             done[article_id].add(reviewer_id)
         spans = defaultdict(list)
         rows = annotations.filter(article_id__in=batch).order_by().values_list(*_lookups())
-        for values in fastsql.rows(rows):
-            row = SpanRow._make(
-                (*values, names[values[REVIEWER]], *speakers.get(values[SPEAKER], NO_SPEAKER))
-            )
-            spans[row.article_id].append(row)
+        for row in fastsql.rows(rows):
+            spans[row[1]].append(row)
         for article_spans in spans.values():
             article_spans.sort(key=_text_order)
         for article_id in batch:
             if progress is not None:
                 progress(len(spans[article_id]))
-            yield articles[article_id], spans[article_id], done[article_id]
+            yield articles[article_id], spans[article_id], done[article_id], people
 
 
-def label_fields(row):
-    speaker = (
-        None
-        if row.speaker_id is None
-        else {
-            "id": row.speaker_id,
-            "name": row.speaker_name,
-            "affiliation": row.speaker_affiliation,
-        }
-    )
+def annotation_record(row, done_by, people):
+    (
+        pk,
+        _article,
+        reviewer_id,
+        layer,
+        label,
+        start,
+        end,
+        quote,
+        prefix,
+        suffix,
+        note,
+        created,
+        updated,
+        speaker_id,
+        attribution_id,
+        speaker_type,
+        cue_stance,
+        quote_type,
+        counter_voice,
+        check_worthy,
+        hedged,
+        opinion_type,
+    ) = row
+    names, speakers = people
     return {
-        "speaker": speaker,
-        "speaker_type": row.speaker_type,
-        "cue_stance": row.cue_stance,
-        "quote_type": row.quote_type,
-        "counter_voice": _boolean(row.counter_voice),
-        "check_worthy": _boolean(row.check_worthy),
-        "hedged": _boolean(row.hedged),
-        "opinion_type": row.opinion_type,
+        "id": pk,
+        "reviewer": names[reviewer_id],
+        "review_state": "done" if reviewer_id in done_by else "in_progress",
+        "layer": layer,
+        "label": label,
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "prefix": prefix,
+        "suffix": suffix,
+        "note": note,
+        "created": created,
+        "updated": updated,
+        "fields": {
+            "speaker": speakers.get(speaker_id),
+            "speaker_type": speaker_type,
+            "cue_stance": cue_stance,
+            "quote_type": quote_type,
+            "counter_voice": BOOLEAN[counter_voice],
+            "check_worthy": BOOLEAN[check_worthy],
+            "hedged": BOOLEAN[hedged],
+            "opinion_type": opinion_type,
+        },
+        "links": {"attribution": attribution_id},
     }
 
 
-def annotation_record(row, done_by):
-    return {
-        "id": row.id,
-        "reviewer": row.reviewer,
-        "review_state": "done" if row.reviewer_id in done_by else "in_progress",
-        "layer": row.layer,
-        "label": row.label,
-        "start": row.start,
-        "end": row.end,
-        "quote": row.quote,
-        "prefix": row.prefix,
-        "suffix": row.suffix,
-        "note": row.note,
-        "created": row.created,
-        "updated": row.updated,
-        "fields": label_fields(row),
-        "links": {"attribution": row.attribution_id},
-    }
-
-
-def article_record(article, spans, done_by):
+def article_record(article, spans, done_by, people):
     return {
         "id": article.pk,
         "title": article.title,
@@ -232,7 +240,7 @@ def article_record(article, spans, done_by):
         "body_sha256": article.body_sha256,
         "body_length": article.body_length,
         "word_count": article.word_count,
-        "annotations": [annotation_record(span, done_by) for span in spans],
+        "annotations": [annotation_record(span, done_by, people) for span in spans],
     }
 
 
@@ -259,25 +267,28 @@ def _jsonl(annotations, filters, exported_at, progress):
         yield dumps({**header, **article_record(*group)}) + "\n"
 
 
-def w3c_annotation(row, article, done_by):
-    """One span as a W3C Web Annotation; the product's own data rides along under ``nra:``."""
-    bodies = [{"type": "TextualBody", "purpose": "classifying", "value": row.label}]
+def w3c_annotation(record, article):
+    """One span (its native record) as a W3C Web Annotation; our own data rides under ``nra:``."""
+    fields = record["fields"]
+    bodies = [{"type": "TextualBody", "purpose": "classifying", "value": record["label"]}]
     for name in ("speaker_type", "cue_stance", "quote_type", "opinion_type"):
-        value = getattr(row, name)
-        if value:
-            bodies.append({"type": "TextualBody", "purpose": "tagging", "value": f"{name}:{value}"})
-    if row.note:
-        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": row.note})
+        if fields[name]:
+            bodies.append(
+                {"type": "TextualBody", "purpose": "tagging", "value": f"{name}:{fields[name]}"}
+            )
+    if record["note"]:
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": record["note"]})
+    link = record["links"]["attribution"]
     return {
-        "id": f"{VOCAB_PREFIX}annotation:{row.id}",
+        "id": f"{VOCAB_PREFIX}annotation:{record['id']}",
         "type": "Annotation",
         "motivation": "classifying",
-        "created": row.created,
-        "modified": row.updated,
+        "created": record["created"],
+        "modified": record["updated"],
         "creator": {
-            "id": f"{VOCAB_PREFIX}user:{row.reviewer}",
+            "id": f"{VOCAB_PREFIX}user:{record['reviewer']}",
             "type": "Person",
-            "nickname": row.reviewer,
+            "nickname": record["reviewer"],
         },
         "body": bodies,
         "target": {
@@ -285,22 +296,18 @@ def w3c_annotation(row, article, done_by):
             "selector": [
                 {
                     "type": "TextQuoteSelector",
-                    "exact": row.quote,
-                    "prefix": row.prefix,
-                    "suffix": row.suffix,
+                    "exact": record["quote"],
+                    "prefix": record["prefix"],
+                    "suffix": record["suffix"],
                 },
-                {"type": "TextPositionSelector", "start": row.start, "end": row.end},
+                {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]},
             ],
         },
         "nra:article": article.pk,
-        "nra:reviewState": "done" if row.reviewer_id in done_by else "in_progress",
-        "nra:layer": row.layer,
-        "nra:fields": label_fields(row),
-        "nra:links": {
-            "attribution": f"{VOCAB_PREFIX}annotation:{row.attribution_id}"
-            if row.attribution_id
-            else None
-        },
+        "nra:reviewState": record["review_state"],
+        "nra:layer": record["layer"],
+        "nra:fields": fields,
+        "nra:links": {"attribution": f"{VOCAB_PREFIX}annotation:{link}" if link else None},
     }
 
 
@@ -327,7 +334,7 @@ def _w3c(annotations, filters, exported_at, progress):
         page = {"id": f"{VOCAB_PREFIX}export:{stamp}:page:{pages + 1}", "type": "AnnotationPage"}
         return f',"{key}":' + dumps(page)[:-1] + ',"items":[\n'
 
-    for article, spans, done_by in article_groups(annotations, progress):
+    for article, spans, done_by, people in article_groups(annotations, progress):
         chunk, position = [], 0  # one write per article, one dumps() per page's share
         while position < len(spans):
             if pages == 0:
@@ -338,7 +345,9 @@ def _w3c(annotations, filters, exported_at, progress):
                 pages += 1
                 in_page = 0
             share = spans[position : position + W3C_PAGE_SIZE - in_page]
-            items = dumps([w3c_annotation(span, article, done_by) for span in share])
+            items = dumps(
+                [w3c_annotation(annotation_record(row, done_by, people), article) for row in share]
+            )
             chunk.append(("," if in_page else "") + items[1:-1] + "\n")
             in_page += len(share)
             position += len(share)
