@@ -82,7 +82,7 @@ def refresh(article_ids, *, with_agreement=False):
         with transaction.atomic():
             articles = {
                 pk: (source_id, words)
-                for pk, source_id, words in Article.objects.filter(pk__in=chunk).values_list(
+                for pk, source_id, words in _locked(chunk).values_list(
                     "pk", "source_id", "word_count"
                 )
             }
@@ -174,12 +174,20 @@ def agreement_for(units) -> dict:
     return result
 
 
+def _locked(article_ids):
+    """The articles, their rows locked until the transaction ends (PostgreSQL).
+
+    Whoever recomputes an article's figures holds its row: two writers, or a
+    writer and a reader storing agreement, take turns, so none stores figures
+    from spans another has changed meanwhile. SQLite's IMMEDIATE transactions
+    already let one writer in at a time.
+    """
+    return Article.objects.select_for_update().filter(pk__in=article_ids).order_by("pk")
+
+
+@transaction.atomic
 def _compute_agreement(article_ids) -> dict:
-    lengths = dict(
-        Article.objects.filter(pk__in=article_ids)
-        .annotate(length=Length("body"))
-        .values_list("pk", "length")
-    )
+    lengths = dict(_locked(article_ids).annotate(length=Length("body")).values_list("pk", "length"))
     spans = {}
     rows = (
         Annotation.objects.placed()
