@@ -8,6 +8,8 @@ arguments give the same corpus.
 import random
 import re
 
+from . import text
+
 SUBJECTS = (
     "The minister",
     "Officials",
@@ -83,3 +85,112 @@ def spans(rng: random.Random, text: str, count: int):
         if start < end:
             chosen.add((rng.choice(labels), start, end))
     return sorted(chosen, key=lambda span: (span[1], -span[2]))
+
+
+IDENTIFIABLE = ("named_person", "named_organisation", "unnamed_identified")
+
+
+class Drawer:
+    """Draws a corpus chunk by chunk without a database: articles, spans, links.
+
+    Django-free, so ``generate_corpus`` can run it in a second process while it
+    writes the previous chunk. ``world`` holds what the draws pick from:
+    reviewer and speaker ids, the label fields' choices, how many spans each
+    article gets, the body length and a name prefix.
+    """
+
+    def __init__(self, state, world):
+        self.rng = random.Random()
+        self.rng.setstate(state)
+        self.world = world
+
+    def chunk(self, first, size):
+        """``(articles, attributions, others, links)`` for articles ``first`` to ``first + size``.
+
+        Spans are row dicts whose ``article_id`` is the index of their article
+        in the chunk; ``links[i]`` is the index, among ``attributions``, of the
+        attribution ``others[i]`` links to (same article and reviewer), or None.
+        """
+        rng, world = self.rng, self.world
+        articles = []
+        for number in range(first, first + size):
+            content = text.normalise_text(body(rng, number, world["body_chars"]))
+            articles.append(
+                {
+                    "number": number,
+                    "title": f"Synthetic report {number}",
+                    "seed_file": f"{world['prefix']}-{number:07d}",
+                    "body": content,
+                    "body_sha256": text.sha256_hex(content),
+                    "word_count": text.word_count(content),
+                }
+            )
+        units, attributions, others = {}, [], []
+        for offset, article in enumerate(articles):
+            reviewers = world["reviewers"]
+            chosen = rng.sample(reviewers, k=min(len(reviewers), 2 if rng.random() < 0.2 else 1))
+            count = world["per_article"][first + offset]
+            for label, start, end in spans(rng, article["body"], count):
+                span = self.span(article["body"], offset, rng.choice(chosen), label, start, end)
+                if label == "attribution":
+                    units.setdefault((offset, span["reviewer_id"]), []).append(len(attributions))
+                    attributions.append(span)
+                else:
+                    others.append(span)
+        links = []
+        for span in others:
+            candidates = units.get((span["article_id"], span["reviewer_id"]))
+            links.append(rng.choice(candidates) if candidates and rng.random() < 0.5 else None)
+        return articles, attributions, others, links
+
+    def span(self, content, article, reviewer_id, label, start, end):
+        rng, choices = self.rng, self.world["choices"]
+        prefix, suffix = text.context(content, start, end)
+        values = {
+            "article_id": article,
+            "reviewer_id": reviewer_id,
+            "layer": "raw",
+            "label": label,
+            "start": start,
+            "end": end,
+            "quote": content[start:end],
+            "prefix": prefix,
+            "suffix": suffix,
+            "note": "",
+            "speaker_id": None,
+            "speaker_type": "",
+            "cue_stance": "",
+            "quote_type": "",
+            "counter_voice": None,
+            "check_worthy": None,
+            "hedged": None,
+            "opinion_type": "",
+            "attribution_id": None,
+            "orphaned": False,
+        }
+        if label == "attribution":
+            values["speaker_type"] = rng.choice(choices["speaker_type"])
+            if values["speaker_type"] in IDENTIFIABLE:
+                values["speaker_id"] = rng.choice(self.world["speakers"])
+            values["cue_stance"] = rng.choice(choices["cue_stance"])
+            values["quote_type"] = rng.choice(choices["quote_type"])
+            values["counter_voice"] = rng.random() < 0.1
+        elif label == "claim":
+            values["check_worthy"] = rng.random() < 0.6
+            values["hedged"] = rng.random() < 0.2
+        else:
+            values["opinion_type"] = rng.choice(choices["opinion_type"])
+        return values
+
+
+_drawer = None
+
+
+def start_drawer(state, world):
+    """A worker process's initializer: one drawer, kept for every chunk it is asked for."""
+    global _drawer
+    _drawer = Drawer(state, world)
+
+
+def draw_chunk(first, size):
+    return _drawer.chunk(first, size)

@@ -1,4 +1,6 @@
+import multiprocessing
 import random
+from concurrent.futures import ProcessPoolExecutor
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -6,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator import fastsql, synthetic, tallies, text
+from annotator import fastsql, synthetic, tallies
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import (
     REVIEWERS_GROUP,
@@ -22,9 +24,6 @@ from annotator.models import (
 )
 
 ARTICLE_CHUNK = 250
-# The choices, listed once (each .values call builds a new list).
-SPEAKER_TYPES, CUE_STANCES = SpeakerType.values, CueStance.values
-QUOTE_TYPES, OPINION_TYPES = QuoteType.values, OpinionType.values
 
 
 class Command(BaseCommand):
@@ -51,14 +50,29 @@ class Command(BaseCommand):
             raise CommandError("Sources, articles and reviewers must be at least 1.")
         rng = random.Random(options["seed"])
         run = Generator(rng, options)
+        chunks = [
+            (first, min(ARTICLE_CHUNK, options["articles"] - first))
+            for first in range(0, options["articles"], ARTICLE_CHUNK)
+        ]
         with Progress(options["annotations"], "annotation", quiet) as progress:
-            run.prepare()
-            made = 0
-            for chunk_start in range(0, options["articles"], ARTICLE_CHUNK):
-                size = min(ARTICLE_CHUNK, options["articles"] - chunk_start)
-                written = run.chunk(chunk_start, size)
-                made += written
-                progress.update(written)
+            world = run.prepare()
+            # A second process draws the next chunk while this one writes the last:
+            # drawing is pure Python, writing mostly SQLite.
+            with ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=synthetic.start_drawer,
+                initargs=(rng.getstate(), world),
+            ) as drawer:
+                made = 0
+                drawing = drawer.submit(synthetic.draw_chunk, *chunks[0])
+                for number in range(len(chunks)):
+                    drawn = drawing.result()
+                    if number + 1 < len(chunks):
+                        drawing = drawer.submit(synthetic.draw_chunk, *chunks[number + 1])
+                    written = run.write(drawn)
+                    made += written
+                    progress.update(written)
         if not quiet:
             self.stdout.write(
                 f"Generated {options['articles']} article(s) from {options['sources']} source(s) "
@@ -98,94 +112,40 @@ class Generator:
             ]
         )
         total, articles = options["annotations"], options["articles"]
-        self.per_article = [
-            total // articles + (1 if n < total % articles else 0) for n in range(articles)
-        ]
+        return {
+            "reviewers": [reviewer.pk for reviewer in self.reviewers],
+            "speakers": [speaker.pk for speaker in self.speakers],
+            "choices": {
+                "speaker_type": SpeakerType.values,
+                "cue_stance": CueStance.values,
+                "quote_type": QuoteType.values,
+                "opinion_type": OpinionType.values,
+            },
+            "per_article": [
+                total // articles + (1 if n < total % articles else 0) for n in range(articles)
+            ],
+            "body_chars": options["body_chars"],
+            "prefix": self.prefix,
+        }
 
     @transaction.atomic
-    def chunk(self, first, size):
-        rng, options = self.rng, self.options
-        articles = []
-        for number in range(first, first + size):
-            body = text.normalise_text(synthetic.body(rng, number, options["body_chars"]))
-            articles.append(
-                Article(
-                    source=self.sources[number % len(self.sources)],
-                    title=f"Synthetic report {number}",
-                    seed_file=f"{self.prefix}-{number:07d}",
-                    body=body,
-                    body_sha256=text.sha256_hex(body),
-                    word_count=text.word_count(body),
-                )
-            )
-        Article.objects.bulk_create(articles, batch_size=500)
-        attributions, others = [], []
-        for offset, article in enumerate(articles):
-            reviewers = rng.sample(
-                self.reviewers, k=min(len(self.reviewers), 2 if rng.random() < 0.2 else 1)
-            )
-            for label, start, end in synthetic.spans(
-                rng, article.body, self.per_article[first + offset]
-            ):
-                span = self.span(article, rng.choice(reviewers).pk, label, start, end)
-                (attributions if label == "attribution" else others).append(span)
-        fastsql.insert(Annotation, attributions)
-        # Claims and opinions link to an attribution of the same article and reviewer.
-        by_unit = {}
-        for pk, article_id, reviewer_id in Annotation.objects.filter(
-            article__in=articles, label="attribution"
-        ).values_list("pk", "article_id", "reviewer_id"):
-            by_unit.setdefault((article_id, reviewer_id), []).append(pk)
-        for span in others:
-            candidates = by_unit.get((span["article_id"], span["reviewer_id"]))
-            if candidates and rng.random() < 0.5:
-                span["attribution_id"] = rng.choice(candidates)
+    def write(self, drawn):
+        """Insert a chunk the drawer made, then the precomputed figures of its articles."""
+        articles, attributions, others, links = drawn
+        stored = Article.objects.bulk_create(
+            [
+                Article(source=self.sources[draft.pop("number") % len(self.sources)], **draft)
+                for draft in articles
+            ],
+            batch_size=500,
+        )
+        for span in (*attributions, *others):
+            span["article_id"] = stored[span["article_id"]].pk
+            span["created"] = span["updated"] = self.now
+        ids = fastsql.insert_returning_ids(Annotation, attributions)
+        for span, link in zip(others, links, strict=True):
+            span["attribution_id"] = None if link is None else ids[link]
         fastsql.insert(Annotation, others)
         # Plain inserts send no signals: compute the precomputed figures here.
-        tallies.refresh([article.pk for article in articles], with_agreement=True)
+        tallies.refresh([article.pk for article in stored], with_agreement=True)
         return len(attributions) + len(others)
-
-    def span(self, article, reviewer_id, label, start, end):
-        rng = self.rng
-        prefix, suffix = text.context(article.body, start, end)
-        values = {
-            "article_id": article.pk,
-            "reviewer_id": reviewer_id,
-            "layer": "raw",
-            "label": label,
-            "start": start,
-            "end": end,
-            "quote": article.body[start:end],
-            "prefix": prefix,
-            "suffix": suffix,
-            "note": "",
-            "created": self.now,
-            "updated": self.now,
-            "speaker_id": None,
-            "speaker_type": "",
-            "cue_stance": "",
-            "quote_type": "",
-            "counter_voice": None,
-            "check_worthy": None,
-            "hedged": None,
-            "opinion_type": "",
-            "attribution_id": None,
-            "orphaned": False,
-        }
-        if label == "attribution":
-            values["speaker_type"] = rng.choice(SPEAKER_TYPES)
-            if values["speaker_type"] in (
-                "named_person",
-                "named_organisation",
-                "unnamed_identified",
-            ):
-                values["speaker_id"] = rng.choice(self.speakers).pk
-            values["cue_stance"] = rng.choice(CUE_STANCES)
-            values["quote_type"] = rng.choice(QUOTE_TYPES)
-            values["counter_voice"] = rng.random() < 0.1
-        elif label == "claim":
-            values["check_worthy"] = rng.random() < 0.6
-            values["hedged"] = rng.random() < 0.2
-        else:
-            values["opinion_type"] = rng.choice(OPINION_TYPES)
-        return values
