@@ -80,7 +80,9 @@ def test_eight_concurrent_writers_lose_nothing(server):
     stored = dict(database.execute("SELECT id, note FROM annotator_annotation").fetchall())
     acknowledged = set().union(*(w.created - w.deleted for w in writers))
     assert set(stored) == acknowledged
-    assert len(acknowledged) > 100
+    # Real contention, whatever the machine's speed: every writer got writes through.
+    assert all(len(w.created) >= 3 for w in writers)
+    assert len(acknowledged) >= 40
     for writer in writers:
         for annotation_id, note in writer.notes.items():
             if annotation_id not in writer.deleted:
