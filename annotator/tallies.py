@@ -80,32 +80,55 @@ def refresh(article_ids, *, with_agreement=False):
     for first in range(0, len(ids), BATCH):
         chunk = ids[first : first + BATCH]
         with transaction.atomic():
-            articles = {
-                pk: (source_id, words)
-                for pk, source_id, words in _locked(chunk).values_list(
-                    "pk", "source_id", "word_count"
-                )
-            }
-            units = metrics.tally(
-                articles, span_facts(Annotation.objects.placed().filter(article_id__in=chunk))
-            )
-            UnitFigures.objects.filter(article_id__in=chunk).delete()
-            ArticleAgreement.objects.filter(article_id__in=chunk).delete()
-            UnitFigures.objects.bulk_create(
-                [
-                    UnitFigures(
-                        article_id=unit.article_id,
-                        reviewer_id=None
-                        if unit.annotator == metrics.ADJUDICATED
-                        else unit.annotator,
-                        figures={"values": unit.values, "labels": unit.label_counts},
-                    )
-                    for unit in units
-                ],
-                batch_size=BATCH,
+            units = _rewrite(
+                chunk,
+                Annotation.objects.filter(article_id__in=chunk),
+                UnitFigures.objects.filter(article_id__in=chunk),
             )
             if with_agreement:
                 _compute_agreement(_double_annotated(units))
+
+
+def refresh_unit(article_id, reviewer_id):
+    """Recompute one unit: a reviewer's raw spans on an article, or (None) its adjudicated layer.
+
+    What a single span write changes; recomputing the article's other units
+    too kept the write transaction, and SQLite's one writer, busy for nothing.
+    """
+    spans = Annotation.objects.filter(article_id=article_id)
+    units = UnitFigures.objects.filter(article_id=article_id)
+    if reviewer_id is None:
+        spans, units = spans.adjudicated(), units.filter(reviewer__isnull=True)
+    else:
+        spans = spans.raw().filter(reviewer_id=reviewer_id)
+        units = units.filter(reviewer_id=reviewer_id)
+    with transaction.atomic():
+        _rewrite([article_id], spans, units)
+
+
+def _rewrite(article_ids, spans, units):
+    """Replace ``units`` by those tallied from ``spans``; drop the articles' agreement."""
+    articles = {
+        pk: (source_id, words)
+        for pk, source_id, words in _locked(article_ids).values_list(
+            "pk", "source_id", "word_count"
+        )
+    }
+    tallied = metrics.tally(articles, span_facts(spans.placed().filter(article_id__in=articles)))
+    units.delete()
+    ArticleAgreement.objects.filter(article_id__in=article_ids).delete()
+    UnitFigures.objects.bulk_create(
+        [
+            UnitFigures(
+                article_id=unit.article_id,
+                reviewer_id=None if unit.annotator == metrics.ADJUDICATED else unit.annotator,
+                figures={"values": unit.values, "labels": unit.label_counts},
+            )
+            for unit in tallied
+        ],
+        batch_size=BATCH,
+    )
+    return tallied
 
 
 def touched(article_ids):
@@ -219,7 +242,11 @@ def _compute_agreement(article_ids) -> dict:
 
 @receiver([post_save, post_delete], sender=Annotation)
 def _annotation_written(sender, instance, **kwargs):
-    touched([instance.article_id])
+    if _pending.get() is not None:
+        touched([instance.article_id])
+    else:
+        adjudicated = instance.layer == Layer.ADJUDICATED
+        refresh_unit(instance.article_id, None if adjudicated else instance.reviewer_id)
 
 
 @receiver(post_save, sender=Article)

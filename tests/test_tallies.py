@@ -167,3 +167,12 @@ def test_a_write_forgets_agreement_and_the_next_reader_restores_it(annotated, al
     fresh = ArticleAgreement.objects.get(article=annotated).figures
     assert fresh["alpha_claim"] < 1.0
     assert profile.agreement["alpha"] == pytest.approx(fresh["alpha"])
+
+
+def test_a_span_write_rewrites_only_its_own_unit(annotated, alice, bob):
+    others = UnitFigures.objects.get(article=annotated, reviewer=bob)
+    make_annotation(annotated, alice, "opinion", "flood the valley")
+    assert UnitFigures.objects.get(article=annotated, reviewer=bob).pk == others.pk
+    mine = UnitFigures.objects.get(article=annotated, reviewer=alice)
+    assert mine.figures["labels"]["opinion"] == 1
+    assert_current()
