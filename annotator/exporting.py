@@ -6,7 +6,6 @@ stays flat: articles are read in batches, each batch's annotations with it.
 """
 
 from collections import defaultdict
-from itertools import islice
 
 import orjson
 from django.contrib.auth import get_user_model
@@ -66,12 +65,6 @@ def filtered(
     return annotations
 
 
-def _batches(iterable, size):
-    iterator = iter(iterable)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 # The span columns an export reads, without joins: reviewer names and speakers
 # are looked up from dictionaries read once (joining them per row, and sorting
 # in SQL, took most of the database's time).
@@ -100,8 +93,6 @@ SPAN_COLUMNS = (
     "opinion_type",
 )
 START, END = SPAN_COLUMNS.index("start"), SPAN_COLUMNS.index("end")
-# SQLite returns booleans as 0 and 1; True and False look themselves up.
-BOOLEAN = {None: None, 0: False, 1: True}
 
 
 def _lookups():
@@ -143,7 +134,8 @@ def article_groups(annotations, progress=None):
             for pk, name, affiliation in Speaker.objects.values_list("id", "name", "affiliation")
         },
     )
-    for batch in _batches(article_ids.iterator(), ARTICLE_BATCH):
+    columns = _lookups()
+    for batch in fastsql.batches(article_ids.iterator(), ARTICLE_BATCH):
         articles = (
             Article.objects.filter(pk__in=batch)
             .select_related("source")
@@ -157,7 +149,7 @@ def article_groups(annotations, progress=None):
         ).values_list("article_id", "reviewer_id"):
             done[article_id].add(reviewer_id)
         spans = defaultdict(list)
-        rows = annotations.filter(article_id__in=batch).order_by().values_list(*_lookups())
+        rows = annotations.filter(article_id__in=batch).order_by().values_list(*columns)
         for row in fastsql.rows(rows):
             spans[row[1]].append(row)
         for article_spans in spans.values():
@@ -213,9 +205,9 @@ def annotation_record(row, done_by, people):
             "speaker_type": speaker_type,
             "cue_stance": cue_stance,
             "quote_type": quote_type,
-            "counter_voice": BOOLEAN[counter_voice],
-            "check_worthy": BOOLEAN[check_worthy],
-            "hedged": BOOLEAN[hedged],
+            "counter_voice": fastsql.BOOLEAN[counter_voice],
+            "check_worthy": fastsql.BOOLEAN[check_worthy],
+            "hedged": fastsql.BOOLEAN[hedged],
             "opinion_type": opinion_type,
         },
         "links": {"attribution": attribution_id},

@@ -6,9 +6,21 @@ thousands of rows to write (imports, generated corpora) or read (exports, a
 long article's spans).
 """
 
+import sqlite3
+from itertools import islice
 from operator import itemgetter
 
 from django.db import connection
+
+# Booleans as a raw cursor returns them: SQLite gives 0 and 1, others True and False.
+BOOLEAN = {None: None, 0: False, 1: True}
+
+
+def batches(iterable, size):
+    """Lists of up to ``size`` items, in order (any iterable, read lazily)."""
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def insert(model, rows):
@@ -18,28 +30,9 @@ def insert(model, rows):
     """
     if not rows:
         return
-    columns = list(rows[0])
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({quoted}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    head, placeholder, values = _insert_parts(model, rows)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [values(row) for row in rows])
-
-
-def rows(queryset):
-    """A ``values_list`` queryset's rows as the database driver returns them.
-
-    Django's per-value converters are skipped: booleans may come back as 0/1
-    (SQLite) and times as naive UTC datetimes, which callers normalise.
-    """
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            yield from batch
+        cursor.executemany(head + placeholder, [values(row) for row in rows])
 
 
 def insert_returning_ids(model, rows):
@@ -50,27 +43,43 @@ def insert_returning_ids(model, rows):
     """
     if not rows:
         return []
-    columns = list(rows[0])
-    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    quote = connection.ops.quote_name
-    per_statement = max(1, _parameter_limit() // len(columns))
-    placeholder = f"({', '.join(['%s'] * len(columns))})"
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
+    head, placeholder, values = _insert_parts(model, rows)
+    returning = f" RETURNING {connection.ops.quote_name('id')}"
     ids = []
     with connection.cursor() as cursor:
-        for first in range(0, len(rows), per_statement):
-            chunk = rows[first : first + per_statement]
-            sql = head + ", ".join([placeholder] * len(chunk)) + f" RETURNING {quote('id')}"
+        for chunk in batches(rows, max(1, _parameter_limit() // len(rows[0]))):
+            sql = head + ", ".join([placeholder] * len(chunk)) + returning
             cursor.execute(sql, [value for row in chunk for value in values(row)])
             ids.extend(pk for (pk,) in cursor.fetchall())
     return ids
 
 
+def _insert_parts(model, rows):
+    """``INSERT INTO table (columns) VALUES ``, one row's placeholder, and a row's values."""
+    columns = list(rows[0])
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
+    placeholder = f"({', '.join(['%s'] * len(columns))})"
+    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    return head, placeholder, values
+
+
+def rows(queryset):
+    """A ``values_list`` queryset's rows as the database driver returns them.
+
+    Django's per-value converters are skipped: booleans may come back as 0/1
+    (SQLite, see :data:`BOOLEAN`) and times as naive UTC datetimes.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(2000):
+            yield from batch
+
+
 def _parameter_limit():
     """How many parameters one statement may carry on this database."""
     if connection.vendor == "sqlite":
-        import sqlite3
-
         connection.ensure_connection()
         return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return connection.features.max_query_params or 65535

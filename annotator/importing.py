@@ -480,9 +480,8 @@ def _article_batches(planned_spans):
     by_article = {}
     for planned in planned_spans:
         by_article.setdefault(planned.article.id, []).append(planned)
-    groups = list(by_article.values())
-    for first in range(0, len(groups), ARTICLE_BATCH):
-        yield [planned for group in groups[first : first + ARTICLE_BATCH] for planned in group]
+    for groups in fastsql.batches(by_article.values(), ARTICLE_BATCH):
+        yield [planned for group in groups for planned in group]
 
 
 def _new_row(planned, users, speakers, ids, stamp):
@@ -524,8 +523,7 @@ def _write_history(annotation_ids, stamp):
     columns = [field.column for field in Annotation._meta.concrete_fields]
     listed = ", ".join(quote(column) for column in columns)
     history = ("history_date", "history_change_reason", "history_type", "history_user_id")
-    for first in range(0, len(annotation_ids), HISTORY_BATCH):
-        chunk = annotation_ids[first : first + HISTORY_BATCH]
+    for chunk in fastsql.batches(annotation_ids, HISTORY_BATCH):
         sql = (
             f"INSERT INTO {quote(History._meta.db_table)} "
             f"({listed}, {', '.join(quote(column) for column in history)}) "

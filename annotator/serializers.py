@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
+from . import fastsql
 from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
 
 
@@ -193,7 +194,6 @@ def span_rows(values_rows, fields=tuple(SPAN_LOOKUPS)) -> list[dict]:
     for values in values_rows:
         row = dict(zip(fields, values, strict=True))
         for name in booleans:
-            if row[name] is not None:
-                row[name] = bool(row[name])
+            row[name] = fastsql.BOOLEAN[row[name]]
         rows.append(row)
     return rows

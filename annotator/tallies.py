@@ -23,7 +23,7 @@ from django.db.models.functions import Cast, Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import agreement, metrics
+from . import agreement, fastsql, metrics
 from .models import Annotation, Article, ArticleAgreement, Layer, Speaker, UnitFigures
 
 BATCH = 500
@@ -76,9 +76,7 @@ def span_facts(annotations) -> list[metrics.SpanFacts]:
 
 def refresh(article_ids, *, with_agreement=False):
     """Recompute the units of these articles; forget their agreement, or recompute it too."""
-    ids = sorted(set(article_ids))
-    for first in range(0, len(ids), BATCH):
-        chunk = ids[first : first + BATCH]
+    for chunk in fastsql.batches(sorted(set(article_ids)), BATCH):
         with transaction.atomic():
             units = _rewrite(
                 chunk,
@@ -183,17 +181,15 @@ def agreement_for(units) -> dict:
     article_ids = set(_double_annotated(units))
     stored = ArticleAgreement.objects.annotate(text=Cast("figures", TextField()))
     result = {}
-    for first in range(0, len(article_ids), BATCH * 4):
-        chunk = sorted(article_ids)[first : first + BATCH * 4]
+    for chunk in fastsql.batches(sorted(article_ids), BATCH * 4):
         result.update(
             (article_id, orjson.loads(text))
             for article_id, text in stored.filter(article_id__in=chunk).values_list(
                 "article_id", "text"
             )
         )
-    missing = sorted(article_ids - set(result))
-    for first in range(0, len(missing), BATCH):
-        result.update(_compute_agreement(missing[first : first + BATCH]))
+    for chunk in fastsql.batches(sorted(article_ids - set(result)), BATCH):
+        result.update(_compute_agreement(chunk))
     return result
 
 
