@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
-from . import fastsql
 from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
 
 
@@ -174,26 +173,16 @@ SPAN_LOOKUPS = {
 PAGE_SPAN_FIELDS = ("id", "reviewer", "label", "start", "end", "quote", "note", *ALL_LABEL_FIELDS)
 
 
-def span_values(annotations, fields=tuple(SPAN_LOOKUPS)):
-    """Plain rows of ``fields``, which :func:`span_rows` turns into what the serializer writes.
+def span_values(annotations):
+    """Plain rows of every output field, which :func:`span_rows` turns into what the
+    serializer writes.
 
-    Long lists (an article page with hundreds of spans, the API's list) skip
-    building a model instance and a serializer per span. Times stay datetimes;
-    the JSON renderer writes them as the serializer does.
+    A long list skips building a model instance and a serializer per span.
+    Times stay datetimes; the JSON renderer writes them as the serializer does.
     """
-    return annotations.values_list(*(SPAN_LOOKUPS[name] for name in fields))
+    return annotations.values_list(*SPAN_LOOKUPS.values())
 
 
-BOOLEAN_FIELDS = ("counter_voice", "check_worthy", "hedged")
-
-
-def span_rows(values_rows, fields=tuple(SPAN_LOOKUPS)) -> list[dict]:
-    """Dicts of ``fields``; booleans made booleans (a raw SQLite cursor gives 0 and 1)."""
-    booleans = [name for name in BOOLEAN_FIELDS if name in fields]
-    rows = []
-    for values in values_rows:
-        row = dict(zip(fields, values, strict=True))
-        for name in booleans:
-            row[name] = fastsql.BOOLEAN[row[name]]
-        rows.append(row)
-    return rows
+def span_rows(values_rows) -> list[dict]:
+    """Dicts of every output field, as the serializer writes them."""
+    return [dict(zip(SPAN_LOOKUPS, values, strict=True)) for values in values_rows]

@@ -8,10 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from . import fastsql, text
+from . import fastsql, page
 from .forms import ArticleReviewForm, QuoteAnnotationForm
 from .metrics import METRICS
 from .models import (
@@ -27,7 +26,10 @@ from .models import (
     SpeakerType,
 )
 from .permissions import get_annotation_for_user, require_annotator
-from .serializers import PAGE_SPAN_FIELDS, SpeakerSerializer, span_rows, span_values
+from .serializers import PAGE_SPAN_FIELDS, SPAN_LOOKUPS, SpeakerSerializer
+
+SPEAKER_FIELDS = tuple(SpeakerSerializer.Meta.fields)
+DELETE_FORM = "delete-annotation"
 
 
 @require_GET
@@ -55,25 +57,43 @@ VIEWS = {
 }
 
 
-def _shown_annotations(request, article):
-    """The reviewer's own spans; staff may show every reviewer's or the adjudicated layer."""
-    view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
-    annotations = Annotation.objects.filter(article=article).select_related("reviewer")
+def _shown(view, article, reviewer):
+    """The reviewer's own spans; every reviewer's; or the adjudicated layer (all with orphans)."""
+    annotations = Annotation.objects.filter(article_id=article)
     if view == "all":
         annotations = annotations.raw()
     elif view == "adjudicated":
         annotations = annotations.adjudicated()
     else:
-        view, annotations = "mine", annotations.for_reviewer(request.user)
-    return view, annotations.in_text_order()
+        annotations = annotations.for_reviewer(reviewer)
+    lookups = [SPAN_LOOKUPS[name] for name in PAGE_SPAN_FIELDS]
+    return annotations.in_text_order().values_list(*lookups, "orphaned")
+
+
+# The page's span query for each view, compiled once: rows of PAGE_SPAN_FIELDS, then "orphaned".
+SHOWN = {
+    view: fastsql.Prepared(lambda article, reviewer, view=view: _shown(view, article, reviewer))
+    for view in VIEWS
+}
+
+
+SPEAKERS = fastsql.Prepared(lambda: Speaker.objects.values_list(*SPEAKER_FIELDS))
 
 
 def _render_article(request, article, form, review_form=None, status=200):
-    view, shown = _shown_annotations(request, article)
-    placed = span_values(shown.placed(), PAGE_SPAN_FIELDS)
-    annotations = span_rows(fastsql.rows(placed), PAGE_SPAN_FIELDS)
-    orphans = list(shown.filter(orphaned=True))
+    # Reviewers see their own spans; staff may show every reviewer's or the adjudicated layer.
+    view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
+    if view not in VIEWS:
+        view = "mine"
+    rows = SHOWN[view].rows(article=article.pk, reviewer=request.user.pk)
+    annotations = [row for row in rows if not row[-1]]
+    orphans = [row for row in rows if row[-1]]
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
+    speakers = [
+        # Aliases are JSON text as stored: written into the page as they are.
+        [pk, name, orjson.Fragment(aliases), *rest]
+        for pk, name, aliases, *rest in SPEAKERS.rows()
+    ]
     choices = {
         "label": Label.choices,
         "speaker_type": SpeakerType.choices,
@@ -89,8 +109,8 @@ def _render_article(request, article, form, review_form=None, status=200):
         "showReviewer": view != "mine",
         "editAll": view == "adjudicated",
         "canCreate": view == "mine",
-        "annotations": annotations,
-        "speakers": list(Speaker.objects.values(*SpeakerSerializer.Meta.fields)),
+        "annotations": page.columns((*PAGE_SPAN_FIELDS, "orphaned"), annotations),
+        "speakers": page.columns(SPEAKER_FIELDS, speakers),
         "choices": choices,
         "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
         "urls": {
@@ -101,30 +121,31 @@ def _render_article(request, article, form, review_form=None, status=200):
     }
     context = {
         "article": article,
-        "paragraphs": text.paragraphs(article.body),
-        "annotations": annotations,
-        "orphans": orphans,
-        # The delete URL split around the id, reversed once rather than per span.
-        "delete_url": reverse("annotator:annotation-delete", args=[0]).rsplit("/0/", 1),
+        "orphans": [
+            {"label": page.LABEL_NAMES[label], "reviewer": reviewer, "quote": quote}
+            for _pk, reviewer, label, _start, _end, quote, *_ in orphans
+        ],
         "view": view,
         "views": VIEWS,
+        "delete_form": DELETE_FORM,
         "done": bool(review and review.done),
         "form": form,
         "review_form": review_form or ArticleReviewForm(instance=review),
         "review_form_key": [getattr(review, name, None) for name in ArticleReviewForm.Meta.fields],
-        "page_data": script_json(page_data),
     }
-    return render(request, "annotator/article_detail.html", context, status=status)
-
-
-def script_json(data):
-    """What the json_script filter writes inside its tag, serialised with orjson.
-
-    An article page carries hundreds of spans; ``<``, ``>`` and ``&`` are
-    escaped so that no text can close the script element.
-    """
-    text = orjson.dumps(data).decode()
-    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))
+    parts = {
+        "annotation_items": page.span_list(
+            annotations,
+            show_reviewer=view != "mine",
+            username=request.user.get_username(),
+            # The delete URL split around the id, reversed once rather than per span.
+            delete_url=reverse("annotator:annotation-delete", args=[0]).rsplit("/0/", 1),
+            delete_form=DELETE_FORM,
+        ),
+        "paragraphs": page.paragraphs(article.body),
+        "page_data": page.script_json(page_data),
+    }
+    return page.render(request, "annotator/article_detail.html", context, parts, status=status)
 
 
 @require_GET

@@ -77,6 +77,7 @@ def report(rows):
         print(f"{name.ljust(width)}  {product:>14}  {raw:>14}  {ratio:>7}")
 
 
+SPEAKER_COLUMNS = ("id", "name", "aliases", "affiliation", "affiliation_detail")
 RAW_FIELDS = ("speaker_type", "cue_stance", "quote_type", "opinion_type")
 BROWSER_PASSWORD = "bench-only-password"  # noqa: S105  (a throwaway benchmark account)
 BROWSER_SEED_FILE = "bench-browser-5048-words"
@@ -279,29 +280,35 @@ def main():
             "opinion_type",
             "attribution",
         )
-        spans = [
-            dict(zip(columns, row, strict=True))
-            for row in raw.execute(
-                "SELECT n.id, u.username, n.label, n.start, n.end, n.quote, n.note, "
-                "n.speaker_id, n.speaker_type, n.cue_stance, n.quote_type, n.counter_voice, "
-                "n.check_worthy, n.hedged, n.opinion_type, n.attribution_id "
-                "FROM annotator_annotation n JOIN auth_user u ON u.id = n.reviewer_id "
-                "WHERE n.article_id=? AND n.layer='raw' AND NOT n.orphaned "
-                "ORDER BY n.start, n.end DESC, n.id",
-                (article.pk,),
+        spans = raw.execute(
+            "SELECT n.id, u.username, n.label, n.start, n.end, n.quote, n.note, "
+            "n.speaker_id, n.speaker_type, n.cue_stance, n.quote_type, n.counter_voice, "
+            "n.check_worthy, n.hedged, n.opinion_type, n.attribution_id "
+            "FROM annotator_annotation n JOIN auth_user u ON u.id = n.reviewer_id "
+            "WHERE n.article_id=? AND n.layer='raw' AND NOT n.orphaned "
+            "ORDER BY n.start, n.end DESC, n.id",
+            (article.pk,),
+        ).fetchall()
+        speakers = [
+            (pk, name, orjson.Fragment(aliases), *rest)
+            for pk, name, aliases, *rest in raw.execute(
+                f"SELECT {', '.join(SPEAKER_COLUMNS)} FROM annotator_speaker"
             )
         ]
-        speakers = raw.execute(
-            "SELECT id, name, aliases, affiliation, affiliation_detail FROM annotator_speaker"
-        ).fetchall()
         paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line)
         items = "".join(
-            f'<li class="label-{s["label"]}"><span>{s["label"]}</span> '
-            f"<span>{html.escape(s['reviewer'])}</span> {s['start']}–{s['end']} "
-            f"<q>{html.escape(s['quote'][:160])}</q>{html.escape(s['note'])}</li>"
-            for s in spans
+            f'<li class="label-{label}"><span>{label}</span> <span>{html.escape(reviewer)}</span> '
+            f"{start}–{end} <q>{html.escape(quote[:160])}</q>{html.escape(note)}</li>"
+            for _id, reviewer, label, start, end, quote, note, *_ in spans
         )
-        payload = orjson.dumps({"body": body, "annotations": spans, "speakers": speakers})
+        # The page's script data as the page writes it: field names once, rows of values.
+        payload = orjson.dumps(
+            {
+                "body": body,
+                "annotations": {"fields": columns, "rows": spans},
+                "speakers": {"fields": SPEAKER_COLUMNS, "rows": speakers},
+            }
+        )
         return paragraphs + items + payload.decode().replace("<", "\\u003C")
 
     raw_seconds, _ = timed(raw_page, 15)

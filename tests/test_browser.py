@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.models import Annotation
+from annotator.models import Annotation, Speaker
 
 from .conftest import PASSWORD, SCRIPT, make_annotation, make_article, make_hostile_article
 
@@ -189,6 +189,46 @@ def test_edit_fields_and_delete(page, live_server, alice):
     page.wait_for_selector(f'[data-annotation-id="{claim.pk}"]', state="detached")
     wait_for_annotations(1)
     assert highlighted_text(page, "claim") == []
+
+
+def test_stored_fields_and_speakers_are_shown_as_stored(page, live_server, alice):
+    """The page sends spans and speakers as columns, booleans as the database keeps them."""
+    article = make_article(body=EMOJI_BODY)
+    said = make_annotation(article, alice, "attribution", "The minister warned", counter_voice=True)
+    said.speaker = Speaker.objects.create(name="The minister", aliases=["Minister"])
+    said.save()
+    claim = make_annotation(
+        article, alice, "claim", "the border will close", check_worthy=True, hedged=False
+    )
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    fields = page.locator(f'[data-annotation-id="{claim.pk}"] .fields')
+    assert fields.text_content() == "check-worthy · not hedged · own voice (unlinked)"
+    speaker = page.locator(f'[data-annotation-id="{said.pk}"] .fields').text_content()
+    assert speaker == "speaker: The minister · counter-voice"
+    page.locator(f'[data-annotation-id="{claim.pk}"]').get_by_role("button", name="Edit").click()
+    editor = page.locator(f'[data-editor="{claim.pk}"]')
+    assert editor.locator("select[name=check_worthy]").input_value() == "true"
+    assert editor.locator("select[name=hedged]").input_value() == "false"
+
+
+def test_without_javascript_spans_are_listed_and_deleted(browser, live_server, alice):
+    article = make_article(body=EMOJI_BODY)
+    keep = make_annotation(article, alice, "claim", "the border will close on Monday")
+    gone = make_annotation(article, alice, "opinion", "reckless")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    items = page.locator(".annotation-item")
+    assert items.count() == 2
+    items.filter(has_text="reckless").get_by_role("button", name="Delete").click()
+    page.wait_for_url(f"{live_server.url}/articles/{article.pk}/")
+    assert page.locator(".alert").first.inner_text() == "Annotation deleted."
+    assert page.locator(".annotation-item").count() == 1
+    assert list(Annotation.objects.values_list("pk", flat=True)) == [keep.pk]
+    assert not Annotation.objects.filter(pk=gone.pk).exists()
+    context.close()
 
 
 def test_clicking_a_list_item_scrolls_to_its_highlight(page, live_server, alice):

@@ -1,5 +1,7 @@
 """Server-rendered pages: login, the article list and page, the no-JS form, done state."""
 
+import re
+
 import pytest
 
 from annotator.models import Annotation, ArticleReview
@@ -111,7 +113,13 @@ def test_add_by_quote_reports_a_missing_occurrence(alice, article):
 def test_delete_without_javascript(alice, article):
     annotation = make_annotation(article, alice, "claim", "crucial")
     page = logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
-    assert f'action="/annotations/{annotation.pk}/delete/"' in page
+    # The button submits the page's one delete form (which carries the CSRF token) to its URL.
+    assert f'form="delete-annotation" formaction="/annotations/{annotation.pk}/delete/"' in page
+    assert re.search(
+        r'<form method="post" id="delete-annotation" hidden><input type="hidden" '
+        r'name="csrfmiddlewaretoken"',
+        page,
+    )
     response = logged_in(alice).post(f"/annotations/{annotation.pk}/delete/")
     assert response.status_code == 302
     assert not Annotation.objects.exists()

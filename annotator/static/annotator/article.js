@@ -4,6 +4,10 @@
 import { codePointLength, segments, sentenceAround, utf16ToCodePoints } from "./offsets.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
+// Long lists come as field names once and rows of values: one object per row here.
+const fromColumns = ({ fields, rows }) =>
+  rows.map((row) => Object.fromEntries(fields.map((name, index) => [name, row[index]])));
+data.speakers = fromColumns(data.speakers);
 const bodyElement = document.querySelector("[data-article-body]");
 const toolbar = document.querySelector("[data-toolbar]");
 const list = document.querySelector("[data-annotation-list]");
@@ -21,7 +25,7 @@ const paragraphs = [...bodyElement.querySelectorAll("p[data-offset]")].map((elem
   return { element, text, start: Number(element.dataset.offset), length: codePointLength(text) };
 });
 
-let annotations = data.annotations;
+let annotations = fromColumns(data.annotations);
 let pending = null;
 let editingId = null;
 
