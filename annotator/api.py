@@ -149,9 +149,7 @@ class Export(APIView):
         chunks = exporting.stream(
             fmt, Annotation.objects.visible_to(request.user), filters, timezone.now()
         )
-        response = StreamingHttpResponse(
-            (chunk.encode() for chunk in chunks), content_type=exporting.CONTENT_TYPES[fmt]
-        )
+        response = StreamingHttpResponse(chunks, content_type=exporting.CONTENT_TYPES[fmt])
         name = f"annotations.{exporting.EXTENSIONS[fmt]}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

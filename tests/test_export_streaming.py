@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def peak_bytes_of_export(fmt):
     tracemalloc.start()
     tracemalloc.reset_peak()
-    sink = io.StringIO()
+    sink = io.BytesIO()
     written = 0
     for chunk in exporting.stream(fmt, Annotation.objects.all(), {}, timezone.now()):
         written += len(chunk)

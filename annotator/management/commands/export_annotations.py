@@ -49,11 +49,11 @@ class Command(BaseCommand):
         with ExitStack() as stack:
             if output:
                 try:
-                    write = stack.enter_context(open(output, "w", encoding="utf-8")).write
+                    write = stack.enter_context(open(output, "wb")).write
                 except OSError as error:
                     raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
             else:
-                write = lambda chunk: self.stdout.write(chunk, ending="")  # noqa: E731
+                write = lambda chunk: self.stdout.write(chunk.decode(), ending="")  # noqa: E731
             progress = stack.enter_context(Progress(total, "annotation", quiet or not output))
             for chunk in exporting.stream(
                 options["format"], annotations, filters, timezone.now(), progress.update
