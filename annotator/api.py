@@ -8,7 +8,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import exporting
+from . import exporting, fastsql
 from .models import Annotation, Article, Label, Layer, Source, Speaker
 from .permissions import CanAnnotate, get_annotation_for_user
 from .reports import profile_payload
@@ -44,6 +44,19 @@ class ArticleDetail(generics.RetrieveAPIView):
         return Article.objects.with_reviewer_progress(self.request.user).select_related("source")
 
 
+class CursorRows:
+    """A values_list queryset that pagination counts and slices, its rows read by fastsql.rows."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        return list(fastsql.rows(self.queryset[index]))
+
+
 class ArticleAnnotations(generics.ListCreateAPIView):
     """A reviewer's spans on one article (staff: everyone's, or one reviewer's with ?reviewer=)."""
 
@@ -68,10 +81,10 @@ class ArticleAnnotations(generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         # The article must exist; its body is only needed to write a span.
         get_object_or_404(Article.objects.only("id"), pk=self.kwargs["pk"])
-        spans = span_values(self.filter_queryset(self.get_queryset()))
+        spans = CursorRows(span_values(self.filter_queryset(self.get_queryset())))
         page = self.paginate_queryset(spans)
         if page is None:
-            return Response(span_rows(spans))
+            return Response(span_rows(spans[:]))
         return self.get_paginated_response(span_rows(page))
 
     def get_serializer_context(self):

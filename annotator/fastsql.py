@@ -11,6 +11,8 @@ from itertools import islice
 from operator import itemgetter
 
 from django.db import connection
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, Replace
 
 
 def batches(iterable, size):
@@ -59,6 +61,19 @@ def _insert_parts(model, rows):
     placeholder = f"({', '.join(['%s'] * len(columns))})"
     values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     return head, placeholder, values
+
+
+def utc_text(field, zone):
+    """``field`` (a time) to select; on SQLite already written as JSON writes it, ending ``zone``.
+
+    SQLite stores UTC text ("2025-05-28 09:00:00.500000"): turning it into
+    "2025-05-28T09:00:00.500000" + ``zone`` in SQL spares parsing it into a
+    datetime and formatting it again (a fifth of an export). Other databases
+    give aware datetimes, which orjson writes the same way.
+    """
+    if connection.vendor != "sqlite":
+        return field
+    return Concat(Replace(Cast(field, CharField()), Value(" "), Value("T")), Value(zone))
 
 
 def rows(queryset):

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
+from . import fastsql
 from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
 
 
@@ -175,12 +176,17 @@ PAGE_SPAN_FIELDS = ("id", "reviewer", "label", "start", "end", "quote", "note", 
 
 def span_values(annotations):
     """Plain rows of every output field, which :func:`span_rows` turns into what the
-    serializer writes.
+    serializer writes; read them with :func:`fastsql.rows`.
 
-    A long list skips building a model instance and a serializer per span.
-    Times stay datetimes; the JSON renderer writes them as the serializer does.
+    A long list skips building a model instance and a serializer per span, and
+    Django's converting of each value; times are selected as the API writes them.
     """
-    return annotations.values_list(*SPAN_LOOKUPS.values())
+    return annotations.values_list(
+        *(
+            fastsql.utc_text(lookup, "Z") if lookup in ("created", "updated") else lookup
+            for lookup in SPAN_LOOKUPS.values()
+        )
+    )
 
 
 def span_rows(values_rows) -> list[dict]:
