@@ -39,6 +39,21 @@ def timed(call, repeat=1):
     return statistics.median(durations), result
 
 
+def paired(product, raw, repeat):
+    """Median seconds of ``product`` and of ``raw``, called in turn ``repeat`` times each.
+
+    Taking them in turn, rather than one series after the other, keeps a noisy
+    machine's slow spells from landing on one side of the ratio.
+    """
+    times = ([], [])
+    for _ in range(repeat):
+        for call, durations in zip((product, raw), times, strict=True):
+            started = time.perf_counter()
+            call()
+            durations.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 # A small wrapper starts the command, so the peak it reports is the command's own,
 # not the pages a fork of this (large) benchmark process happened to share.
 MEASURE = (
@@ -243,15 +258,11 @@ def main():
     queries = QueryCounter()
     with connection.execute_wrapper(queries):
         page.get(f"/articles/{article.pk}/?view=all")
-    html_seconds, _ = timed(lambda: page.get(f"/articles/{article.pk}/?view=all"), 15)
     api = APIClient()
     api.force_authenticate(staff)
     api_queries = QueryCounter()
     with connection.execute_wrapper(api_queries):
         api.get(f"/api/articles/{article.pk}/annotations/?limit=1000")
-    api_seconds, _ = timed(
-        lambda: api.get(f"/api/articles/{article.pk}/annotations/?limit=1000"), 15
-    )
 
     def raw_page():
         """The same page content by hand: body paragraphs, span list, the script's JSON."""
@@ -314,8 +325,6 @@ def main():
         )
         return paragraphs + items + payload.decode().replace("<", "\\u003C")
 
-    raw_seconds, _ = timed(raw_page, 15)
-
     def raw_api():
         """The spans API by hand: every column of the reviewer's spans as JSON."""
         cursor = raw.execute(
@@ -327,7 +336,12 @@ def main():
         names = [column[0] for column in cursor.description]
         return orjson.dumps([dict(zip(names, row, strict=True)) for row in cursor])
 
-    raw_api_seconds, _ = timed(raw_api, 15)
+    html_seconds, raw_seconds = paired(
+        lambda: page.get(f"/articles/{article.pk}/?view=all"), raw_page, 41
+    )
+    api_seconds, raw_api_seconds = paired(
+        lambda: api.get(f"/api/articles/{article.pk}/annotations/?limit=1000"), raw_api, 41
+    )
     rows.append(
         (
             f"article page, {count} spans, HTML (ms)",
