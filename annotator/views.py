@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import fastsql, page
+from . import fastsql, links, page
 from .forms import ArticleReviewForm, QuoteAnnotationForm
 from .metrics import METRICS
 from .models import (
@@ -29,6 +28,13 @@ from .permissions import get_annotation_for_user, require_annotator
 from .serializers import PAGE_SPAN_FIELDS, SPAN_LOOKUPS, SpeakerSerializer
 
 SPEAKER_FIELDS = tuple(SpeakerSerializer.Meta.fields)
+# The article page's own forms and links: name in the template -> URL name.
+ARTICLE_LINKS = {
+    "done": "article-done",
+    "adjudicate": "adjudicate",
+    "review": "article-review",
+    "add": "annotation-add",
+}
 DELETE_FORM = "delete-annotation"
 
 
@@ -80,7 +86,8 @@ SHOWN = {
 SPEAKERS = fastsql.Prepared(lambda: Speaker.objects.values_list(*SPEAKER_FIELDS))
 
 
-def _render_article(request, article, form, review_form=None, status=200):
+def _render_article(request, article, form=None, review_form=None, status=200):
+    """The article page; ``form`` and ``review_form`` only when bound (shown with their errors)."""
     # Reviewers see their own spans; staff may show every reviewer's or the adjudicated layer.
     view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
     if view not in VIEWS:
@@ -114,9 +121,9 @@ def _render_article(request, article, form, review_form=None, status=200):
         "choices": choices,
         "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
         "urls": {
-            "annotations": reverse("api-article-annotations", args=[article.pk]),
-            "annotation": reverse("api-annotation", args=[0]),
-            "speakers": reverse("api-speaker-list"),
+            "annotations": links.path("api-article-annotations", article.pk),
+            "annotation": links.path("api-annotation", 0),
+            "speakers": links.url("api-speaker-list"),
         },
     }
     context = {
@@ -129,8 +136,14 @@ def _render_article(request, article, form, review_form=None, status=200):
         "views": VIEWS,
         "delete_form": DELETE_FORM,
         "done": bool(review and review.done),
+        "links": {
+            name: links.path(f"annotator:{view_name}", article.pk)
+            for name, view_name in ARTICLE_LINKS.items()
+        },
         "form": form,
-        "review_form": review_form or ArticleReviewForm(instance=review),
+        "new_form": lambda: QuoteAnnotationForm(article=article),
+        "review_form": review_form,
+        "new_review_form": lambda: ArticleReviewForm(instance=review),
         "review_form_key": [getattr(review, name, None) for name in ArticleReviewForm.Meta.fields],
     }
     parts = {
@@ -138,8 +151,7 @@ def _render_article(request, article, form, review_form=None, status=200):
             annotations,
             show_reviewer=view != "mine",
             username=request.user.get_username(),
-            # The delete URL split around the id, reversed once rather than per span.
-            delete_url=reverse("annotator:annotation-delete", args=[0]).rsplit("/0/", 1),
+            delete_url=links.split("annotator:annotation-delete"),
             delete_form=DELETE_FORM,
         ),
         "paragraphs": page.paragraphs(article.body),
@@ -152,7 +164,7 @@ def _render_article(request, article, form, review_form=None, status=200):
 def article_detail(request, pk):
     require_annotator(request.user)
     article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
-    return _render_article(request, article, QuoteAnnotationForm(article=article))
+    return _render_article(request, article)
 
 
 @require_POST
@@ -198,9 +210,7 @@ def article_review(request, pk):
         form.save()
         messages.success(request, "Saved your review of the page.")
         return redirect(article)
-    return _render_article(
-        request, article, QuoteAnnotationForm(article=article), review_form=form, status=400
-    )
+    return _render_article(request, article, review_form=form, status=400)
 
 
 @require_POST

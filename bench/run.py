@@ -39,18 +39,23 @@ def timed(call, repeat=1):
     return statistics.median(durations), result
 
 
-def paired(product, raw, repeat):
-    """Median seconds of ``product`` and of ``raw``, called in turn ``repeat`` times each.
+def paired(product, raw, rounds, block=10):
+    """Median seconds of ``product`` and of ``raw``: ``rounds`` blocks of ``block`` calls each,
+    the two sides' blocks in turn.
 
-    Taking them in turn, rather than one series after the other, keeps a noisy
-    machine's slow spells from landing on one side of the ratio.
+    Blocks in turn keep a noisy machine's slow spells from landing on one side
+    of the ratio; calls within a block run back to back, so each side is timed
+    warm, as a server serving the same page again would run it (calling them
+    one by one let the product's work evict the raw side's cache and flattered
+    the ratio by a third).
     """
     times = ([], [])
-    for _ in range(repeat):
+    for _ in range(rounds):
         for call, durations in zip((product, raw), times, strict=True):
-            started = time.perf_counter()
-            call()
-            durations.append(time.perf_counter() - started)
+            for _ in range(block):
+                started = time.perf_counter()
+                call()
+                durations.append(time.perf_counter() - started)
     return statistics.median(times[0]), statistics.median(times[1])
 
 
@@ -337,10 +342,10 @@ def main():
         return orjson.dumps([dict(zip(names, row, strict=True)) for row in cursor])
 
     html_seconds, raw_seconds = paired(
-        lambda: page.get(f"/articles/{article.pk}/?view=all"), raw_page, 41
+        lambda: page.get(f"/articles/{article.pk}/?view=all"), raw_page, 6
     )
     api_seconds, raw_api_seconds = paired(
-        lambda: api.get(f"/api/articles/{article.pk}/annotations/?limit=1000"), raw_api, 41
+        lambda: api.get(f"/api/articles/{article.pk}/annotations/?limit=1000"), raw_api, 6
     )
     rows.append(
         (

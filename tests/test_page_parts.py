@@ -90,3 +90,34 @@ def test_a_prepared_query_gives_what_the_orm_gives_for_any_values(alice, bob, ar
             assert prepared.rows(article=target.pk, reviewer=reviewer.pk) == expected
     assert len(compiled) == 1  # compiled once, with placeholders, not the values
     assert compiled[0][0] != compiled[0][1] and compiled[0][0] not in (article.pk, other.pk)
+
+
+def test_links_reversed_once_match_reverse_under_any_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from annotator import links
+
+    try:
+        for prefix in ("/", "/newsroom/"):
+            set_script_prefix(prefix)
+            assert links.path("annotator:article-done", 42) == reverse(
+                "annotator:article-done", args=[42]
+            )
+            assert links.path("api-annotation", 7) == reverse("api-annotation", args=[7])
+            assert links.url("api-speaker-list") == reverse("api-speaker-list")
+            navigation = links.navigation(None)["nav"]
+            assert navigation == {key: reverse(name) for key, name in links.NAVIGATION.items()}
+            assert navigation["guidelines"].startswith(prefix)
+    finally:
+        set_script_prefix("/")
+
+
+def test_every_link_on_the_article_page_resolves(alice, article):
+    from django.urls import resolve
+
+    make_annotation(article, alice, "claim", "crucial")
+    html = logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
+    targets = set(re.findall(r'(?:href|action|formaction)="(/[^"]*)"', html))
+    assert {f"/articles/{article.pk}/done/", "/guidelines/", "/accounts/logout/"} <= targets
+    for target in targets - {t for t in targets if t.startswith("/static/")}:
+        resolve(target.split("?")[0])  # raises Resolver404 for a broken link
