@@ -487,7 +487,9 @@ def main():
 
         # 6. The browser: a 5,000-word article with 500 spans, opened and labelled.
         reader, long_article = browser_article()
-        seen = browser.measure(f"http://127.0.0.1:{port}", reader, BROWSER_PASSWORD, long_article)
+        seen = browser.measure(
+            f"http://127.0.0.1:{port}", reader, BROWSER_PASSWORD, long_article, labels=60
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
