@@ -117,6 +117,16 @@ class Prepared:
             return cursor.fetchall()
 
 
+def instance(model, fields, row):
+    """A ``model`` instance from ``row``, the values of ``fields`` (attribute names, in the
+    model's field order) as a :class:`Prepared` query read them; other fields are deferred.
+
+    The driver's values are taken as they come, so ``fields`` must leave out time
+    fields (SQLite's driver gives them naive).
+    """
+    return model.from_db(connection.alias, fields, row)
+
+
 def _parameter_limit():
     """How many parameters one statement may carry on this database."""
     if connection.vendor == "sqlite":

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +22,7 @@ from .models import (
     Label,
     OpinionType,
     QuoteType,
+    Source,
     Speaker,
     SpeakerType,
 )
@@ -84,6 +86,31 @@ SHOWN = {
 
 
 SPEAKERS = fastsql.Prepared(lambda: Speaker.objects.values_list(*SPEAKER_FIELDS))
+ARTICLE_FIELDS = [field.attname for field in Article._meta.concrete_fields]
+SOURCE_FIELDS = [field.attname for field in Source._meta.concrete_fields]
+ARTICLE = fastsql.Prepared(
+    lambda pk: Article.objects.filter(pk=pk).values_list(
+        *ARTICLE_FIELDS, *(f"source__{name}" for name in SOURCE_FIELDS)
+    )
+)
+REVIEW_FIELDS = [
+    field.attname for field in ArticleReview._meta.concrete_fields if field.name != "done_at"
+]
+REVIEW = fastsql.Prepared(
+    lambda article, reviewer: ArticleReview.objects.filter(
+        article_id=article, reviewer_id=reviewer
+    ).values_list(*REVIEW_FIELDS)
+)
+
+
+def _article_or_404(pk):
+    """The article with its source, read by the page's prepared query."""
+    found = ARTICLE.rows(pk=pk)
+    if not found:
+        raise Http404("No article has this id.")
+    article = fastsql.instance(Article, ARTICLE_FIELDS, found[0][: len(ARTICLE_FIELDS)])
+    article.source = fastsql.instance(Source, SOURCE_FIELDS, found[0][len(ARTICLE_FIELDS) :])
+    return article
 
 
 def _render_article(request, article, form=None, review_form=None, status=200):
@@ -95,7 +122,8 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     rows = SHOWN[view].rows(article=article.pk, reviewer=request.user.pk)
     annotations = [row for row in rows if not row[-1]]
     orphans = [row for row in rows if row[-1]]
-    review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
+    found = REVIEW.rows(article=article.pk, reviewer=request.user.pk)
+    review = fastsql.instance(ArticleReview, REVIEW_FIELDS, found[0]) if found else None
     speakers = [
         # Aliases are JSON text as stored: written into the page as they are.
         [pk, name, orjson.Fragment(aliases), *rest]
@@ -163,8 +191,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
 @require_GET
 def article_detail(request, pk):
     require_annotator(request.user)
-    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
-    return _render_article(request, article)
+    return _render_article(request, _article_or_404(pk))
 
 
 @require_POST

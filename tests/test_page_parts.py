@@ -121,3 +121,21 @@ def test_every_link_on_the_article_page_resolves(alice, article):
     assert {f"/articles/{article.pk}/done/", "/guidelines/", "/accounts/logout/"} <= targets
     for target in targets - {t for t in targets if t.startswith("/static/")}:
         resolve(target.split("?")[0])  # raises Resolver404 for a broken link
+
+
+def test_article_and_review_read_by_prepared_queries_show_as_stored(alice, bob, article):
+    from annotator.models import ArticleReview
+
+    review = ArticleReview.objects.create(
+        article=article, reviewer=alice, genre="news", byline_shown=True, note="Checked"
+    )
+    review.set_done(True)
+    html = logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
+    assert "data-done-state" in html and "Reopen" in html
+    assert '<option value="news" selected>' in html
+    assert re.search(r"<textarea[^>]*>\s*Checked</textarea>", html)
+    assert f'<h1 class="h3 mb-1">{article.title}</h1>' in html
+    assert article.source.name in html
+    other = logged_in(bob).get(f"/articles/{article.pk}/").content.decode()
+    assert "Mark done" in other and 'value="news" selected' not in other
+    assert logged_in(alice).get("/articles/999999/").status_code == 404
