@@ -93,14 +93,6 @@ SPAN_COLUMNS = (
 START, END = SPAN_COLUMNS.index("start"), SPAN_COLUMNS.index("end")
 
 
-def _lookups():
-    """What to select: the span columns, times as isoformat() writes them."""
-    return [
-        fastsql.utc_text(name, "+00:00") if name in ("created", "updated") else name
-        for name in SPAN_COLUMNS
-    ]
-
-
 def _text_order(row):
     return row[START], -row[END], row[0]
 
@@ -122,7 +114,7 @@ def article_groups(annotations, progress=None):
             for pk, name, affiliation in Speaker.objects.values_list("id", "name", "affiliation")
         },
     )
-    columns = _lookups()
+    columns = fastsql.with_utc_times(SPAN_COLUMNS, "+00:00")
     for batch in fastsql.batches(article_ids.iterator(), ARTICLE_BATCH):
         articles = (
             Article.objects.filter(pk__in=batch)

@@ -63,8 +63,8 @@ def _insert_parts(model, rows):
     return head, placeholder, values
 
 
-def utc_text(field, zone):
-    """``field`` (a time) to select; on SQLite already written as JSON writes it, ending ``zone``.
+def with_utc_times(lookups, zone, times=("created", "updated")):
+    """``lookups`` to select, the ``times`` among them already written as JSON writes them.
 
     SQLite stores UTC text ("2025-05-28 09:00:00.500000"): turning it into
     "2025-05-28T09:00:00.500000" + ``zone`` in SQL spares parsing it into a
@@ -72,8 +72,13 @@ def utc_text(field, zone):
     give aware datetimes, which orjson writes the same way.
     """
     if connection.vendor != "sqlite":
-        return field
-    return Concat(Replace(Cast(field, CharField()), Value(" "), Value("T")), Value(zone))
+        return list(lookups)
+    return [
+        Concat(Replace(Cast(lookup, CharField()), Value(" "), Value("T")), Value(zone))
+        if lookup in times
+        else lookup
+        for lookup in lookups
+    ]
 
 
 def rows(queryset):

@@ -181,12 +181,7 @@ def span_values(annotations):
     A long list skips building a model instance and a serializer per span, and
     Django's converting of each value; times are selected as the API writes them.
     """
-    return annotations.values_list(
-        *(
-            fastsql.utc_text(lookup, "Z") if lookup in ("created", "updated") else lookup
-            for lookup in SPAN_LOOKUPS.values()
-        )
-    )
+    return annotations.values_list(*fastsql.with_utc_times(SPAN_LOOKUPS.values(), "Z"))
 
 
 def span_rows(values_rows) -> list[dict]:

@@ -198,7 +198,7 @@ def article_detail(request, pk):
 def annotation_add(request, pk):
     """The no-JavaScript way to add a span: by exact quote and occurrence."""
     require_annotator(request.user)
-    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    article = _article_or_404(pk)
     form = QuoteAnnotationForm(request.POST, article=article)
     if form.is_valid():
         annotation = Annotation(
@@ -228,7 +228,7 @@ def annotation_add(request, pk):
 def article_review(request, pk):
     """Save what the reviewer says the page shows: genre label, byline, date, bio, headline."""
     require_annotator(request.user)
-    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    article = _article_or_404(pk)
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     form = ArticleReviewForm(
         request.POST, instance=review or ArticleReview(article=article, reviewer=request.user)
