@@ -93,9 +93,11 @@ def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
     observed = fmean(a == b for a, b in pairs)
     categories = {value for pair in pairs for value in pair}
     size = len(pairs)
+    # Summed in sorted order: a set's order changes from one process to the next,
+    # and the figure must not change in its last bit with it.
     expected = sum(
         (sum(a == c for a, _ in pairs) / size) * (sum(b == c for _, b in pairs) / size)
-        for c in categories
+        for c in sorted(categories)
     )
     if expected == 1:
         return None
@@ -129,7 +131,10 @@ def mean_defined(values) -> float | None:
 
 
 def article_agreement(length: int, spans_by_reviewer: dict) -> dict | None:
-    """Agreement on one article among two or more reviewers; None with fewer."""
+    """Agreement on one article among two or more reviewers, as stored; None with fewer.
+
+    ``pairs`` lists each pair of reviewers (``"reviewers": [a, b]``) with its figures.
+    """
     reviewers = sorted(spans_by_reviewer)
     if len(reviewers) < 2:
         return None
@@ -151,5 +156,5 @@ def article_agreement(length: int, spans_by_reviewer: dict) -> dict | None:
         )
     result["alpha"] = mean_defined(result[f"alpha_{label}"] for label in LABELS)
     result["reviewers"] = reviewers
-    result["pairs"] = pairs
+    result["pairs"] = [{"reviewers": list(pair), **values} for pair, values in pairs.items()]
     return result

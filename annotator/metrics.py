@@ -357,6 +357,10 @@ class UnitFacts:
     values: dict
     label_counts: dict
 
+    def stored(self) -> dict:
+        """What ``UnitFigures.figures`` holds for this unit."""
+        return {"values": self.values, "labels": self.label_counts}
+
 
 def unit_facts(article_id: int, annotator, unit: Unit) -> UnitFacts:
     return UnitFacts(

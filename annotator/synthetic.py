@@ -8,7 +8,7 @@ arguments give the same corpus.
 import random
 import re
 
-from . import text
+from . import agreement, metrics, text
 
 SUBJECTS = (
     "The minister",
@@ -91,12 +91,13 @@ IDENTIFIABLE = ("named_person", "named_organisation", "unnamed_identified")
 
 
 class Drawer:
-    """Draws a corpus chunk by chunk without a database: articles, spans, links.
+    """Draws a corpus chunk by chunk without a database: articles, spans, links, figures.
 
     Django-free, so ``generate_corpus`` can run it in a second process while it
     writes the previous chunk. ``world`` holds what the draws pick from:
-    reviewer and speaker ids, the label fields' choices, how many spans each
-    article gets, the body length and a name prefix.
+    reviewer ids, speaker ids and their affiliations, the label fields'
+    choices, how many spans each article gets, the body length and a name
+    prefix.
     """
 
     def __init__(self, state, world):
@@ -105,11 +106,14 @@ class Drawer:
         self.world = world
 
     def chunk(self, first, size):
-        """``(articles, attributions, others, links)`` for articles ``first`` to ``first + size``.
+        """``(articles, attributions, others, links, units, agreements)`` for articles
+        ``first`` to ``first + size``.
 
         Spans are row dicts whose ``article_id`` is the index of their article
         in the chunk; ``links[i]`` is the index, among ``attributions``, of the
         attribution ``others[i]`` links to (same article and reviewer), or None.
+        ``units`` and ``agreements`` are the precomputed figures (see
+        :meth:`figures`).
         """
         rng, world = self.rng, self.world
         articles = []
@@ -141,7 +145,61 @@ class Drawer:
         for span in others:
             candidates = units.get((span["article_id"], span["reviewer_id"]))
             links.append(rng.choice(candidates) if candidates and rng.random() < 0.5 else None)
-        return articles, attributions, others, links
+        return (
+            articles,
+            attributions,
+            others,
+            links,
+            *self.figures(articles, attributions, others, links),
+        )
+
+    def figures(self, articles, attributions, others, links):
+        """The chunk's unit figures and agreement, as :mod:`annotator.tallies` computes them
+        from the stored spans: ``[UnitFacts]`` and ``{article index: figures}``.
+
+        Computed here, in the drawing process, so the writer only stores them.
+        Agreement's matching depends on the order of each reviewer's spans: they
+        are read as the database gives them, by start, longest first (a
+        reviewer's spans of one label never share both ends).
+        """
+        affiliations = self.world["affiliations"]
+        spans = [*attributions, *others]
+        facts = [
+            metrics.SpanFacts(
+                article_id=span["article_id"],
+                annotator=span["reviewer_id"],
+                label=span["label"],
+                linked=link is not None,
+                check_worthy=span["check_worthy"],
+                speaker_type=span["speaker_type"],
+                cue_stance=span["cue_stance"],
+                quote_type=span["quote_type"],
+                speaker_id=span["speaker_id"],
+                affiliation=affiliations.get(span["speaker_id"], ""),
+                counter_voice=span["counter_voice"],
+            )
+            for span, link in zip(spans, [None] * len(attributions) + links, strict=True)
+        ]
+        words = {index: (None, article["word_count"]) for index, article in enumerate(articles)}
+        by_article = {}
+        for span in sorted(spans, key=lambda span: (span["start"], -span["end"])):
+            by_article.setdefault(span["article_id"], {}).setdefault(
+                span["reviewer_id"], []
+            ).append(
+                agreement.Span(
+                    span["label"],
+                    span["start"],
+                    span["end"],
+                    span["speaker_type"],
+                    span["cue_stance"],
+                )
+            )
+        agreements = {
+            index: figures
+            for index, by_reviewer in by_article.items()
+            if (figures := agreement.article_agreement(len(articles[index]["body"]), by_reviewer))
+        }
+        return metrics.tally(words, facts), agreements
 
     def span(self, content, article, reviewer_id, label, start, end):
         rng, choices = self.rng, self.world["choices"]

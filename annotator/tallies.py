@@ -120,7 +120,7 @@ def _rewrite(article_ids, spans, units):
             UnitFigures(
                 article_id=unit.article_id,
                 reviewer_id=None if unit.annotator == metrics.ADJUDICATED else unit.annotator,
-                figures={"values": unit.values, "labels": unit.label_counts},
+                figures=unit.stored(),
             )
             for unit in tallied
         ],
@@ -224,11 +224,7 @@ def _compute_agreement(article_ids) -> dict:
     for article_id, by_reviewer in spans.items():
         if len(by_reviewer) < 2:
             continue
-        figures = agreement.article_agreement(lengths[article_id], by_reviewer)
-        figures["pairs"] = [
-            {"reviewers": list(pair), **values} for pair, values in figures["pairs"].items()
-        ]
-        computed[article_id] = figures
+        computed[article_id] = agreement.article_agreement(lengths[article_id], by_reviewer)
     ArticleAgreement.objects.bulk_create(
         [ArticleAgreement(article_id=pk, figures=figures) for pk, figures in computed.items()],
         ignore_conflicts=True,

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from annotator.models import Annotation
+from annotator.models import Annotation, ArticleReview, Speaker
 
 from .conftest import make_annotation, make_article
 
@@ -42,6 +42,26 @@ class TestDatabaseConstraints:
             raw_annotation(article, alice, label="fact"), "annotation_label_valid"
         )
 
+    def test_unknown_layer_is_refused(self, article, alice):
+        assert_database_refuses(
+            raw_annotation(article, alice, layer="draft"), "annotation_layer_valid"
+        )
+
+    @pytest.mark.parametrize(
+        "label, field",
+        [
+            ("attribution", "speaker_type"),
+            ("attribution", "cue_stance"),
+            ("attribution", "quote_type"),
+            ("opinion", "opinion_type"),
+        ],
+    )
+    def test_unknown_field_choice_is_refused(self, article, alice, label, field):
+        assert_database_refuses(
+            raw_annotation(article, alice, label=label, **{field: "other"}),
+            "annotation_field_choices_valid",
+        )
+
     def test_attribution_fields_on_a_claim_are_refused(self, article, alice):
         assert_database_refuses(
             raw_annotation(article, alice, speaker_type="vague"),
@@ -62,6 +82,30 @@ class TestDatabaseConstraints:
         annotation = raw_annotation(article, alice, label="attribution", end=5, attribution=source)
         annotation.quote = article.body[0:5]
         assert_database_refuses(annotation, "annotation_attributions_link_to_nothing")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "make, constraint",
+    [
+        (
+            lambda article, user: Speaker(name="X", affiliation="aliens"),
+            "speaker_affiliation_valid",
+        ),
+        (
+            lambda article, user: ArticleReview(article=article, reviewer=user, genre="poem"),
+            "article_review_choices_valid",
+        ),
+        (
+            lambda article, user: ArticleReview(
+                article=article, reviewer=user, headline_fidelity="loose"
+            ),
+            "article_review_choices_valid",
+        ),
+    ],
+)
+def test_unknown_speaker_and_review_choices_are_refused(article, alice, make, constraint):
+    assert_database_refuses(make(article, alice), constraint)
 
 
 @pytest.mark.django_db

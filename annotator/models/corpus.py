@@ -7,6 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .. import text
+from .checks import one_of
 
 
 class Source(models.Model):
@@ -112,7 +113,8 @@ class Speaker(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(affiliation__in=Affiliation.values), name="speaker_affiliation_valid"
+                condition=one_of("affiliation", Affiliation.values),
+                name="speaker_affiliation_valid",
             ),
         ]
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .. import text
+from .checks import one_of
 from .corpus import Article, Speaker
 
 
@@ -157,16 +158,16 @@ class Annotation(models.Model):
                 violation_error_message="You already marked this exact span with this label.",
             ),
             models.CheckConstraint(
-                condition=Q(label__in=Label.values), name="annotation_label_valid"
+                condition=one_of("label", Label.values), name="annotation_label_valid"
             ),
             models.CheckConstraint(
-                condition=Q(layer__in=Layer.values), name="annotation_layer_valid"
+                condition=one_of("layer", Layer.values), name="annotation_layer_valid"
             ),
             models.CheckConstraint(
-                condition=Q(speaker_type__in=[*SpeakerType.values, ""])
-                & Q(cue_stance__in=[*CueStance.values, ""])
-                & Q(quote_type__in=[*QuoteType.values, ""])
-                & Q(opinion_type__in=[*OpinionType.values, ""]),
+                condition=one_of("speaker_type", [*SpeakerType.values, ""])
+                & one_of("cue_stance", [*CueStance.values, ""])
+                & one_of("quote_type", [*QuoteType.values, ""])
+                & one_of("opinion_type", [*OpinionType.values, ""]),
                 name="annotation_field_choices_valid",
             ),
             models.CheckConstraint(

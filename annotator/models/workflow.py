@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .checks import one_of
 from .corpus import Article
 
 REVIEWERS_GROUP = "Reviewers"
@@ -56,8 +57,8 @@ class ArticleReview(models.Model):
                 name="article_review_done_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(genre__in=[*Genre.values, ""])
-                & Q(headline_fidelity__in=[*HeadlineFidelity.values, ""]),
+                condition=one_of("genre", [*Genre.values, ""])
+                & one_of("headline_fidelity", [*HeadlineFidelity.values, ""]),
                 name="article_review_choices_valid",
             ),
         ]

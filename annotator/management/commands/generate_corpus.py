@@ -8,19 +8,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator import fastsql, synthetic, tallies
+from annotator import fastsql, synthetic
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import (
     REVIEWERS_GROUP,
     Affiliation,
     Annotation,
     Article,
+    ArticleAgreement,
     CueStance,
     OpinionType,
     QuoteType,
     Source,
     Speaker,
     SpeakerType,
+    UnitFigures,
 )
 
 ARTICLE_CHUNK = 250
@@ -115,6 +117,7 @@ class Generator:
         return {
             "reviewers": [reviewer.pk for reviewer in self.reviewers],
             "speakers": [speaker.pk for speaker in self.speakers],
+            "affiliations": {speaker.pk: speaker.affiliation for speaker in self.speakers},
             "choices": {
                 "speaker_type": SpeakerType.values,
                 "cue_stance": CueStance.values,
@@ -130,8 +133,8 @@ class Generator:
 
     @transaction.atomic
     def write(self, drawn):
-        """Insert a chunk the drawer made, then the precomputed figures of its articles."""
-        articles, attributions, others, links = drawn
+        """Insert a chunk the drawer made, with the precomputed figures it computed."""
+        articles, attributions, others, links, units, agreements = drawn
         stored = Article.objects.bulk_create(
             [
                 Article(source=self.sources[draft.pop("number") % len(self.sources)], **draft)
@@ -146,6 +149,28 @@ class Generator:
         for span, link in zip(others, links, strict=True):
             span["attribution_id"] = None if link is None else ids[link]
         fastsql.insert(Annotation, others)
-        # Plain inserts send no signals: compute the precomputed figures here.
-        tallies.refresh([article.pk for article in stored], with_agreement=True)
+        # Plain inserts send no signals: the drawer computed what tallies would.
+        fastsql.insert(
+            UnitFigures,
+            [
+                {
+                    "article_id": stored[unit.article_id].pk,
+                    "reviewer_id": unit.annotator,
+                    "figures": as_json(unit.stored()),
+                }
+                for unit in units
+            ],
+        )
+        fastsql.insert(
+            ArticleAgreement,
+            [
+                {"article_id": stored[index].pk, "figures": as_json(figures)}
+                for index, figures in agreements.items()
+            ],
+        )
         return len(attributions) + len(others)
+
+
+def as_json(value):
+    """``value`` as the database takes a JSON field's value."""
+    return connection.ops.adapt_json_value(value, None)
