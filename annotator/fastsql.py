@@ -10,6 +10,7 @@ import sqlite3
 from itertools import islice
 from operator import itemgetter
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, Replace
@@ -88,7 +89,10 @@ def rows(queryset):
     datetimes on SQLite (booleans are still booleans: Django's SQLite
     connection converts columns declared ``bool`` itself).
     """
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing to ask the database
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(2000):

@@ -279,7 +279,9 @@ class Unit:
 
 def normalised_entropy(counts: Counter, categories: int) -> float:
     total = sum(counts.values())
-    entropy = -sum((n / total) * math.log(n / total) for n in sorted(counts.values()) if n)
+    # p·log(1/p) rather than −p·log(p): one category gives 0.0, never −0.0,
+    # which PostgreSQL's jsonb would store as 0 and SQLite as −0.0.
+    entropy = sum((n / total) * math.log(total / n) for n in sorted(counts.values()) if n)
     return entropy / math.log(categories)
 
 

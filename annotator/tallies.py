@@ -30,47 +30,69 @@ BATCH = 500
 _pending: ContextVar[set | None] = ContextVar("tallies_pending", default=None)
 
 
+SPAN_FACT_COLUMNS = (
+    "article_id",
+    "reviewer_id",
+    "layer",
+    "label",
+    "linked",
+    "check_worthy",
+    "speaker_type",
+    "cue_stance",
+    "quote_type",
+    "speaker_id",
+    "speaker__affiliation",
+    "counter_voice",
+)
+
+
 def span_facts(annotations) -> list[metrics.SpanFacts]:
-    """Identical spans grouped and counted: what the unit figures are computed from."""
-    rows = (
+    """Identical spans grouped and counted: what the unit figures are computed from.
+
+    Rows come straight from the cursor (see :func:`fastsql.rows`): every span
+    write and every bulk job reads them, and Django's per-value conversion
+    cost more than the query.
+    """
+    rows = fastsql.rows(
         annotations.annotate(
             linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField())
         )
-        .values(
-            "article_id",
-            "reviewer_id",
-            "layer",
-            "label",
-            "linked",
-            "check_worthy",
-            "speaker_type",
-            "cue_stance",
-            "quote_type",
-            "speaker_id",
-            "speaker__affiliation",
-            "counter_voice",
-        )
+        .values(*SPAN_FACT_COLUMNS)
         .annotate(n=Count("pk"))
         .order_by()
+        .values_list(*SPAN_FACT_COLUMNS, "n")
     )
+    adjudicated = Layer.ADJUDICATED.value
     return [
         metrics.SpanFacts(
-            article_id=row["article_id"],
-            annotator=metrics.ADJUDICATED
-            if row["layer"] == Layer.ADJUDICATED
-            else row["reviewer_id"],
-            label=row["label"],
-            linked=bool(row["linked"]),
-            check_worthy=row["check_worthy"],
-            speaker_type=row["speaker_type"],
-            cue_stance=row["cue_stance"],
-            quote_type=row["quote_type"],
-            speaker_id=row["speaker_id"],
-            affiliation=row["speaker__affiliation"] or "",
-            counter_voice=row["counter_voice"],
-            count=row["n"],
+            article_id=article_id,
+            annotator=metrics.ADJUDICATED if layer == adjudicated else reviewer_id,
+            label=label,
+            linked=bool(linked),
+            check_worthy=check_worthy,
+            speaker_type=speaker_type,
+            cue_stance=cue_stance,
+            quote_type=quote_type,
+            speaker_id=speaker_id,
+            affiliation=affiliation or "",
+            counter_voice=counter_voice,
+            count=n,
         )
-        for row in rows
+        for (
+            article_id,
+            reviewer_id,
+            layer,
+            label,
+            linked,
+            check_worthy,
+            speaker_type,
+            cue_stance,
+            quote_type,
+            speaker_id,
+            affiliation,
+            counter_voice,
+            n,
+        ) in rows
     ]
 
 
@@ -208,7 +230,7 @@ def _locked(article_ids):
 def _compute_agreement(article_ids) -> dict:
     lengths = dict(_locked(article_ids).annotate(length=Length("body")).values_list("pk", "length"))
     spans = {}
-    rows = (
+    rows = fastsql.rows(
         Annotation.objects.placed()
         .raw()
         .filter(article_id__in=article_ids)

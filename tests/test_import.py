@@ -1,5 +1,6 @@
 """import_annotations: every format back in, idempotent, re-anchored, all-or-nothing."""
 
+import gc
 import json
 from datetime import UTC, datetime
 
@@ -246,6 +247,31 @@ def test_foreign_w3c_annotation_without_our_extensions(annotated, alice, tmp_pat
     call_command("import_annotations", str(path), quiet=True)
     imported = Annotation.objects.get(label="opinion", reviewer=alice)
     assert imported.quote == "a crucial link" and imported.opinion_type == "evaluative"
+
+
+@pytest.mark.parametrize("fmt", ["native", "jsonl"])
+def test_a_byte_order_mark_and_line_separators_in_notes_are_read(annotated, alice, tmp_path, fmt):
+    # U+2028 and U+2029 are legal inside JSON strings: a JSON Lines file breaks at
+    # newlines only. Editors on Windows may add a byte order mark.
+    Annotation.objects.filter(note="dated").update(note="first\u2028second\u2029third\x85")
+    second = make_article(body="A second report, with its own span.")
+    make_annotation(second, alice, "claim", "its own span", note="last\u2028line")
+    before = snapshot()
+    path = export(tmp_path, fmt)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    empty_but_the_articles()
+    call_command("import_annotations", str(path), quiet=True)
+    assert snapshot() == before
+
+
+def test_the_collector_is_running_again_after_an_import(annotated, tmp_path):
+    path = export(tmp_path, "native")
+    call_command("import_annotations", str(path), quiet=True)
+    assert gc.isenabled()
+    path.write_bytes(b"\xff not text")
+    with pytest.raises(CommandError):
+        call_command("import_annotations", str(path), quiet=True)
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Profile arithmetic on examples computed by hand (see docs/metrics.md)."""
 
+import math
+
 import pytest
 
 from annotator.metrics import (
@@ -246,3 +248,14 @@ def test_figures_do_not_depend_on_the_order_spans_arrive_in():
     backward = tally({1: (1, 100)}, spans[::-1])[0].values
     assert forward["voice_diversity"] == backward["voice_diversity"]
     assert forward["speaker_concentration"] == backward["speaker_concentration"]
+
+
+def test_two_speakers_of_one_affiliation_have_a_diversity_of_plus_zero():
+    # −0.0 would be stored as −0.0 by SQLite and as 0 by PostgreSQL's jsonb.
+    spans = [
+        SpanFacts(1, 1, "attribution", speaker_type="named_person", speaker_id=s, affiliation=GOV)
+        for s in (7, 8)
+    ]
+    [unit] = tally({1: (1, 100)}, spans)
+    assert math.copysign(1, unit.values["voice_diversity"]) == 1.0
+    assert unit.values["voice_diversity"] == 0.0

@@ -143,6 +143,17 @@ def test_an_import_fills_units_and_agreement(annotated, tmp_path):
     assert ArticleAgreement.objects.filter(article=annotated).exists()
 
 
+def test_an_import_by_one_reviewer_stores_units_and_no_agreement(alice, tmp_path):
+    article = make_article(body=BODY)
+    make_annotation(article, alice, "claim", "the dam is crucial")
+    path = tmp_path / "export.json"
+    call_command("export_annotations", output=str(path), quiet=True)
+    Annotation.objects.all().delete()
+    call_command("import_annotations", str(path), quiet=True)
+    assert len(assert_current()) == 1
+    assert not ArticleAgreement.objects.exists()
+
+
 def test_a_generated_corpus_stores_the_figures_a_recount_gives():
     # Dense spans on short bodies: many overlaps, so agreement's matching, which
     # depends on the order spans are read in, is put to the test.
