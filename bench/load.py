@@ -131,6 +131,7 @@ def run_writers(port, tokens, article, body_length, seconds):
         "per_second": len(statuses) / elapsed,
         "p50_ms": 1000 * statistics.median(latencies),
         "p95_ms": 1000 * latencies[int(0.95 * len(latencies))],
+        "refused": sum(1 for s in statuses if 400 <= s < 500),
         "server_errors": sum(1 for s in statuses if s >= 500),
         "locked": sum(w.locked for w in writers),
     }
