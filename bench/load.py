@@ -1,7 +1,8 @@
 """Concurrent reviewers against gunicorn on loopback: shared by tests/test_load.py and bench/run.py.
 
 Each writer is a thread with its own keep-alive connection and token, posting,
-patching and deleting spans on one article as fast as the server answers.
+patching and deleting spans on one article as fast as the server answers, or
+pausing between requests as a person would.
 """
 
 import http.client
@@ -58,10 +59,10 @@ def start_gunicorn(env, log, workers=4, threads=2):
 class Writer(threading.Thread):
     """One reviewer: create, and now and then edit a note or delete one of its spans."""
 
-    def __init__(self, port, token, article, body_length, seconds, seed):
+    def __init__(self, port, token, article, body_length, seconds, seed, pause=0.0):
         super().__init__()
         self.port, self.token, self.article = port, token, article
-        self.body_length, self.seconds = body_length, seconds
+        self.body_length, self.seconds, self.pause = body_length, seconds, pause
         self.rng = random.Random(seed)
         self.created, self.deleted, self.notes = set(), set(), {}
         self.statuses, self.latencies, self.locked = [], [], 0
@@ -109,13 +110,15 @@ class Writer(threading.Thread):
                 )
                 if status == 201:
                     self.created.add(body["id"])
+            time.sleep(self.pause)
         connection.close()
 
 
-def run_writers(port, tokens, article, body_length, seconds):
-    """Every token writes at once for ``seconds``; returns the writers and a summary."""
+def run_writers(port, tokens, article, body_length, seconds, pause=0.0):
+    """Every token writes at once for ``seconds``, ``pause`` seconds between its requests;
+    returns the writers and a summary."""
     writers = [
-        Writer(port, token, article, body_length, seconds, seed)
+        Writer(port, token, article, body_length, seconds, seed, pause)
         for seed, token in enumerate(tokens)
     ]
     started = time.monotonic()
