@@ -53,7 +53,12 @@ def span_facts(annotations) -> list[metrics.SpanFacts]:
     write and every bulk job reads them, and Django's per-value conversion
     cost more than the query.
     """
-    rows = fastsql.rows(
+    return _facts(fastsql.rows(_grouped(annotations)))
+
+
+def _grouped(annotations):
+    """``annotations`` grouped into the rows :func:`_facts` reads."""
+    return (
         annotations.annotate(
             linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField())
         )
@@ -62,6 +67,9 @@ def span_facts(annotations) -> list[metrics.SpanFacts]:
         .order_by()
         .values_list(*SPAN_FACT_COLUMNS, "n")
     )
+
+
+def _facts(rows) -> list[metrics.SpanFacts]:
     adjudicated = Layer.ADJUDICATED.value
     return [
         metrics.SpanFacts(
@@ -100,13 +108,37 @@ def refresh(article_ids, *, with_agreement=False):
     """Recompute the units of these articles; forget their agreement, or recompute it too."""
     for chunk in fastsql.batches(sorted(set(article_ids)), BATCH):
         with transaction.atomic():
+            articles = {
+                pk: (source_id, words)
+                for pk, source_id, words in _locked(chunk).values_list(
+                    "pk", "source_id", "word_count"
+                )
+            }
+            spans = Annotation.objects.placed().filter(article_id__in=articles)
             units = _rewrite(
-                chunk,
-                Annotation.objects.filter(article_id__in=chunk),
-                UnitFigures.objects.filter(article_id__in=chunk),
+                chunk, articles, span_facts(spans), UnitFigures.objects.filter(article_id__in=chunk)
             )
             if with_agreement:
                 _compute_agreement(_double_annotated(units))
+
+
+# What a single span write reads, compiled once (see fastsql.Prepared): the
+# ORM building these queries cost as much as running them.
+_ARTICLE = fastsql.Prepared(
+    lambda article: _locked([article]).values_list("pk", "source_id", "word_count")
+)
+_UNIT_SPANS = {
+    "raw": fastsql.Prepared(
+        lambda article, reviewer: _grouped(
+            Annotation.objects.placed().raw().filter(article_id=article, reviewer_id=reviewer)
+        )
+    ),
+    "adjudicated": fastsql.Prepared(
+        lambda article: _grouped(
+            Annotation.objects.placed().adjudicated().filter(article_id=article)
+        )
+    ),
+}
 
 
 def refresh_unit(article_id, reviewer_id):
@@ -115,26 +147,26 @@ def refresh_unit(article_id, reviewer_id):
     What a single span write changes; recomputing the article's other units
     too kept the write transaction, and SQLite's one writer, busy for nothing.
     """
-    spans = Annotation.objects.filter(article_id=article_id)
     units = UnitFigures.objects.filter(article_id=article_id)
-    if reviewer_id is None:
-        spans, units = spans.adjudicated(), units.filter(reviewer__isnull=True)
-    else:
-        spans = spans.raw().filter(reviewer_id=reviewer_id)
-        units = units.filter(reviewer_id=reviewer_id)
     with transaction.atomic():
-        _rewrite([article_id], spans, units)
+        articles = {
+            pk: (source_id, words) for pk, source_id, words in _ARTICLE.rows(article=article_id)
+        }
+        if reviewer_id is None:
+            units = units.filter(reviewer__isnull=True)
+            rows = _UNIT_SPANS["adjudicated"].rows(article=article_id)
+        else:
+            units = units.filter(reviewer_id=reviewer_id)
+            rows = _UNIT_SPANS["raw"].rows(article=article_id, reviewer=reviewer_id)
+        _rewrite([article_id], articles, _facts(rows) if articles else [], units)
 
 
-def _rewrite(article_ids, spans, units):
-    """Replace ``units`` by those tallied from ``spans``; drop the articles' agreement."""
-    articles = {
-        pk: (source_id, words)
-        for pk, source_id, words in _locked(article_ids).values_list(
-            "pk", "source_id", "word_count"
-        )
-    }
-    tallied = metrics.tally(articles, span_facts(spans.placed().filter(article_id__in=articles)))
+def _rewrite(article_ids, articles, facts, units):
+    """Replace ``units`` by those tallied from ``facts``; drop the articles' agreement.
+
+    ``articles`` maps each article id still stored to (source id, words).
+    """
+    tallied = metrics.tally(articles, facts)
     units.delete()
     ArticleAgreement.objects.filter(article_id__in=article_ids).delete()
     UnitFigures.objects.bulk_create(
