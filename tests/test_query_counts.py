@@ -1,4 +1,5 @@
-"""Summary and list views run a constant number of queries however many articles exist."""
+"""Summary and list views run a constant number of queries however many articles exist;
+a save asks only what it must."""
 
 import pytest
 from django.db import connection
@@ -83,3 +84,21 @@ def test_profiles_read_stored_figures_in_seven_queries(
     # sources, articles, unit figures, reviews, adjudications, agreement, article rows
     with django_assert_num_queries(7):
         source_profiles(carol, intervals=True)
+
+
+def test_a_save_asks_no_query_to_prove_its_article_and_reviewer_exist(alice):
+    article = make_article()
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client(alice).post(
+            f"/api/articles/{article.pk}/annotations/",
+            {"label": "claim", "start": 0, "end": 9},
+            format="json",
+        )
+    assert response.status_code == 201
+    proofs = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith('SELECT 1 AS "a" FROM "annotator_article"')
+        or query["sql"].startswith('SELECT 1 AS "a" FROM "auth_user"')
+    ]
+    assert proofs == []

@@ -225,8 +225,19 @@ class Annotation(models.Model):
         # clean() and clean_fields() state every check constraint's rule in words, and
         # the database enforces them again; asking it first, one query per constraint,
         # cost half of a save. Only the unique span needs a look at what is stored.
-        self.full_clean(validate_constraints=False)
+        # An article or reviewer given as an object read from the database needs no
+        # query to prove it exists (the foreign keys hold it again on insert).
+        self.full_clean(exclude=self._relations_in_hand(), validate_constraints=False)
         self._check_unique_span()
+
+    def _relations_in_hand(self):
+        """ "article" and "reviewer" where the instance holds an object read from the database."""
+        held = []
+        for name in ("article", "reviewer"):
+            related = getattr(self, name) if self._meta.get_field(name).is_cached(self) else None
+            if related is not None and related.pk is not None and not related._state.adding:
+                held.append(name)
+        return held
 
     def _check_unique_span(self):
         [unique] = [c for c in self._meta.constraints if isinstance(c, models.UniqueConstraint)]
