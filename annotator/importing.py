@@ -118,10 +118,6 @@ def parse(raw: bytes) -> tuple[str, list[Incoming]]:
     try:
         document = orjson.loads(content)
     except orjson.JSONDecodeError:
-        try:
-            content.decode()
-        except UnicodeDecodeError as error:
-            raise ImportFileError(f"the file is not UTF-8 text (byte {error.start})") from error
         return "jsonl", _from_jsonl(content)
     if (
         isinstance(document, dict)
@@ -140,7 +136,7 @@ def parse(raw: bytes) -> tuple[str, list[Incoming]]:
     raise ImportFileError("the file is neither a native export, JSON Lines, nor W3C annotations")
 
 
-def _from_jsonl(content):
+def _from_jsonl(content: bytes):
     records = []
     for number, line in enumerate(content.splitlines(), 1):
         if not line.strip():
@@ -148,6 +144,7 @@ def _from_jsonl(content):
         try:
             records.append(orjson.loads(line))
         except orjson.JSONDecodeError as error:
+            _check_utf8(content)
             raise ImportFileError(f"line {number} is not JSON ({error.msg})") from error
     if not records or not all(
         isinstance(r, dict) and r.get("schema") == SCHEMA_NAME for r in records
@@ -156,6 +153,14 @@ def _from_jsonl(content):
             "the file is neither a native export, JSON Lines, nor W3C annotations"
         )
     return _from_native_articles(records, "line")
+
+
+def _check_utf8(content: bytes):
+    """Whether text orjson refused is UTF-8 at all: asked only once parsing failed."""
+    try:
+        content.decode()
+    except UnicodeDecodeError as error:
+        raise ImportFileError(f"the file is not UTF-8 text (byte {error.start})") from error
 
 
 def _from_native_articles(records, unit):

@@ -108,12 +108,7 @@ def refresh(article_ids, *, with_agreement=False):
     """Recompute the units of these articles; forget their agreement, or recompute it too."""
     for chunk in fastsql.batches(sorted(set(article_ids)), BATCH):
         with transaction.atomic():
-            articles = {
-                pk: (source_id, words)
-                for pk, source_id, words in _locked(chunk).values_list(
-                    "pk", "source_id", "word_count"
-                )
-            }
+            articles = _sizes(_locked(chunk).values_list("pk", "source_id", "word_count"))
             spans = Annotation.objects.placed().filter(article_id__in=articles)
             units = _rewrite(
                 chunk, articles, span_facts(spans), UnitFigures.objects.filter(article_id__in=chunk)
@@ -149,9 +144,7 @@ def refresh_unit(article_id, reviewer_id):
     """
     units = UnitFigures.objects.filter(article_id=article_id)
     with transaction.atomic():
-        articles = {
-            pk: (source_id, words) for pk, source_id, words in _ARTICLE.rows(article=article_id)
-        }
+        articles = _sizes(_ARTICLE.rows(article=article_id))
         if reviewer_id is None:
             units = units.filter(reviewer__isnull=True)
             rows = _UNIT_SPANS["adjudicated"].rows(article=article_id)
@@ -159,6 +152,11 @@ def refresh_unit(article_id, reviewer_id):
             units = units.filter(reviewer_id=reviewer_id)
             rows = _UNIT_SPANS["raw"].rows(article=article_id, reviewer=reviewer_id)
         _rewrite([article_id], articles, _facts(rows) if articles else [], units)
+
+
+def _sizes(rows):
+    """``{article id: (source id, words)}`` from rows of those three."""
+    return {pk: (source_id, words) for pk, source_id, words in rows}
 
 
 def _rewrite(article_ids, articles, facts, units):

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def collector_paused():
-    """Python's cycle collector paused for the block, then restored as it was.
+    """Python's cycle collector paused for the block (or the decorated call), then
+    restored as it was.
 
     A bulk command builds millions of objects that stay alive until it ends
     and form no cycles; the collector, triggered by every few hundred new

@@ -24,41 +24,40 @@ class Command(BaseCommand):
         )
         add_quiet_argument(parser)
 
+    @collector_paused()
     def handle(self, *args, file, dry_run, quiet, **options):
         path = Path(file)
         try:
             raw = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
-        with collector_paused():
+        try:
+            fmt, spans = importing.parse(raw)
+        except importing.ImportFileError as error:
+            raise CommandError(f"Cannot import {file}: {error}.") from error
+        with Progress(len(spans), "annotation", quiet) as progress:
+            plan = importing.plan(spans)
+            progress.update(len(spans))
+        if plan.problems:
+            for problem in plan.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"Nothing was imported: {len(plan.problems)} of {len(spans)} annotation(s) "
+                f"in {file} are invalid (listed above)."
+            )
+        if dry_run:
+            counts = {
+                what: plan.count(what) for what in ("created", "updated", "unchanged", "reanchored")
+            }
+            verb = "would be"
+        else:
             try:
-                fmt, spans = importing.parse(raw)
-            except importing.ImportFileError as error:
-                raise CommandError(f"Cannot import {file}: {error}.") from error
-            with Progress(len(spans), "annotation", quiet) as progress:
-                plan = importing.plan(spans)
-                progress.update(len(spans))
-            if plan.problems:
-                for problem in plan.problems:
-                    self.stderr.write(problem)
+                counts = importing.apply(plan)
+            except IntegrityError as error:
                 raise CommandError(
-                    f"Nothing was imported: {len(plan.problems)} of {len(spans)} annotation(s) "
-                    f"in {file} are invalid (listed above)."
-                )
-            if dry_run:
-                counts = {
-                    what: plan.count(what)
-                    for what in ("created", "updated", "unchanged", "reanchored")
-                }
-                verb = "would be"
-            else:
-                try:
-                    counts = importing.apply(plan)
-                except IntegrityError as error:
-                    raise CommandError(
-                        f"Nothing was imported: a span changed in the database meanwhile ({error})."
-                    ) from error
-                verb = "were"
+                    f"Nothing was imported: a span changed in the database meanwhile ({error})."
+                ) from error
+            verb = "were"
         if not quiet:
             extras = []
             if plan.new_reviewers:
