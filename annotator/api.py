@@ -8,7 +8,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import exporting, fastsql
+from . import exporting, fastsql, writes
 from .models import Annotation, Article, Label, Layer, Source, Speaker
 from .permissions import CanAnnotate, get_annotation_for_user
 from .reports import profile_payload
@@ -22,6 +22,7 @@ from .serializers import (
     span_values,
 )
 from .summaries import source_profiles
+from .views import article_or_404
 
 
 class ArticleList(generics.ListAPIView):
@@ -64,7 +65,7 @@ class ArticleAnnotations(generics.ListCreateAPIView):
     serializer_class = AnnotationSerializer
 
     def get_article(self):
-        return get_object_or_404(Article, pk=self.kwargs["pk"])
+        return article_or_404(self.kwargs["pk"])
 
     def get_queryset(self):
         annotations = (
@@ -105,8 +106,7 @@ class AnnotationDetail(generics.RetrieveUpdateDestroyAPIView):
         )
 
     def perform_destroy(self, instance):
-        instance._history_user = self.request.user
-        instance.delete()
+        writes.delete(instance, self.request.user)
 
 
 class SourceList(generics.ListAPIView):

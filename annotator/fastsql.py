@@ -7,12 +7,15 @@ long article's spans).
 """
 
 import sqlite3
+from datetime import UTC
+from functools import cache
 from itertools import islice
 from operator import itemgetter
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Value
+from django.db.models import CharField, DateTimeField, Value
 from django.db.models.functions import Cast, Concat, Replace
 
 
@@ -56,12 +59,97 @@ def insert_returning_ids(model, rows):
 
 def _insert_parts(model, rows):
     """``INSERT INTO table (columns) VALUES ``, one row's placeholder, and a row's values."""
-    columns = list(rows[0])
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
-    placeholder = f"({', '.join(['%s'] * len(columns))})"
+    columns = tuple(rows[0])
+    head, placeholder = _insert_sql(connection.vendor, model, columns)
     values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     return head, placeholder, values
+
+
+# The statements below are built once per database and shape: quoting the names of
+# a span's twenty columns took longer than running a one-row statement.
+
+
+@cache
+def _insert_sql(vendor, model, columns):
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
+    return head, f"({', '.join(['%s'] * len(columns))})"
+
+
+def update(model, row, **columns):
+    """Set the columns of ``row`` (adapted values) on ``model``'s rows whose columns equal
+    these values (see :func:`delete`); returns how many rows it changed."""
+    sql = _update_sql(connection.vendor, model, tuple(row), _shape(columns))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*row.values(), *_given(columns)])
+        return cursor.rowcount
+
+
+@cache
+def _update_sql(vendor, model, assigned, where):
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in assigned)
+    return f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {_where(where)}"
+
+
+def delete(model, **columns):
+    """Delete ``model``'s rows whose columns equal these values (None: the column is NULL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_delete_sql(connection.vendor, model, _shape(columns)), _given(columns))
+
+
+@cache
+def _delete_sql(vendor, model, where):
+    return f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {_where(where)}"
+
+
+def _shape(columns):
+    """The condition's shape: each column, and whether it is compared with NULL."""
+    return tuple((column, value is None) for column, value in columns.items())
+
+
+def _given(columns):
+    return [value for value in columns.values() if value is not None]
+
+
+def _where(shape):
+    quote = connection.ops.quote_name
+    return " AND ".join(
+        f"{quote(column)} IS NULL" if null else f"{quote(column)} = %s" for column, null in shape
+    )
+
+
+HISTORY_BATCH = 900  # ids per statement, under every database's parameter limit
+
+
+def copy_history(model, ids, history_type, user_id, stamp):
+    """django-simple-history's rows for these rows of ``model`` as they stand now, copied
+    inside the database (INSERT ... SELECT): ``history_type`` "+" created, "~" changed,
+    "-" about to be deleted; ``stamp`` the adapted time, ``user_id`` who (or None).
+    """
+    if history_type not in ("+", "~", "-"):
+        raise ValueError(f"Unknown history type {history_type!r}.")
+    with connection.cursor() as cursor:
+        for chunk in batches(ids, HISTORY_BATCH):
+            sql = _history_sql(connection.vendor, model, history_type, user_id is None, len(chunk))
+            who = [] if user_id is None else [user_id]
+            cursor.execute(sql, [stamp, *who, *chunk])
+
+
+@cache
+def _history_sql(vendor, model, history_type, nobody, count):
+    # The type and an absent user are written in the statement: PostgreSQL cannot tell
+    # the type of a bare parameter in a SELECT list.
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+    history = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    return (
+        f"INSERT INTO {quote(model.history.model._meta.db_table)} "
+        f"({listed}, {', '.join(quote(column) for column in history)}) "
+        f"SELECT {listed}, %s, NULL, '{history_type}', {'NULL' if nobody else '%s'} "
+        f"FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote('id')} IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def with_utc_times(lookups, zone, times=("created", "updated")):
@@ -102,38 +190,75 @@ def rows(queryset):
 class Prepared:
     """A query the ORM compiles once per database; each call runs its SQL with new values.
 
-    ``build(**placeholders)`` returns the queryset, given a distinct integer for
-    each named value; where those land among the compiled parameters is found
-    once, other parameters (constants) are kept. A page that runs the same
-    query on every request spares the ORM's compiling, a third of its time.
+    ``build(**placeholders)`` returns the queryset, given a distinct integer
+    (within every integer field's range, which Django checks) or, for a value
+    given as a string, a distinct string, for each named value; where those land
+    among the compiled parameters is found once, other parameters (constants)
+    are kept. A page that runs the same query on every request spares the ORM's
+    compiling, a third of its time.
     """
 
     def __init__(self, build):
         self.build = build
-        self.compiled = {}  # database vendor -> (sql, [(name or None, constant)])
+        # database vendor -> (sql, [(name, the type the ORM gave it) or (None, constant)])
+        self.compiled = {}
 
     def rows(self, **values):
         """Every row, as the database driver returns them (see :func:`rows`)."""
         if connection.vendor not in self.compiled:
-            placeholders = {name: -(2**40) - index for index, name in enumerate(values)}
-            sql, params = self.build(**placeholders).query.sql_with_params()
-            names = {number: name for name, number in placeholders.items()}
-            slots = [(names.get(param) if type(param) is int else None, param) for param in params]
-            self.compiled[connection.vendor] = sql, slots
+            self.compiled[connection.vendor] = self._compile(values)
         sql, slots = self.compiled[connection.vendor]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [values[name] if name else constant for name, constant in slots])
+            cursor.execute(sql, [kind(values[name]) if name else kind for name, kind in slots])
             return cursor.fetchall()
+
+    def _compile(self, values):
+        placeholders = {
+            name: f"\0{name}\0" if isinstance(value, str) else 2**31 - 1 - index
+            for index, (name, value) in enumerate(values.items())
+        }
+        sql, params = self.build(**placeholders).query.sql_with_params()
+        names = {(type(mark), mark): name for name, mark in placeholders.items()}
+        slots = []
+        for param in params:
+            # PostgreSQL's integer fields wrap their values (psycopg's Int4): keep the wrapper.
+            plain = str if isinstance(param, str) else int
+            name = None
+            if isinstance(param, plain) and not isinstance(param, bool):
+                name = names.get((plain, plain(param)))
+            slots.append((name, type(param)) if name else (None, param))
+        return sql, slots
+
+
+def attnames(model):
+    """The attribute names of ``model``'s columns, in field order."""
+    return [field.attname for field in model._meta.concrete_fields]
 
 
 def instance(model, fields, row):
     """A ``model`` instance from ``row``, the values of ``fields`` (attribute names, in the
     model's field order) as a :class:`Prepared` query read them; other fields are deferred.
 
-    The driver's values are taken as they come, so ``fields`` must leave out time
-    fields (SQLite's driver gives them naive).
+    SQLite's driver gives times naive, in UTC: they are made aware, as the ORM does.
     """
+    times = _naive_times(connection.vendor, model, tuple(fields))
+    if times:
+        row = list(row)
+        for index in times:
+            if row[index] is not None:
+                row[index] = row[index].replace(tzinfo=UTC)
     return model.from_db(connection.alias, fields, row)
+
+
+@cache
+def _naive_times(vendor, model, fields):
+    if vendor != "sqlite" or not settings.USE_TZ:
+        return ()
+    return tuple(
+        index
+        for index, name in enumerate(fields)
+        if isinstance(model._meta.get_field(name), DateTimeField)
+    )
 
 
 def _parameter_limit():

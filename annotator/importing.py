@@ -44,11 +44,9 @@ DEFAULTS = {name: Annotation._meta.get_field(name).get_default() for name in FIE
 BOOLEANS = {
     name for name in FIELD_NAMES if isinstance(Annotation._meta.get_field(name), BooleanField)
 }
-History = Annotation.history.model
 LABELS, LAYERS = frozenset(Label.values), frozenset(Layer.values)
 RAW = Layer.RAW.value
 ARTICLE_BATCH = 500
-HISTORY_BATCH = 900  # ids per statement, under every database's parameter limit
 
 
 class ImportFileError(ValueError):
@@ -459,7 +457,7 @@ def apply(result: Plan) -> dict:
             )
             for planned, pk in zip(wave, stored, strict=True):
                 ids[planned.incoming.key] = pk
-            _write_history(stored, stamp)
+            fastsql.copy_history(Annotation, stored, "+", None, stamp)
     # Spans already stored may link to attributions that only now have an id.
     linked, rewritten = [], {id(annotation) for annotation in updated}
     for planned in result.spans:
@@ -523,26 +521,6 @@ def _new_row(planned, users, speakers, ids, stamp):
         "orphaned": False,
         "adjudicated_from_id": None,
     }
-
-
-def _write_history(annotation_ids, stamp):
-    """The "+" (created) history rows of new spans, as django-simple-history writes them.
-
-    Copied inside the database (INSERT ... SELECT), a few hundred ids at a time.
-    """
-    quote = connection.ops.quote_name
-    columns = [field.column for field in Annotation._meta.concrete_fields]
-    listed = ", ".join(quote(column) for column in columns)
-    history = ("history_date", "history_change_reason", "history_type", "history_user_id")
-    for chunk in fastsql.batches(annotation_ids, HISTORY_BATCH):
-        sql = (
-            f"INSERT INTO {quote(History._meta.db_table)} "
-            f"({listed}, {', '.join(quote(column) for column in history)}) "
-            f"SELECT {listed}, %s, NULL, '+', NULL FROM {quote(Annotation._meta.db_table)} "
-            f"WHERE {quote('id')} IN ({', '.join(['%s'] * len(chunk))})"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [stamp, *chunk])
 
 
 def _speaker_for(record, speakers):

@@ -1,8 +1,11 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from rest_framework import serializers
+import copy
 
-from . import fastsql
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+
+from . import fastsql, writes
 from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
 
 
@@ -50,6 +53,9 @@ class SpeakerSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "aliases", "affiliation", "affiliation_detail"]
 
 
+_BUILT_FIELDS = {}
+
+
 class AnnotationSerializer(serializers.ModelSerializer):
     """One span. On write the server fills quote and context from the body.
 
@@ -92,6 +98,19 @@ class AnnotationSerializer(serializers.ModelSerializer):
         }
         validators = []  # the model's own constraints are checked in validate()
 
+    def get_fields(self):
+        """The fields ModelSerializer builds from the model, built once per class.
+
+        Each serializer binds its own shallow copies: binding (name, parent) is a
+        field's only per-use state, and what the copies share (choices,
+        validators, querysets, which are cloned on use) is only read. Built, or
+        deep-copied, on every request they cost a sixth of a save.
+        """
+        built = _BUILT_FIELDS.get(type(self))
+        if built is None:
+            built = _BUILT_FIELDS[type(self)] = super().get_fields()
+        return {name: copy.copy(field) for name, field in built.items()}
+
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError(
@@ -112,7 +131,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
                 article=self.context["article"], reviewer=self.context["request"].user
             )
         else:
-            candidate = Annotation.objects.get(pk=self.instance.pk)
+            # A copy, with the article and reviewer it was read with: the instance
+            # stays as stored if the change is refused.
+            candidate = copy.copy(self.instance)
         previous_label = candidate.label
         for name, value in attrs.items():
             setattr(candidate, name, value)
@@ -136,16 +157,14 @@ class AnnotationSerializer(serializers.ModelSerializer):
         return self._save_candidate()
 
     def _save_candidate(self):
-        # Token requests authenticate after the history middleware ran: say who it was.
-        self._candidate._history_user = self.context["request"].user
         try:
-            with transaction.atomic():
-                self._candidate.save()
+            return writes.save(self._candidate, self.context["request"].user)
         except IntegrityError as error:
             raise serializers.ValidationError(
                 {"non_field_errors": ["This span conflicts with one already stored."]}
             ) from error
-        return self._candidate
+        except Annotation.DoesNotExist as error:
+            raise NotFound(str(error)) from error
 
 
 # AnnotationSerializer's output fields, each read from this values() lookup.

@@ -4,13 +4,13 @@ import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from . import fastsql, links, page
+from . import fastsql, links, page, writes
 from .forms import ArticleReviewForm, QuoteAnnotationForm
 from .metrics import METRICS
 from .models import (
@@ -86,16 +86,14 @@ SHOWN = {
 
 
 SPEAKERS = fastsql.Prepared(lambda: Speaker.objects.values_list(*SPEAKER_FIELDS))
-ARTICLE_FIELDS = [field.attname for field in Article._meta.concrete_fields]
-SOURCE_FIELDS = [field.attname for field in Source._meta.concrete_fields]
+ARTICLE_FIELDS = fastsql.attnames(Article)
+SOURCE_FIELDS = fastsql.attnames(Source)
 ARTICLE = fastsql.Prepared(
     lambda pk: Article.objects.filter(pk=pk).values_list(
         *ARTICLE_FIELDS, *(f"source__{name}" for name in SOURCE_FIELDS)
     )
 )
-REVIEW_FIELDS = [
-    field.attname for field in ArticleReview._meta.concrete_fields if field.name != "done_at"
-]
+REVIEW_FIELDS = fastsql.attnames(ArticleReview)
 REVIEW = fastsql.Prepared(
     lambda article, reviewer: ArticleReview.objects.filter(
         article_id=article, reviewer_id=reviewer
@@ -103,7 +101,7 @@ REVIEW = fastsql.Prepared(
 )
 
 
-def _article_or_404(pk):
+def article_or_404(pk):
     """The article with its source, read by the page's prepared query."""
     found = ARTICLE.rows(pk=pk)
     if not found:
@@ -191,14 +189,14 @@ def _render_article(request, article, form=None, review_form=None, status=200):
 @require_GET
 def article_detail(request, pk):
     require_annotator(request.user)
-    return _render_article(request, _article_or_404(pk))
+    return _render_article(request, article_or_404(pk))
 
 
 @require_POST
 def annotation_add(request, pk):
     """The no-JavaScript way to add a span: by exact quote and occurrence."""
     require_annotator(request.user)
-    article = _article_or_404(pk)
+    article = article_or_404(pk)
     form = QuoteAnnotationForm(request.POST, article=article)
     if form.is_valid():
         annotation = Annotation(
@@ -211,8 +209,7 @@ def annotation_add(request, pk):
         )
         try:
             annotation.anchor_and_check()
-            with transaction.atomic():
-                annotation.save()
+            writes.save(annotation, request.user)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -228,7 +225,7 @@ def annotation_add(request, pk):
 def article_review(request, pk):
     """Save what the reviewer says the page shows: genre label, byline, date, bio, headline."""
     require_annotator(request.user)
-    article = _article_or_404(pk)
+    article = article_or_404(pk)
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     form = ArticleReviewForm(
         request.POST, instance=review or ArticleReview(article=article, reviewer=request.user)
@@ -244,7 +241,7 @@ def article_review(request, pk):
 def annotation_delete(request, pk):
     require_annotator(request.user)
     annotation = get_annotation_for_user(request.user, pk, for_change=True)
-    annotation.delete()
+    writes.delete(annotation, request.user)
     messages.success(request, "Annotation deleted.")
     return redirect(annotation.article)
 

@@ -25,8 +25,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_gunicorn(env, log, workers=4, threads=2):
-    """gunicorn serving the project on a free loopback port; returns (process, port)."""
+def start_gunicorn(env, log, workers=4):
+    """gunicorn serving the project on a free loopback port, as the README's production
+    command does (synchronous workers, one request at a time each); returns (process, port).
+
+    Threaded workers answered worse: one process accepted every keep-alive
+    connection that arrived while it was awake, and served them all on one core.
+    """
     port = free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
@@ -37,11 +42,12 @@ def start_gunicorn(env, log, workers=4, threads=2):
             f"127.0.0.1:{port}",
             "-w",
             str(workers),
-            "--threads",
-            str(threads),
             "--error-logfile",
             str(log),
             "--capture-output",
+            # Each process loads the app before it serves, so none answers its first
+            # request while still importing.
+            "--preload",
         ],
         env=env,
         cwd=ROOT,
@@ -57,7 +63,12 @@ def start_gunicorn(env, log, workers=4, threads=2):
 
 
 class Writer(threading.Thread):
-    """One reviewer: create, and now and then edit a note or delete one of its spans."""
+    """One reviewer: create, and now and then edit a note or delete one of its spans.
+
+    With a ``pause``, it waits a random time between requests (uniform, ``pause``
+    on average), and before its first: people do not click in step, and eight
+    writers pausing exactly alike sent every request in bursts of eight.
+    """
 
     def __init__(self, port, token, article, body_length, seconds, seed, pause=0.0):
         super().__init__()
@@ -83,6 +94,7 @@ class Writer(threading.Thread):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         stop = time.monotonic() + self.seconds
         operation = 0
+        self.wait()
         while time.monotonic() < stop:
             operation += 1
             live = sorted(self.created - self.deleted)
@@ -110,13 +122,17 @@ class Writer(threading.Thread):
                 )
                 if status == 201:
                     self.created.add(body["id"])
-            time.sleep(self.pause)
+            self.wait()
         connection.close()
+
+    def wait(self):
+        if self.pause:
+            time.sleep(self.rng.uniform(0, 2 * self.pause))
 
 
 def run_writers(port, tokens, article, body_length, seconds, pause=0.0):
-    """Every token writes at once for ``seconds``, ``pause`` seconds between its requests;
-    returns the writers and a summary."""
+    """Every token writes at once for ``seconds``, ``pause`` seconds on average between its
+    requests; returns the writers and a summary."""
     writers = [
         Writer(port, token, article, body_length, seconds, seed, pause)
         for seed, token in enumerate(tokens)

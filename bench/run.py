@@ -464,13 +464,14 @@ def main():
     try:
         tokens = [token_for(f"bench-writer{n}") for n in range(8)]
         target = Article.objects.order_by("pk")[1]
-        for title, pause in (("as fast as answered", 0.0), ("each pausing 0.25 s", 0.25)):
+        phases = (("as fast as answered", 0.0, 6), ("each pausing 0-0.5 s", 0.25, 12))
+        for title, pause, seconds in phases:
             # What earlier writers left would turn the same seeded posts into duplicates.
             Annotation.objects.filter(
                 article=target, reviewer__username__startswith="bench-writer"
             ).delete()
             _writers, concurrent = load.run_writers(
-                port, tokens, target.pk, len(target.body), 6, pause
+                port, tokens, target.pk, len(target.body), seconds, pause
             )
             rows.append(
                 (

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .. import text
+from .. import fastsql, text
 from .checks import one_of
 from .corpus import Article, Speaker
 
@@ -240,13 +240,14 @@ class Annotation(models.Model):
         return held
 
     def _check_unique_span(self):
-        [unique] = [c for c in self._meta.constraints if isinstance(c, models.UniqueConstraint)]
-        same = Annotation.objects.filter(
-            **{name: getattr(self, self._meta.get_field(name).attname) for name in unique.fields}
-        )
-        if same.exclude(pk=self.pk).exists():
+        values = {name: getattr(self, self._meta.get_field(name).attname) for name in UNIQUE.fields}
+        if self.pk is None:
+            found = _SAME_SPAN.rows(**values)
+        else:
+            found = _SAME_OTHER_SPAN.rows(**values, pk=self.pk)
+        if found:
             raise ValidationError(
-                {NON_FIELD_ERRORS: ValidationError(unique.violation_error_message, code="unique")}
+                {NON_FIELD_ERRORS: ValidationError(UNIQUE.violation_error_message, code="unique")}
             )
 
     def clean(self):
@@ -284,3 +285,15 @@ class Annotation(models.Model):
             if field not in own_fields:
                 model_field = self._meta.get_field(field)
                 setattr(self, model_field.attname, None if model_field.null else "")
+
+
+[UNIQUE] = [c for c in Annotation._meta.constraints if isinstance(c, models.UniqueConstraint)]
+# The same span already stored (another one, for a span being changed), compiled once.
+_SAME_SPAN = fastsql.Prepared(
+    lambda **values: Annotation.objects.filter(**values).order_by().values_list("pk")[:1]
+)
+_SAME_OTHER_SPAN = fastsql.Prepared(
+    lambda pk, **values: (
+        Annotation.objects.filter(**values).exclude(pk=pk).order_by().values_list("pk")[:1]
+    )
+)
