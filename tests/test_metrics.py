@@ -9,6 +9,8 @@ from annotator.metrics import (
     ReviewFacts,
     SpanFacts,
     bootstrap_interval,
+    bootstrap_intervals,
+    resample_counts,
     summarise,
     tally,
 )
@@ -176,6 +178,21 @@ def test_intervals_are_seeded_and_need_two_articles():
 def test_bootstrap_interval_of_identical_values_is_that_value():
     assert bootstrap_interval([0.4, 0.4, 0.4], seed=1) == pytest.approx((0.4, 0.4))
     assert bootstrap_interval([0.4], seed=1) is None
+
+
+def test_bootstrap_means_by_counts_equal_resampling_each_pick():
+    import numpy
+
+    values = numpy.random.default_rng(3).random(37)
+    picks = numpy.random.default_rng(8).integers(0, 37, size=(1000, 37))
+    means = numpy.sort(values[picks].mean(axis=1))
+    expected = (means[25], means[974])
+    counts = resample_counts(37, seed=8)
+    assert counts.shape == (1000, 37) and (counts.sum(axis=1) == 37).all()
+    assert bootstrap_interval(values, seed=8) == pytest.approx(expected, abs=1e-12)
+    [together, twice] = bootstrap_intervals(numpy.stack([values, 2 * values]), counts)
+    assert together == pytest.approx(expected, abs=1e-12)
+    assert twice == pytest.approx((2 * expected[0], 2 * expected[1]), abs=1e-12)
 
 
 def test_no_claims_means_no_sourcing_rate_not_zero():
