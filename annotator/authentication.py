@@ -5,7 +5,6 @@ lookup took longer than the database answering it. It answers as DRF's own
 ``TokenAuthentication`` does.
 """
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -13,9 +12,7 @@ from rest_framework.authtoken.models import Token
 from . import fastsql
 
 _TOKEN_USER = fastsql.Prepared(
-    lambda key: Token.objects.filter(key=key).values_list(
-        *(f"user__{name}" for name in fastsql.attnames(get_user_model()))
-    )
+    lambda key: Token.objects.filter(key=key).values_list(*fastsql.joined(Token, "user"))
 )
 
 
@@ -24,7 +21,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         found = _TOKEN_USER.rows(key=key)
         if not found:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = fastsql.instance(get_user_model(), fastsql.attnames(get_user_model()), found[0])
-        if not user.is_active:
+        token = fastsql.with_related(Token, ["user"], found[0])
+        if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return user, fastsql.instance(Token, ["key", "user_id"], (key, user.pk))
+        return token.user, token

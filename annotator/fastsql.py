@@ -230,9 +230,33 @@ class Prepared:
         return sql, slots
 
 
+@cache
 def attnames(model):
     """The attribute names of ``model``'s columns, in field order."""
-    return [field.attname for field in model._meta.concrete_fields]
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def joined(model, *relations):
+    """Lookups reading ``model``'s columns, then those of each forward relation's model
+    in turn: the ``values_list`` whose rows :func:`with_related` reads."""
+    lookups = list(attnames(model))
+    for relation in relations:
+        related = model._meta.get_field(relation).related_model
+        lookups += [f"{relation}__{name}" for name in attnames(related)]
+    return lookups
+
+
+def with_related(model, relations, row):
+    """The ``model`` instance of a row read by :func:`joined`, each of ``relations`` set
+    to its own instance (so reading it runs no query)."""
+    names = attnames(model)
+    result, offset = instance(model, names, row[: len(names)]), len(names)
+    for relation in relations:
+        related = model._meta.get_field(relation).related_model
+        names = attnames(related)
+        setattr(result, relation, instance(related, names, row[offset : offset + len(names)]))
+        offset += len(names)
+    return result
 
 
 def instance(model, fields, row):

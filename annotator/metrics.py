@@ -514,10 +514,11 @@ def summarise(
         rows = numpy.flatnonzero(source_of == s) if intervals else None
         figure_values = {}
         found = _source_intervals(source_id, article_values[rows]) if intervals else {}
+        shown = _nones_for_nans(source_values[s])
         for j, key in enumerate(FIGURE_KEYS):
             interval = found.get(j)
             figure_values[key] = {
-                "value": _none_for_nan(source_values[s, j]),
+                "value": shown[j],
                 "articles": int(behind[s, j]),
                 "reviewers": int(behind_reviewers[s, j]),
                 "interval": interval,
@@ -562,10 +563,6 @@ def _group_mean(values, groups, size):
     numpy.add.at(counts, groups, defined)
     with numpy.errstate(invalid="ignore", divide="ignore"):
         return numpy.where(counts > 0, sums / counts, numpy.nan)
-
-
-def _none_for_nan(value) -> float | None:
-    return None if numpy.isnan(value) else float(value)
 
 
 def _nones_for_nans(row) -> list:

@@ -6,7 +6,7 @@ from django.http import Http404
 from rest_framework import permissions
 
 from . import fastsql
-from .models import REVIEWERS_GROUP, Annotation, Article, Layer
+from .models import REVIEWERS_GROUP, Annotation, Layer
 
 # Asked on every request: compiled once (see fastsql.Prepared).
 _IN_REVIEWERS = fastsql.Prepared(
@@ -48,23 +48,10 @@ def get_annotation_for_user(user, pk, *, for_change: bool) -> Annotation:
     return annotation
 
 
-def _related_fields():
-    """The span's, its article's and its reviewer's columns: what one read of a span gives."""
-    return (
-        (None, Annotation, fastsql.attnames(Annotation)),
-        ("article", Article, fastsql.attnames(Article)),
-        ("reviewer", get_user_model(), fastsql.attnames(get_user_model())),
-    )
-
-
 # Every change or delete of a span reads it this way first: compiled once.
 _SPAN = fastsql.Prepared(
     lambda pk: Annotation.objects.filter(pk=pk).values_list(
-        *(
-            f"{relation}__{name}" if relation else name
-            for relation, _model, names in _related_fields()
-            for name in names
-        )
+        *fastsql.joined(Annotation, "article", "reviewer")
     )
 )
 
@@ -73,13 +60,7 @@ def _span_with_article_and_reviewer(pk):
     found = _SPAN.rows(pk=pk)
     if not found:
         raise Http404("No annotation has this id.")
-    row, parts = found[0], {}
-    for relation, model, names in _related_fields():
-        parts[relation], row = fastsql.instance(model, names, row[: len(names)]), row[len(names) :]
-    annotation = parts.pop(None)
-    for relation, related in parts.items():
-        setattr(annotation, relation, related)
-    return annotation
+    return fastsql.with_related(Annotation, ["article", "reviewer"], found[0])
 
 
 class CanAnnotate(permissions.BasePermission):

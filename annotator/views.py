@@ -22,7 +22,6 @@ from .models import (
     Label,
     OpinionType,
     QuoteType,
-    Source,
     Speaker,
     SpeakerType,
 )
@@ -86,12 +85,8 @@ SHOWN = {
 
 
 SPEAKERS = fastsql.Prepared(lambda: Speaker.objects.values_list(*SPEAKER_FIELDS))
-ARTICLE_FIELDS = fastsql.attnames(Article)
-SOURCE_FIELDS = fastsql.attnames(Source)
 ARTICLE = fastsql.Prepared(
-    lambda pk: Article.objects.filter(pk=pk).values_list(
-        *ARTICLE_FIELDS, *(f"source__{name}" for name in SOURCE_FIELDS)
-    )
+    lambda pk: Article.objects.filter(pk=pk).values_list(*fastsql.joined(Article, "source"))
 )
 REVIEW_FIELDS = fastsql.attnames(ArticleReview)
 REVIEW = fastsql.Prepared(
@@ -106,9 +101,7 @@ def article_or_404(pk):
     found = ARTICLE.rows(pk=pk)
     if not found:
         raise Http404("No article has this id.")
-    article = fastsql.instance(Article, ARTICLE_FIELDS, found[0][: len(ARTICLE_FIELDS)])
-    article.source = fastsql.instance(Source, SOURCE_FIELDS, found[0][len(ARTICLE_FIELDS) :])
-    return article
+    return fastsql.with_related(Article, ["source"], found[0])
 
 
 def _render_article(request, article, form=None, review_form=None, status=200):

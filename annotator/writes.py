@@ -12,7 +12,7 @@ Pages and the API write single spans here; admin, adjudication and bulk jobs
 go through the ORM, whose signals (:mod:`annotator.tallies`, history) do the same.
 """
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import fastsql, tallies
@@ -23,7 +23,7 @@ COLUMNS = [field for field in Annotation._meta.concrete_fields if not field.prim
 NULLED_BY_DELETE = [
     relation.field.column
     for relation in Annotation._meta.related_objects
-    if relation.related_model is Annotation
+    if relation.related_model is Annotation and relation.on_delete is models.SET_NULL
 ]
 
 
