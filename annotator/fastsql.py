@@ -7,6 +7,7 @@ long article's spans).
 """
 
 import sqlite3
+from contextlib import closing, contextmanager
 from datetime import UTC
 from functools import cache
 from itertools import islice
@@ -42,19 +43,93 @@ def insert_returning_ids(model, rows):
     """Like :func:`insert`, in multi-row statements; returns the new ids in row order.
 
     Both SQLite (3.35+) and PostgreSQL return inserted rows in the order given,
-    which Django's own bulk_create relies on too.
+    which Django's own bulk_create relies on too. On SQLite the statements go
+    to the driver's own cursor in its own placeholders: Django rewrites every
+    "%s" of a statement it is given, 10 ms for one of 1,600 rows.
     """
     if not rows:
         return []
     head, placeholder, values = _insert_parts(model, rows)
     returning = f" RETURNING {connection.ops.quote_name('id')}"
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        placeholder = placeholder.replace("%s", "?")
     ids = []
-    with connection.cursor() as cursor:
+    with connection.wrap_database_errors, _driver_cursor(sqlite) as cursor:
         for chunk in batches(rows, max(1, _parameter_limit() // len(rows[0]))):
             sql = head + ", ".join([placeholder] * len(chunk)) + returning
             cursor.execute(sql, [value for row in chunk for value in values(row)])
             ids.extend(pk for (pk,) in cursor.fetchall())
     return ids
+
+
+def _driver_cursor(sqlite):
+    """SQLite's own cursor (closed on leaving), or Django's on other databases."""
+    if not sqlite:
+        return connection.cursor()
+    connection.ensure_connection()
+    return closing(connection.connection.cursor())
+
+
+@contextmanager
+def indexes_built_afterwards(model):
+    """Inside a transaction: ``model``'s secondary indexes dropped while the block runs and
+    built again, each from all its rows at once, when it ends.
+
+    For filling an empty table: keeping six indexes current row by row cost a
+    fifth of inserting a million rows. Unique indexes stay (they check each
+    row). DDL is transactional on SQLite and PostgreSQL, so an error in the
+    block rolls the drop back with everything else.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("Indexes may only be dropped inside a transaction.")
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(_SECONDARY_INDEXES[connection.vendor], [table])
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    if connection.vendor == "postgresql":
+        # It builds no index on a table with deferred checks pending: run them now.
+        connection.check_constraints()
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+
+
+@contextmanager
+def rollback_journal():
+    """On SQLite outside a transaction: the database in rollback-journal mode while the
+    block runs, back in its own mode (WAL) when it ends. Otherwise nothing.
+
+    For filling a database in one transaction: in WAL mode every page is
+    written twice, to the log and then into the database; a rollback journal
+    copies only the pages that existed before. Readers of the same database
+    wait while the block writes. If another connection has the database open,
+    SQLite keeps WAL mode and the block runs in it.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        [(mode,)] = cursor.execute("PRAGMA journal_mode").fetchall()
+        cursor.execute("PRAGMA journal_mode=DELETE")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA journal_mode={mode}")
+
+
+# The name and creating statement of each index that is neither unique nor a primary key.
+_SECONDARY_INDEXES = {
+    "sqlite": "SELECT list.name, master.sql FROM pragma_index_list(%s) AS list "
+    "JOIN sqlite_master AS master ON master.name = list.name WHERE NOT list.[unique]",
+    "postgresql": "SELECT class.relname, pg_get_indexdef(ind.indexrelid) FROM pg_index AS ind "
+    "JOIN pg_class AS class ON class.oid = ind.indexrelid "
+    "WHERE ind.indrelid = %s::regclass AND NOT ind.indisunique AND NOT ind.indisprimary",
+}
 
 
 def _insert_parts(model, rows):

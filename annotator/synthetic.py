@@ -49,41 +49,55 @@ FILLER = (
     "Meanwhile,",
 )
 EMOJI = ("😀", "👩🏽‍🔬", "🇰🇬")
-WORD_START = re.compile("(?:^|(?<= ))[^ ]")  # the text's start or after a space
+SPACE_BEFORE_WORD = re.compile(" (?=[^ ])")
+LABELS = ("claim", "claim", "opinion", "attribution", "attribution")
 
 
-def sentence(rng: random.Random) -> str:
-    lead = rng.choice(FILLER) + " " if rng.random() < 0.3 else ""
-    subject, cue = rng.choice(SUBJECTS), rng.choice(CUES)
-    tail = rng.choice(CLAIMS) if rng.random() < 0.7 else rng.choice(OPINIONS)
-    mark = f" {rng.choice(EMOJI)}" if rng.random() < 0.02 else ""
+def pick(draw, options):
+    """One of ``options``; ``draw`` is a seeded generator's ``random`` method.
+
+    Scaling one float instead of ``rng.choice`` or ``rng.randrange``, whose
+    rejection sampling took most of the drawing time; the bias, about
+    ``len(options)`` in 2**53, is far below anything a figure shows.
+    """
+    return options[int(draw() * len(options))]
+
+
+def sentence(draw) -> str:
+    lead = pick(draw, FILLER) + " " if draw() < 0.3 else ""
+    subject, cue = pick(draw, SUBJECTS), pick(draw, CUES)
+    tail = pick(draw, CLAIMS if draw() < 0.7 else OPINIONS)
+    mark = f" {pick(draw, EMOJI)}" if draw() < 0.02 else ""
     return f"{lead}{subject} {cue} that {tail}{mark}."
 
 
 def body(rng: random.Random, number: int, target_chars: int = 5000) -> str:
     """About ``target_chars`` of prose in paragraphs; ``number`` makes it unique."""
-    paragraphs, length = [f"Report number {number}."], 0
+    paragraphs, length, draw = [f"Report number {number}."], 0, rng.random
     while length < target_chars:
-        paragraph = " ".join(sentence(rng) for _ in range(rng.randint(3, 6)))
+        paragraph = " ".join([sentence(draw) for _ in range(3 + int(draw() * 4))])
         paragraphs.append(paragraph)
         length += len(paragraph) + 2
     return "\n\n".join(paragraphs)
 
 
+def word_starts(text: str) -> list[int]:
+    """Offsets of the text's start and of every character after a space, spaces excepted."""
+    after_spaces = [match.end() for match in SPACE_BEFORE_WORD.finditer(text)]
+    return after_spaces if text[:1] in ("", " ") else [0, *after_spaces]
+
+
 def spans(rng: random.Random, text: str, count: int):
     """``count`` distinct (label, start, end) spans on word boundaries of ``text``."""
-    words = [match.start() for match in WORD_START.finditer(text)]
-    chosen = set()
-    labels = ("claim", "claim", "opinion", "attribution", "attribution")
+    words = word_starts(text)
+    chosen, draw, last_word = set(), rng.random, len(words) - 1
     attempts = 0
     while len(chosen) < count and attempts < count * 20:
         attempts += 1
-        first = rng.randrange(len(words) - 1)
-        last = min(len(words) - 1, first + rng.randint(1, 12))
-        end = words[last] - 1
-        start = words[first]
+        first = int(draw() * last_word)
+        start, end = words[first], words[min(last_word, first + 1 + int(draw() * 12))] - 1
         if start < end:
-            chosen.add((rng.choice(labels), start, end))
+            chosen.add((pick(draw, LABELS), start, end))
     return sorted(chosen, key=lambda span: (span[1], -span[2]))
 
 
@@ -95,47 +109,57 @@ class Drawer:
 
     Django-free, so ``generate_corpus`` can run it in a second process while it
     writes the previous chunk. ``world`` holds what the draws pick from:
-    reviewer ids, speaker ids and their affiliations, the label fields'
-    choices, how many spans each article gets, the body length and a name
-    prefix.
+    source ids (taken in turn), reviewer ids, speaker ids and their
+    affiliations, the label fields' choices, how many spans each article
+    gets, the body length, a name prefix, the spans' creation time (as the
+    database takes it) and the seed.
     """
 
-    def __init__(self, state, world):
-        self.rng = random.Random()
-        self.rng.setstate(state)
+    def __init__(self, world):
         self.world = world
+        self.rng = None
 
     def chunk(self, first, size):
         """``(articles, attributions, others, links, units, agreements)`` for articles
         ``first`` to ``first + size``.
 
-        Spans are row dicts whose ``article_id`` is the index of their article
-        in the chunk; ``links[i]`` is the index, among ``attributions``, of the
-        attribution ``others[i]`` links to (same article and reviewer), or None.
+        Articles are row dicts ready to insert; spans are row dicts whose
+        ``article_id`` is the index of their article in the chunk; ``links[i]``
+        is the index, among ``attributions``, of the attribution ``others[i]``
+        links to (same article and reviewer), or None.
         ``units`` and ``agreements`` are the precomputed figures (see
-        :meth:`figures`).
+        :meth:`figures`). Each chunk is drawn from its own generator, seeded
+        by the corpus seed and ``first``: the corpus is the same whichever
+        process draws which chunk.
         """
-        rng, world = self.rng, self.world
-        articles = []
+        world = self.world
+        self.rng = rng = random.Random(f"{world['seed']}:{first}")
+        draw, articles = rng.random, []
         for number in range(first, first + size):
             content = text.normalise_text(body(rng, number, world["body_chars"]))
             articles.append(
                 {
-                    "number": number,
+                    "source_id": world["sources"][number % len(world["sources"])],
                     "title": f"Synthetic report {number}",
+                    "author": "",
+                    "published": None,
+                    "date_shown": "",
+                    "dateline": "",
                     "seed_file": f"{world['prefix']}-{number:07d}",
                     "body": content,
                     "body_sha256": text.sha256_hex(content),
                     "word_count": text.word_count(content),
                 }
             )
-        units, attributions, others = {}, [], []
+        units, attributions, others, shared = {}, [], [], set()
         for offset, article in enumerate(articles):
             reviewers = world["reviewers"]
             chosen = rng.sample(reviewers, k=min(len(reviewers), 2 if rng.random() < 0.2 else 1))
+            if len(chosen) > 1:
+                shared.add(offset)
             count = world["per_article"][first + offset]
             for label, start, end in spans(rng, article["body"], count):
-                span = self.span(article["body"], offset, rng.choice(chosen), label, start, end)
+                span = self.span(article["body"], offset, pick(draw, chosen), label, start, end)
                 if label == "attribution":
                     units.setdefault((offset, span["reviewer_id"]), []).append(len(attributions))
                     attributions.append(span)
@@ -144,18 +168,19 @@ class Drawer:
         links = []
         for span in others:
             candidates = units.get((span["article_id"], span["reviewer_id"]))
-            links.append(rng.choice(candidates) if candidates and rng.random() < 0.5 else None)
+            links.append(pick(draw, candidates) if candidates and draw() < 0.5 else None)
         return (
             articles,
             attributions,
             others,
             links,
-            *self.figures(articles, attributions, others, links),
+            *self.figures(articles, attributions, others, links, shared),
         )
 
-    def figures(self, articles, attributions, others, links):
+    def figures(self, articles, attributions, others, links, shared):
         """The chunk's unit figures and agreement, as :mod:`annotator.tallies` computes them
-        from the stored spans: ``[UnitFacts]`` and ``{article index: figures}``.
+        from the stored spans: ``[UnitFacts]`` and ``{article index: figures}``
+        for the ``shared`` articles (indexes), those more than one reviewer annotated.
 
         Computed here, in the drawing process, so the writer only stores them.
         Agreement's matching depends on the order of each reviewer's spans: they
@@ -182,7 +207,8 @@ class Drawer:
         ]
         words = {index: (None, article["word_count"]) for index, article in enumerate(articles)}
         by_article = {}
-        for span in sorted(spans, key=lambda span: (span["start"], -span["end"])):
+        in_shared = [span for span in spans if span["article_id"] in shared]
+        for span in sorted(in_shared, key=lambda span: (span["start"], -span["end"])):
             by_article.setdefault(span["article_id"], {}).setdefault(
                 span["reviewer_id"], []
             ).append(
@@ -202,7 +228,7 @@ class Drawer:
         return metrics.tally(words, facts), agreements
 
     def span(self, content, article, reviewer_id, label, start, end):
-        rng, choices = self.rng, self.world["choices"]
+        draw, choices = self.rng.random, self.world["choices"]
         prefix, suffix = text.context(content, start, end)
         values = {
             "article_id": article,
@@ -225,29 +251,31 @@ class Drawer:
             "opinion_type": "",
             "attribution_id": None,
             "orphaned": False,
+            "created": self.world["now"],
+            "updated": self.world["now"],
         }
         if label == "attribution":
-            values["speaker_type"] = rng.choice(choices["speaker_type"])
+            values["speaker_type"] = pick(draw, choices["speaker_type"])
             if values["speaker_type"] in IDENTIFIABLE:
-                values["speaker_id"] = rng.choice(self.world["speakers"])
-            values["cue_stance"] = rng.choice(choices["cue_stance"])
-            values["quote_type"] = rng.choice(choices["quote_type"])
-            values["counter_voice"] = rng.random() < 0.1
+                values["speaker_id"] = pick(draw, self.world["speakers"])
+            values["cue_stance"] = pick(draw, choices["cue_stance"])
+            values["quote_type"] = pick(draw, choices["quote_type"])
+            values["counter_voice"] = draw() < 0.1
         elif label == "claim":
-            values["check_worthy"] = rng.random() < 0.6
-            values["hedged"] = rng.random() < 0.2
+            values["check_worthy"] = draw() < 0.6
+            values["hedged"] = draw() < 0.2
         else:
-            values["opinion_type"] = rng.choice(choices["opinion_type"])
+            values["opinion_type"] = pick(draw, choices["opinion_type"])
         return values
 
 
 _drawer = None
 
 
-def start_drawer(state, world):
+def start_drawer(world):
     """A worker process's initializer: one drawer, kept for every chunk it is asked for."""
     global _drawer
-    _drawer = Drawer(state, world)
+    _drawer = Drawer(world)
 
 
 def draw_chunk(first, size):

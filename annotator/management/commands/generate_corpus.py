@@ -1,6 +1,9 @@
 import multiprocessing
 import random
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -26,6 +29,8 @@ from annotator.models import (
 )
 
 ARTICLE_CHUNK = 250
+DRAWERS = 2
+AHEAD = DRAWERS + 1  # chunks drawn or being drawn while one is written
 
 
 class Command(BaseCommand):
@@ -56,22 +61,33 @@ class Command(BaseCommand):
             (first, min(ARTICLE_CHUNK, options["articles"] - first))
             for first in range(0, options["articles"], ARTICLE_CHUNK)
         ]
-        with Progress(options["annotations"], "annotation", quiet) as progress:
+        # One transaction: a run that fails leaves the database as it was.
+        with (
+            Progress(options["annotations"], "annotation", quiet) as progress,
+            fastsql.rollback_journal(),
+            transaction.atomic(),
+        ):
             world = run.prepare()
-            # A second process draws the next chunk while this one writes the last:
-            # drawing is pure Python, writing mostly SQLite.
-            with ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=synthetic.start_drawer,
-                initargs=(rng.getstate(), world),
-            ) as drawer:
-                made = 0
-                drawing = drawer.submit(synthetic.draw_chunk, *chunks[0])
-                for number in range(len(chunks)):
-                    drawn = drawing.result()
-                    if number + 1 < len(chunks):
-                        drawing = drawer.submit(synthetic.draw_chunk, *chunks[number + 1])
+            # Other processes draw the next chunks while this one writes: drawing is
+            # pure Python, writing mostly SQLite, and the writer waited for one drawer.
+            with (
+                spans_indexed_at_the_end(),
+                ProcessPoolExecutor(
+                    max_workers=DRAWERS,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=synthetic.start_drawer,
+                    initargs=(world,),
+                ) as drawers,
+            ):
+                made, upcoming = 0, iter(chunks)
+                drawing = deque(
+                    drawers.submit(synthetic.draw_chunk, *chunk)
+                    for chunk in islice(upcoming, AHEAD)
+                )
+                while drawing:
+                    drawn = drawing.popleft().result()
+                    if chunk := next(upcoming, None):
+                        drawing.append(drawers.submit(synthetic.draw_chunk, *chunk))
                     written = run.write(drawn)
                     made += written
                     progress.update(written)
@@ -83,14 +99,19 @@ class Command(BaseCommand):
             )
 
 
+def spans_indexed_at_the_end():
+    """Into an empty span table, spans are inserted unindexed and indexed once at the end."""
+    if Annotation.objects.exists():
+        return nullcontext()
+    return fastsql.indexes_built_afterwards(Annotation)
+
+
 class Generator:
     def __init__(self, rng, options):
         self.rng = rng
         self.options = options
         self.prefix = f"synthetic-{options['seed']}"
-        self.now = connection.ops.adapt_datetimefield_value(timezone.now())
 
-    @transaction.atomic
     def prepare(self):
         options = self.options
         self.sources = Source.objects.bulk_create(
@@ -115,6 +136,7 @@ class Generator:
         )
         total, articles = options["annotations"], options["articles"]
         return {
+            "sources": [source.pk for source in self.sources],
             "reviewers": [reviewer.pk for reviewer in self.reviewers],
             "speakers": [speaker.pk for speaker in self.speakers],
             "affiliations": {speaker.pk: speaker.affiliation for speaker in self.speakers},
@@ -129,22 +151,16 @@ class Generator:
             ],
             "body_chars": options["body_chars"],
             "prefix": self.prefix,
+            "seed": options["seed"],
+            "now": connection.ops.adapt_datetimefield_value(timezone.now()),
         }
 
-    @transaction.atomic
     def write(self, drawn):
         """Insert a chunk the drawer made, with the precomputed figures it computed."""
         articles, attributions, others, links, units, agreements = drawn
-        stored = Article.objects.bulk_create(
-            [
-                Article(source=self.sources[draft.pop("number") % len(self.sources)], **draft)
-                for draft in articles
-            ],
-            batch_size=500,
-        )
+        stored = fastsql.insert_returning_ids(Article, articles)
         for span in (*attributions, *others):
-            span["article_id"] = stored[span["article_id"]].pk
-            span["created"] = span["updated"] = self.now
+            span["article_id"] = stored[span["article_id"]]
         ids = fastsql.insert_returning_ids(Annotation, attributions)
         for span, link in zip(others, links, strict=True):
             span["attribution_id"] = None if link is None else ids[link]
@@ -154,7 +170,7 @@ class Generator:
             UnitFigures,
             [
                 {
-                    "article_id": stored[unit.article_id].pk,
+                    "article_id": stored[unit.article_id],
                     "reviewer_id": unit.annotator,
                     "figures": as_json(unit.stored()),
                 }
@@ -164,7 +180,7 @@ class Generator:
         fastsql.insert(
             ArticleAgreement,
             [
-                {"article_id": stored[index].pk, "figures": as_json(figures)}
+                {"article_id": stored[index], "figures": as_json(figures)}
                 for index, figures in agreements.items()
             ],
         )
