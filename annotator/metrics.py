@@ -36,6 +36,7 @@ AFFILIATIONS = (
 OFFICIAL_AFFILIATIONS = ("government_named", "government_other", "intergovernmental")
 ADJUDICATED = "adjudicated"
 BOOTSTRAP_RESAMPLES = 1000
+RESAMPLE_BLOCK = 100
 
 
 @dataclass(frozen=True)
@@ -304,42 +305,40 @@ def transparency(review: ReviewFacts | None) -> float | None:
     return fmean([*map(float, answers), float(review.genre != "none")])
 
 
-def bootstrap_interval(values, seed, resamples: int = BOOTSTRAP_RESAMPLES, counts=None):
-    """95% percentile interval of the mean, resampling articles; None below two articles.
-
-    ``counts`` (see :func:`resample_counts`) may be shared by figures resting on
-    as many articles: one draw, not one per figure.
-    """
+def bootstrap_interval(values, seed, resamples: int = BOOTSTRAP_RESAMPLES):
+    """95% percentile interval of the mean, resampling articles; None below two articles."""
     if len(values) < 2:
         return None
     sample = numpy.asarray(values, dtype=float)
-    if counts is None:
-        counts = resample_counts(len(sample), seed, resamples)
-    return bootstrap_intervals(sample[None, :], counts)[0]
+    return bootstrap_intervals(sample[None, :], seed, resamples)[0]
 
 
-def bootstrap_intervals(samples, counts) -> list[tuple[float, float]]:
+def bootstrap_intervals(samples, seed, resamples: int = BOOTSTRAP_RESAMPLES):
     """:func:`bootstrap_interval` of each row of ``samples`` (figures × articles), all
-    resampled by the same draw.
+    resampled by the same seeded draw: figures resting on as many articles share it.
 
-    A resample's mean is its counts times the sample over the articles: one
-    matrix product for every figure and resample, where gathering each pick of
-    each resample took half of a source page's time.
+    A resample's mean is how often it picked each article times the sample:
+    one matrix product for every figure, where gathering each pick of each
+    resample took half of a source page's time. Resamples are drawn and summed
+    RESAMPLE_BLOCK at a time, in order from one generator: arrays that small
+    are reused by the allocator, where a whole draw's were mapped afresh (and
+    faulted in page by page) on every call.
     """
-    means = numpy.sort(samples @ counts.T / samples.shape[1], axis=1)
-    count = means.shape[1]
-    low, high = means[:, int(0.025 * count)], means[:, int(0.975 * count) - 1]
+    figures, size = samples.shape
+    generator = numpy.random.default_rng(seed)
+    offsets = (numpy.arange(RESAMPLE_BLOCK, dtype=numpy.int32) * size)[:, None]
+    means = numpy.empty((figures, resamples))
+    for first in range(0, resamples, RESAMPLE_BLOCK):
+        block = min(RESAMPLE_BLOCK, resamples - first)
+        # 32-bit picks are drawn in half the time of 64-bit ones.
+        picks = generator.integers(0, size, size=(block, size), dtype=numpy.int32)
+        picks += offsets[:block]  # each resample's picks counted in its own row
+        counts = numpy.bincount(picks.ravel(), minlength=block * size).reshape(block, size)
+        means[:, first : first + block] = samples @ counts.T
+    means /= size
+    means.sort(axis=1)
+    low, high = means[:, int(0.025 * resamples)], means[:, int(0.975 * resamples) - 1]
     return list(zip(low.tolist(), high.tolist(), strict=True))
-
-
-def resample_counts(articles: int, seed: int, resamples: int = BOOTSTRAP_RESAMPLES):
-    """How often each of ``resamples`` seeded draws of ``articles`` articles, with
-    replacement, picks each article (resamples × articles)."""
-    picks = numpy.random.default_rng(seed).integers(0, articles, size=(resamples, articles))
-    picks += (numpy.arange(resamples) * articles)[:, None]
-    return numpy.bincount(picks.ravel(), minlength=resamples * articles).reshape(
-        resamples, articles
-    )
 
 
 def stable_seed(*parts) -> int:
@@ -552,9 +551,9 @@ def _source_intervals(source_id, values) -> dict:
             by_size[len(sample)].append((j, sample))
     found = {}
     for size, figures in by_size.items():
-        counts = resample_counts(size, stable_seed(source_id, size))
         columns, samples = zip(*figures, strict=True)
-        found.update(zip(columns, bootstrap_intervals(numpy.stack(samples), counts), strict=True))
+        intervals = bootstrap_intervals(numpy.stack(samples), stable_seed(source_id, size))
+        found.update(zip(columns, intervals, strict=True))
     return found
 
 

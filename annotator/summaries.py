@@ -11,9 +11,22 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import agreement, metrics, tallies
+from . import agreement, fastsql, metrics, tallies
 from .models import Adjudication, Article, ArticleReview, Source, UnitFigures
 
+# What an article's row shows, in the model's field order (see fastsql.instance).
+ARTICLE_ROW_FIELDS = ("id", "source_id", "title", "date_shown", "seed_file", "word_count")
+FIGURE_FIELDS = ("id", "source_id", "word_count")
+# A review's columns in the order of metrics.ReviewFacts.
+REVIEW_FIELDS = (
+    "article_id",
+    "reviewer_id",
+    "done",
+    "genre",
+    "byline_shown",
+    "date_shown",
+    "bio_shown",
+)
 AGREEMENT_KEYS = ("alpha", "f1_exact", "f1_overlap", "kappa_speaker_type", "kappa_cue_stance")
 
 
@@ -60,6 +73,39 @@ def _warnings(figures, source_agreement, double_annotated, is_staff):
     return warnings
 
 
+def _reads(where, reviewer, with_articles):
+    """A profile's four queries, of rows: its articles (those that ``where`` selects, by
+    lookups on Article; all a row shows, or only what figures need), their unit
+    figures and reviews (only ``reviewer``'s, unless None) and adjudicated articles."""
+    related = {f"article__{lookup}": value for lookup, value in where.items()}
+    own = {} if reviewer is None else {"reviewer_id": reviewer}
+    articles = Article.objects.filter(**where).order_by("seed_file", "pk")
+    return (
+        articles.values_list(*(ARTICLE_ROW_FIELDS if with_articles else FIGURE_FIELDS)),
+        tallies.unit_rows(UnitFigures.objects.filter(**related, **own)),
+        ArticleReview.objects.filter(**related, **own).values_list(*REVIEW_FIELDS),
+        Adjudication.objects.filter(**related).values_list("article_id"),
+    )
+
+
+def _one_source_reads(with_articles):
+    return tuple(
+        fastsql.Prepared(
+            lambda source, reviewer=None, index=index: _reads(
+                {"source_id": source}, reviewer, with_articles
+            )[index]
+        )
+        for index in range(4)
+    )
+
+
+# (with article rows, as staff) -> the four reads for one source, each compiled once.
+_ONE_SOURCE = {
+    (rows, staff): _one_source_reads(rows) for rows in (True, False) for staff in (True, False)
+}
+ARTICLES, UNITS, REVIEWS, ADJUDICATED = range(4)
+
+
 def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     """Profiles of the given sources (all by default) from what ``user`` may see.
 
@@ -70,38 +116,32 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     """
     sources = list(sources if sources is not None else Source.objects.all())
     source_ids = [source.pk for source in sources]
-    articles = {
-        pk: (source_id, words)
-        for pk, source_id, words in Article.objects.filter(source_id__in=source_ids)
-        .order_by("seed_file", "pk")
-        .values_list("pk", "source_id", "word_count")
-    }
-    units = UnitFigures.objects.filter(article__source_id__in=source_ids)
-    reviews = ArticleReview.objects.filter(article__source_id__in=source_ids)
-    if not user.is_staff:
-        units = units.filter(reviewer=user)
-        reviews = reviews.filter(reviewer=user)
-    units = tallies.stored_units(units)
-    review_facts = [
-        metrics.ReviewFacts(
-            article_id=row["article_id"],
-            annotator=row["reviewer_id"],
-            done=row["done"],
-            genre=row["genre"],
-            byline_shown=row["byline_shown"],
-            date_shown=row["date_shown"],
-            bio_shown=row["bio_shown"],
-        )
-        for row in reviews.values(
-            "article_id", "reviewer_id", "done", "genre", "byline_shown", "date_shown", "bio_shown"
-        )
-    ]
+    reviewer = None if user.is_staff else user.pk
+    if len(source_ids) == 1:  # a source's page or its API: queries compiled once
+        prepared = _ONE_SOURCE[with_articles, user.is_staff]
+        values = {"source": source_ids[0]} | ({} if reviewer is None else {"reviewer": reviewer})
+
+        def fetch(index):
+            return prepared[index].rows(**values)
+    else:
+        queries = _reads({"source_id__in": source_ids}, reviewer, with_articles)
+
+        def fetch(index):
+            return list(queries[index])
+
+    article_rows = fetch(ARTICLES)
+    if with_articles:  # the rows' articles, read once for the figures too
+        listed = [fastsql.instance(Article, ARTICLE_ROW_FIELDS, row) for row in article_rows]
+        articles = {article.pk: (article.source_id, article.word_count) for article in listed}
+    else:
+        articles = {pk: (source_id, words) for pk, source_id, words in article_rows}
+    units = tallies.decoded_units(fetch(UNITS))
+    review_facts = [metrics.ReviewFacts(*row) for row in fetch(REVIEWS)]
     agreements = {}
     if user.is_staff:
-        adjudicated = Adjudication.objects.filter(article__source_id__in=source_ids)
         review_facts += [
             metrics.ReviewFacts(article_id=article_id, annotator=metrics.ADJUDICATED)
-            for article_id in adjudicated.values_list("article_id", flat=True)
+            for (article_id,) in fetch(ADJUDICATED)
         ]
         agreements = tallies.agreement_for(units)
 
@@ -114,15 +154,10 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
         with_articles=with_articles,
     )
     rows_by_source = defaultdict(list)
-    if with_articles:
-        for article in (
-            Article.objects.filter(source_id__in=source_ids)
-            .only("id", "source_id", "title", "seed_file", "word_count", "date_shown")
-            .order_by("seed_file", "pk")
-        ):
-            rows_by_source[article.source_id].append(
-                ArticleRow(article, per_article[article.pk], agreements.get(article.pk))
-            )
+    for article in listed if with_articles else ():
+        rows_by_source[article.source_id].append(
+            ArticleRow(article, per_article[article.pk], agreements.get(article.pk))
+        )
     measured_by_source = defaultdict(list)
     for article_id, figures in agreements.items():
         measured_by_source[articles[article_id][0]].append(figures)

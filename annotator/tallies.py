@@ -207,9 +207,18 @@ def batched(*, with_agreement=False):
 
 def stored_units(units) -> list[metrics.UnitFacts]:
     """Stored unit figures of a ``UnitFigures`` queryset, decoded."""
-    rows = units.annotate(text=Cast("figures", TextField())).values_list(
+    return decoded_units(unit_rows(units))
+
+
+def unit_rows(units):
+    """A ``UnitFigures`` queryset's (article id, reviewer id, figures as JSON text) rows."""
+    return units.annotate(text=Cast("figures", TextField())).values_list(
         "article_id", "reviewer_id", "text"
     )
+
+
+def decoded_units(rows) -> list[metrics.UnitFacts]:
+    """The units of :func:`unit_rows`."""
     result = []
     for article_id, reviewer_id, text in rows:
         figures = orjson.loads(text)

@@ -76,13 +76,12 @@ def test_query_count_does_not_grow_with_articles(alice, bob, carol, call):
     assert few == many
 
 
-def test_profiles_read_stored_figures_in_seven_queries(
-    alice, bob, carol, django_assert_num_queries
-):
+def test_profiles_read_stored_figures_in_six_queries(alice, bob, carol, django_assert_num_queries):
     populate(0, 5, [alice, bob], carol)
     source_profiles(carol)  # the first reader computes the agreement the writes forgot
-    # sources, articles, unit figures, reviews, adjudications, agreement, article rows
-    with django_assert_num_queries(7):
+    # sources, articles (with what their rows show), unit figures, reviews, adjudications,
+    # agreement
+    with django_assert_num_queries(6):
         source_profiles(carol, intervals=True)
 
 

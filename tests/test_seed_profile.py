@@ -281,3 +281,21 @@ def test_each_reviewer_sees_a_profile_of_their_own_work(annotated, alice):
     assert tca.figures.reviewers == 1
     assert tca.figures.value("sourcing_rate") == pytest.approx(1.0)
     assert tca.double_annotated == 0
+
+
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_one_source_reads_what_every_sources_reads(annotated, who, request):
+    # One source's queries are compiled once; several sources' are built each time.
+    user = request.getfixturevalue(who)
+    every = {p.source: p for p in source_profiles(user, intervals=True)}
+    assert len(every) > 1
+    for source, among in every.items():
+        [alone] = source_profiles(user, [source], intervals=True)
+        assert (alone.figures, alone.agreement, alone.warnings) == (
+            among.figures,
+            among.agreement,
+            among.warnings,
+        )
+        assert [(row.article, row.figures, row.agreement) for row in alone.articles] == [
+            (row.article, row.figures, row.agreement) for row in among.articles
+        ]
