@@ -542,22 +542,31 @@ def main():
         )
         for fmt in ("native", "w3c"):
             product_file, raw_file = f"{folder}/export.{fmt}", f"{folder}/raw.{fmt}"
-            seconds, memory = child(
-                [
-                    *manage,
-                    "export_annotations",
-                    "--quiet",
-                    f"--format={fmt}",
-                    f"--output={product_file}",
-                ],
-                env,
-            )
-            with open(product_file, "rb") as head:
-                stamp = EXPORT_TIME.search(head.read(2000)).group(1).decode()
-            raw_seconds, raw_memory = child(
-                [sys.executable, str(ROOT / "bench/raw_export.py"), args.db, raw_file, fmt, stamp],
-                env,
-            )
+            product = [
+                *manage,
+                "export_annotations",
+                "--quiet",
+                f"--format={fmt}",
+                f"--output={product_file}",
+            ]
+            # Each side twice, in turn, the faster run of each kept, with what earlier
+            # steps wrote flushed to disk first: one run each, after a new corpus, put the
+            # product's export in the disk's busiest minute.
+            seconds = raw_seconds = float("inf")
+            memory = raw_memory = 0
+            for _ in range(2):
+                os.sync()
+                taken, peak = child(product, env)
+                seconds, memory = min(seconds, taken), max(memory, peak)
+                with open(product_file, "rb") as head:
+                    stamp = EXPORT_TIME.search(head.read(2000)).group(1).decode()
+                os.sync()
+                taken, peak = child(
+                    [sys.executable, str(ROOT / "bench/raw_export.py"), args.db, raw_file]
+                    + [fmt, stamp],
+                    env,
+                )
+                raw_seconds, raw_memory = min(raw_seconds, taken), max(raw_memory, peak)
             same = filecmp.cmp(product_file, raw_file, shallow=False)
             size = Path(product_file).stat().st_size
             Path(raw_file).unlink()
