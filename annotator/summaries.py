@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from . import agreement, fastsql, metrics, tallies
-from .models import Adjudication, Article, ArticleReview, Source, UnitFigures
+from .models import (
+    Adjudication,
+    Article,
+    ArticleAgreement,
+    ArticleReview,
+    Source,
+    UnitFigures,
+)
 
 # What an article's row shows, in the model's field order (see fastsql.instance).
 ARTICLE_ROW_FIELDS = ("id", "source_id", "title", "date_shown", "seed_file", "word_count")
@@ -74,9 +81,10 @@ def _warnings(figures, source_agreement, double_annotated, is_staff):
 
 
 def _reads(where, reviewer, with_articles):
-    """A profile's four queries, of rows: its articles (those that ``where`` selects, by
+    """A profile's five queries, of rows: its articles (those that ``where`` selects, by
     lookups on Article; all a row shows, or only what figures need), their unit
-    figures and reviews (only ``reviewer``'s, unless None) and adjudicated articles."""
+    figures and reviews (only ``reviewer``'s, unless None), adjudicated articles
+    and stored agreement."""
     related = {f"article__{lookup}": value for lookup, value in where.items()}
     own = {} if reviewer is None else {"reviewer_id": reviewer}
     articles = Article.objects.filter(**where).order_by("seed_file", "pk")
@@ -85,6 +93,7 @@ def _reads(where, reviewer, with_articles):
         tallies.unit_rows(UnitFigures.objects.filter(**related, **own)),
         ArticleReview.objects.filter(**related, **own).values_list(*REVIEW_FIELDS),
         Adjudication.objects.filter(**related).values_list("article_id"),
+        tallies.agreement_rows(ArticleAgreement.objects.filter(**related)),
     )
 
 
@@ -95,15 +104,15 @@ def _one_source_reads(with_articles):
                 {"source_id": source}, reviewer, with_articles
             )[index]
         )
-        for index in range(4)
+        for index in range(5)
     )
 
 
-# (with article rows, as staff) -> the four reads for one source, each compiled once.
+# (with article rows, as staff) -> the five reads for one source, each compiled once.
 _ONE_SOURCE = {
     (rows, staff): _one_source_reads(rows) for rows in (True, False) for staff in (True, False)
 }
-ARTICLES, UNITS, REVIEWS, ADJUDICATED = range(4)
+ARTICLES, UNITS, REVIEWS, ADJUDICATED, AGREEMENT = range(5)
 
 
 def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
@@ -143,7 +152,7 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
             metrics.ReviewFacts(article_id=article_id, annotator=metrics.ADJUDICATED)
             for (article_id,) in fetch(ADJUDICATED)
         ]
-        agreements = tallies.agreement_for(units)
+        agreements = tallies.agreement_for(units, fetch(AGREEMENT))
 
     per_article, per_source = metrics.summarise(
         articles,

@@ -234,21 +234,28 @@ def _double_annotated(units) -> list[int]:
     return [article_id for article_id, count in reviewers.items() if count >= 2]
 
 
-def agreement_for(units) -> dict:
+def agreement_rows(agreements):
+    """An ``ArticleAgreement`` queryset's (article id, figures as JSON text) rows."""
+    return agreements.annotate(text=Cast("figures", TextField())).values_list("article_id", "text")
+
+
+def agreement_for(units, stored=None) -> dict:
     """Agreement on each article two or more of these units' reviewers annotated.
 
-    Reads what is stored and computes (and stores) what a write made it forget.
+    Reads what is stored, or takes it from ``stored``: :func:`agreement_rows` of
+    a query that covers those articles. Computes (and stores) what a write made
+    it forget.
     """
     article_ids = set(_double_annotated(units))
-    stored = ArticleAgreement.objects.annotate(text=Cast("figures", TextField()))
-    result = {}
-    for chunk in fastsql.batches(sorted(article_ids), BATCH * 4):
-        result.update(
-            (article_id, orjson.loads(text))
-            for article_id, text in stored.filter(article_id__in=chunk).values_list(
-                "article_id", "text"
-            )
-        )
+    if stored is None:
+        stored = [
+            row
+            for chunk in fastsql.batches(sorted(article_ids), BATCH * 4)
+            for row in agreement_rows(ArticleAgreement.objects.filter(article_id__in=chunk))
+        ]
+    result = {
+        article_id: orjson.loads(text) for article_id, text in stored if article_id in article_ids
+    }
     for chunk in fastsql.batches(sorted(article_ids - set(result)), BATCH):
         result.update(_compute_agreement(chunk))
     return result
