@@ -107,8 +107,8 @@ IDENTIFIABLE = ("named_person", "named_organisation", "unnamed_identified")
 class Drawer:
     """Draws a corpus chunk by chunk without a database: articles, spans, links, figures.
 
-    Django-free, so ``generate_corpus`` can run it in a second process while it
-    writes the previous chunk. ``world`` holds what the draws pick from:
+    Django-free, so ``generate_corpus`` can run it in other processes while it
+    writes the chunks drawn before. ``world`` holds what the draws pick from:
     source ids (taken in turn), reviewer ids, speaker ids and their
     affiliations, the label fields' choices, how many spans each article
     gets, the body length, a name prefix, the spans' creation time (as the
@@ -117,7 +117,6 @@ class Drawer:
 
     def __init__(self, world):
         self.world = world
-        self.rng = None
 
     def chunk(self, first, size):
         """``(articles, attributions, others, links, units, agreements)`` for articles
@@ -133,7 +132,7 @@ class Drawer:
         process draws which chunk.
         """
         world = self.world
-        self.rng = rng = random.Random(f"{world['seed']}:{first}")
+        rng = random.Random(f"{world['seed']}:{first}")
         draw, articles = rng.random, []
         for number in range(first, first + size):
             content = text.normalise_text(body(rng, number, world["body_chars"]))
@@ -159,7 +158,8 @@ class Drawer:
                 shared.add(offset)
             count = world["per_article"][first + offset]
             for label, start, end in spans(rng, article["body"], count):
-                span = self.span(article["body"], offset, pick(draw, chosen), label, start, end)
+                reviewer = pick(draw, chosen)
+                span = self.span(draw, article["body"], offset, reviewer, label, start, end)
                 if label == "attribution":
                     units.setdefault((offset, span["reviewer_id"]), []).append(len(attributions))
                     attributions.append(span)
@@ -227,8 +227,8 @@ class Drawer:
         }
         return metrics.tally(words, facts), agreements
 
-    def span(self, content, article, reviewer_id, label, start, end):
-        draw, choices = self.rng.random, self.world["choices"]
+    def span(self, draw, content, article, reviewer_id, label, start, end):
+        choices = self.world["choices"]
         prefix, suffix = text.context(content, start, end)
         values = {
             "article_id": article,

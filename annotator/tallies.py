@@ -205,11 +205,6 @@ def batched(*, with_agreement=False):
         _pending.reset(token)
 
 
-def stored_units(units) -> list[metrics.UnitFacts]:
-    """Stored unit figures of a ``UnitFigures`` queryset, decoded."""
-    return decoded_units(unit_rows(units))
-
-
 def unit_rows(units):
     """A ``UnitFigures`` queryset's (article id, reviewer id, figures as JSON text) rows."""
     return units.annotate(text=Cast("figures", TextField())).values_list(
@@ -239,20 +234,13 @@ def agreement_rows(agreements):
     return agreements.annotate(text=Cast("figures", TextField())).values_list("article_id", "text")
 
 
-def agreement_for(units, stored=None) -> dict:
+def agreement_for(units, stored) -> dict:
     """Agreement on each article two or more of these units' reviewers annotated.
 
-    Reads what is stored, or takes it from ``stored``: :func:`agreement_rows` of
-    a query that covers those articles. Computes (and stores) what a write made
-    it forget.
+    Takes what is stored from ``stored``, :func:`agreement_rows` of a query that
+    covers those articles; computes (and stores) what a write made it forget.
     """
     article_ids = set(_double_annotated(units))
-    if stored is None:
-        stored = [
-            row
-            for chunk in fastsql.batches(sorted(article_ids), BATCH * 4)
-            for row in agreement_rows(ArticleAgreement.objects.filter(article_id__in=chunk))
-        ]
     result = {
         article_id: orjson.loads(text) for article_id, text in stored if article_id in article_ids
     }

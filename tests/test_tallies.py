@@ -38,7 +38,7 @@ def as_rows(units):
 
 
 def assert_current():
-    stored = as_rows(tallies.stored_units(UnitFigures.objects.all()))
+    stored = as_rows(tallies.decoded_units(tallies.unit_rows(UnitFigures.objects.all())))
     assert stored == as_rows(recount())
     return stored
 
@@ -170,7 +170,9 @@ def test_a_generated_corpus_stores_the_figures_a_recount_gives():
     stored = dict(ArticleAgreement.objects.values_list("article_id", "figures"))
     assert len(stored) >= 2
     ArticleAgreement.objects.all().delete()
-    recomputed = tallies.agreement_for(tallies.stored_units(UnitFigures.objects.all()))
+    units = tallies.decoded_units(tallies.unit_rows(UnitFigures.objects.all()))
+    nothing_stored = tallies.agreement_rows(ArticleAgreement.objects.all())
+    recomputed = tallies.agreement_for(units, nothing_stored)
     assert recomputed == stored
 
 
