@@ -143,6 +143,26 @@ def table_rows(profiles):
     return rows
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (or, for
+# tab and carriage return, strips them and then may).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """One value as a CSV cell a spreadsheet shows and never runs.
+
+    Text that begins with a formula trigger gets a leading apostrophe, so
+    ``=HYPERLINK(...)`` is shown as written; numbers (a negative figure such
+    as ``-0.25`` included) and booleans are written as they are, and a missing
+    figure is an empty cell.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def chart(profile, group, evidence_url_name="annotator:source-evidence"):
     """Rows for one SVG bar chart: each metric on its own scale, linking to its spans."""
     rows = []

@@ -52,7 +52,7 @@ def source_table(request, fmt):
         keys = ["source_id", *[key for key, _ in reports.table_columns()]]
         writer.writerow(keys)
         for row in rows:
-            writer.writerow(["" if row[key] is None else row[key] for key in keys])
+            writer.writerow([reports.csv_cell(row[key]) for key in keys])
     response["Content-Disposition"] = f'attachment; filename="sources.{fmt}"'
     return response
 
