@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +10,30 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import exporting
-from .models import Adjudication, Annotation, Article, ArticleReview, Assignment, Source, Speaker
+from .models import (
+    Adjudication,
+    Annotation,
+    Article,
+    ArticleReview,
+    Assignment,
+    Layer,
+    Source,
+    Speaker,
+)
+
+
+def may_change_span(user, span) -> bool:
+    """Who changes, deletes or restores a span in admin (the API's rule, plus superusers).
+
+    A reviewer's raw span belongs to that reviewer: other staff see it read-only
+    and only a superuser corrects it (the change is recorded in its history). The
+    adjudicated layer is staff's shared work: whoever is staff now may edit it.
+    """
+    if user.is_superuser:
+        return True
+    if span.layer == Layer.ADJUDICATED:
+        return user.is_staff
+    return span.reviewer_id == user.pk
 
 
 @admin.register(Source)
@@ -53,6 +78,15 @@ def merge_speakers(modeladmin, request, queryset):
     speakers = list(queryset.annotate(annotation_total=Count("annotations")).order_by("name"))
     if len(speakers) < 2:
         modeladmin.message_user(request, "Select two or more speakers to merge.", messages.WARNING)
+        return None
+    moved_spans = Annotation.objects.filter(speaker__in=speakers).only("layer", "reviewer_id")
+    if not all(may_change_span(request.user, span) for span in moved_spans.iterator()):
+        modeladmin.message_user(
+            request,
+            "These speakers are linked to other reviewers' annotations: "
+            "only a superuser can merge them.",
+            messages.ERROR,
+        )
         return None
     survivor_id = request.POST.get("survivor")
     if survivor_id:
@@ -144,6 +178,23 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_span(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change_span(request.user, obj))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a posted revert (or a restore of a deleted
+        # span) after checking only that the user may view the span.
+        if request.method == "POST":
+            version = get_object_or_404(Annotation.history, id=object_id, history_id=version_id)
+            if not self.has_change_history_permission(request, version.instance):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(ArticleReview)
 class ArticleReviewAdmin(admin.ModelAdmin):
@@ -205,3 +256,6 @@ class DeletedAnnotationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the history is the record of who changed what
