@@ -46,7 +46,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Login throttling (django-axes): five failures for one username from one
-# address lock that pair out for 15 minutes.
+# address lock that pair out for 15 minutes. The address is the client's as
+# the trusted proxies in front of the app recorded it in X-Forwarded-For
+# (annotator.accounts.client_address); none here, so REMOTE_ADDR.
+TRUSTED_PROXIES = 0
+AXES_CLIENT_IP_CALLABLE = "annotator.accounts.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

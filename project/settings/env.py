@@ -31,3 +31,15 @@ def env_list(name: str, default: str | None = None) -> list[str]:
     if raw is None:
         raise ImproperlyConfigured(f"The environment variable {name} must be set.")
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_count(name: str, default: int) -> int:
+    """A whole number of things (0 or more)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit():
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a whole number (0 or more), not {raw!r}."
+        )
+    return int(raw)
