@@ -1,0 +1,151 @@
+"""Operations: a database that refuses writes answers 503, not a bare 500."""
+
+import logging
+import sqlite3
+from contextlib import contextmanager
+
+import psycopg.errors
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+
+from annotator import writes
+from annotator.middleware import MESSAGE, why_database_cannot_write
+from annotator.models import Annotation
+
+from .conftest import make_article
+
+CLAIM = {"label": "claim", "quote": "the bridge will open in May", "occurrence": 1}
+
+
+@contextmanager
+def read_only_database():
+    """Really make the connection refuse writes, as a read-only file or standby would."""
+    on, off = (
+        ("PRAGMA query_only = ON", "PRAGMA query_only = OFF")
+        if connection.vendor == "sqlite"
+        else ("SET default_transaction_read_only = on", "SET default_transaction_read_only = off")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(on)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(off)
+
+
+def csrf_client(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get("/articles/")  # sets the CSRF cookie
+    return client
+
+
+def post_with_token(client, path, data, **extra):
+    token = client.cookies["csrftoken"].value
+    return client.post(path, data, HTTP_X_CSRFTOKEN=token, **extra)
+
+
+def add_by_api(client, article):
+    return post_with_token(
+        client,
+        f"/api/articles/{article.pk}/annotations/",
+        {"label": "claim", "start": 15, "end": 42},
+        content_type="application/json",
+    )
+
+
+def add_by_page(client, article):
+    return post_with_token(client, f"/articles/{article.pk}/annotations/add/", CLAIM)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_only_database_answers_503_as_json_and_as_a_page(alice, caplog):
+    article = make_article()
+    client = csrf_client(alice)
+    with read_only_database(), caplog.at_level(logging.ERROR, logger="annotator.middleware"):
+        api = add_by_api(client, article)
+        page = add_by_page(client, article)
+    assert api.status_code == 503
+    assert api["Content-Type"] == "application/json"
+    assert api.json() == {"detail": MESSAGE}
+    assert page.status_code == 503
+    assert page["Content-Type"].startswith("text/html")
+    assert MESSAGE in page.content.decode() and "Traceback" not in page.content.decode()
+    logged = [r.getMessage() for r in caplog.records if r.name == "annotator.middleware"]
+    assert len(logged) == 2
+    assert logged[0].startswith(
+        f"The database is read-only: POST /api/articles/{article.pk}/annotations/ answered 503"
+    )
+    assert not Annotation.objects.exists()
+    assert add_by_api(client, article).status_code == 201  # writable again: nothing was broken
+
+
+def sqlite_error(message, code):
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code
+    return error
+
+
+DRIVER_ERRORS = {
+    "full": {
+        "sqlite": lambda: sqlite_error("database or disk is full", sqlite3.SQLITE_FULL),
+        "postgresql": lambda: psycopg.errors.DiskFull("could not extend file"),
+    },
+    "other": {
+        "sqlite": lambda: sqlite_error("no such table: annotator_annotation", sqlite3.SQLITE_ERROR),
+        "postgresql": lambda: psycopg.errors.UndefinedTable("relation does not exist"),
+    },
+}
+
+
+def refuse_inserts(monkeypatch, kind):
+    """The span insert fails with this database's driver error, wrapped as Django wraps it."""
+    driver_error = DRIVER_ERRORS[kind][connection.vendor]
+
+    def refuse(*args, **kwargs):
+        with connection.wrap_database_errors:
+            raise driver_error()
+
+    monkeypatch.setattr(writes.fastsql, "insert_returning_ids", refuse)
+
+
+@pytest.mark.django_db
+def test_a_full_disk_answers_503(alice, monkeypatch):
+    refuse_inserts(monkeypatch, "full")
+    article = make_article()
+    client = csrf_client(alice)
+    assert add_by_api(client, article).json() == {"detail": MESSAGE}
+    assert add_by_page(client, article).status_code == 503
+    assert not Annotation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_other_database_errors_are_still_500(alice, monkeypatch):
+    refuse_inserts(monkeypatch, "other")
+    client = csrf_client(alice)
+    client.raise_request_exception = False
+    assert add_by_page(client, make_article()).status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("driver_error", "reason"),
+    [
+        (
+            sqlite_error("attempt to write a readonly database", sqlite3.SQLITE_READONLY),
+            "read-only",
+        ),
+        (sqlite_error("readonly database moved", sqlite3.SQLITE_READONLY_DBMOVED), "read-only"),
+        (sqlite_error("database or disk is full", sqlite3.SQLITE_FULL), "full"),
+        (sqlite_error("database is locked", sqlite3.SQLITE_BUSY), None),
+        (psycopg.errors.ReadOnlySqlTransaction("read-only transaction"), "read-only"),
+        (psycopg.errors.DiskFull("could not extend file"), "full"),
+        (psycopg.errors.UniqueViolation("duplicate key"), None),
+    ],
+)
+def test_which_driver_errors_mean_the_database_cannot_write(driver_error, reason):
+    error = OperationalError(str(driver_error))
+    error.__cause__ = driver_error  # as Django's wrapper raises it
+    assert why_database_cannot_write(error) == reason
+    assert why_database_cannot_write(driver_error) is None  # not through Django
