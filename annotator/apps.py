@@ -6,4 +6,6 @@ class AnnotatorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import tallies  # noqa: F401  (connects the signals that keep figures current)
+        # Connect the signals that keep figures current and revoke API tokens,
+        # and register the deployment checks.
+        from . import accounts, checks, tallies  # noqa: F401

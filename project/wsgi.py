@@ -1,5 +1,7 @@
 import os
 
+from django.core.checks import run_checks
+from django.core.management.base import SystemCheckError
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
@@ -8,3 +10,19 @@ application = get_wsgi_application()
 # Import every URL pattern and view now, as each server process starts: left to
 # the first request, that import (DRF, the schema views) made it take about 1 s.
 get_resolver().url_patterns  # noqa: B018
+
+
+def _refuse_to_start_on_failed_startup_checks():
+    """A server that would answer 500 on every page (no static manifest) does not start."""
+    from annotator.checks import STARTUP
+
+    errors = [
+        message
+        for message in run_checks(tags=[STARTUP], include_deployment_checks=True)
+        if message.is_serious()
+    ]
+    if errors:
+        raise SystemCheckError("\n".join(str(error) for error in errors))
+
+
+_refuse_to_start_on_failed_startup_checks()
