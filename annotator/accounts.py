@@ -1,8 +1,19 @@
-"""Accounts: the client address login throttling counts failures against."""
+"""Accounts: the client address login throttling counts, and API tokens revoked.
+
+A user's API token is deleted when their password changes or they are
+deactivated, however it happens (admin, ``changepassword``, ``set_password()``
+and ``save()``): a leaked token does not outlive the password, and a
+reactivated account needs a new one.
+"""
 
 import ipaddress
 
 from django.conf import settings
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
+
+REVOKING_FIELDS = {"password", "is_active"}
 
 
 def client_address(request) -> str | None:
@@ -26,3 +37,17 @@ def client_address(request) -> str | None:
         return str(ipaddress.ip_address(client))
     except ValueError:
         return peer
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def revoke_token_on_password_change_or_deactivation(sender, instance, update_fields, **kwargs):
+    if instance.pk is None or (
+        update_fields is not None and REVOKING_FIELDS.isdisjoint(update_fields)
+    ):
+        return  # a new user, or a save of other fields only (the last login, say)
+    stored = sender.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if stored is None:
+        return
+    deactivated = stored["is_active"] and not instance.is_active
+    if deactivated or stored["password"] != instance.password:
+        Token.objects.filter(user_id=instance.pk).delete()

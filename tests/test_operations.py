@@ -13,7 +13,7 @@ from annotator import writes
 from annotator.middleware import MESSAGE, why_database_cannot_write
 from annotator.models import Annotation
 
-from .conftest import make_article
+from .conftest import PASSWORD, make_article
 
 CLAIM = {"label": "claim", "quote": "the bridge will open in May", "occurrence": 1}
 
@@ -149,3 +149,57 @@ def test_which_driver_errors_mean_the_database_cannot_write(driver_error, reason
     error.__cause__ = driver_error  # as Django's wrapper raises it
     assert why_database_cannot_write(error) == reason
     assert why_database_cannot_write(driver_error) is None  # not through Django
+
+
+def token_for(user):
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.create(user=user).key
+
+
+def api_status(key):
+    return Client().get("/api/articles/", HTTP_AUTHORIZATION=f"Token {key}").status_code
+
+
+@pytest.mark.django_db
+def test_a_password_change_revokes_the_api_token(alice):
+    key = token_for(alice)
+    assert api_status(key) == 200
+    alice.set_password("a new long passphrase")
+    alice.save()
+    assert api_status(key) == 401
+
+
+@pytest.mark.django_db
+def test_a_password_change_in_admin_revokes_the_api_token(alice, django_user_model):
+    key = token_for(alice)
+    root = django_user_model.objects.create_superuser("root", password="x-test-only")
+    client = csrf_client(root)
+    client.get("/admin/")
+    response = post_with_token(
+        client,
+        f"/admin/auth/user/{alice.pk}/password/",
+        {"password1": "a new long passphrase", "password2": "a new long passphrase"},
+    )
+    assert response.status_code == 302
+    assert api_status(key) == 401
+
+
+@pytest.mark.django_db
+def test_deactivation_revokes_the_api_token_for_good(alice):
+    key = token_for(alice)
+    alice.is_active = False
+    alice.save()
+    alice.is_active = True
+    alice.save()
+    assert api_status(key) == 401
+
+
+@pytest.mark.django_db
+def test_other_changes_and_logins_keep_the_api_token(alice):
+    key = token_for(alice)
+    alice.first_name = "Alice"
+    alice.save()
+    login = Client().post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert login.status_code == 302
+    assert api_status(key) == 200
