@@ -154,7 +154,11 @@ class Export(APIView):
 
     @extend_schema(
         parameters=[ExportQuery],
-        responses={(200, "application/json"): dict},
+        # One media type per format (the W3C one without its profile parameter).
+        responses={
+            (200, content_type.split(";")[0]): dict
+            for content_type in exporting.CONTENT_TYPES.values()
+        },
     )
     def get(self, request):
         query = ExportQuery(data=request.query_params)

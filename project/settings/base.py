@@ -155,6 +155,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["annotator.permissions.CanAnnotate"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotator.schema_errors.document_errors",
+    ],
 }
 
 # A source profile is greyed out below this many annotated articles, or when
