@@ -4,10 +4,14 @@ import json
 
 import pytest
 from django.test import Client
+from django.urls import Resolver404, resolve
+from hypothesis import given
+from hypothesis import strategies as st
 
+from annotator.converters import DATABASE_ID_MAX
 from annotator.models import Adjudication, Annotation, Speaker
 from annotator.pagination import MAX_PAGE_SIZE
-from annotator.parsers import MAX_JSON_DEPTH
+from annotator.parsers import MAX_JSON_DEPTH, depth
 
 from .conftest import make_annotation, make_source
 
@@ -93,6 +97,22 @@ def test_page_posts_with_ids_beyond_64_bits_are_a_404(alice, carol, path):
 def test_pages_with_ids_beyond_64_bits_are_a_404(carol, path):
     client = csrf_client(carol)
     assert client.get(path.format(huge=BEYOND_64_BITS)).status_code == 404
+
+
+@given(st.integers(min_value=0, max_value=2**80))
+def test_an_id_route_matches_exactly_the_ids_the_database_holds(number):
+    path = f"/api/annotations/{number}/"
+    if number <= DATABASE_ID_MAX:
+        assert resolve(path).kwargs == {"pk": number}
+    else:
+        with pytest.raises(Resolver404):
+            resolve(path)
+
+
+@given(st.integers(min_value=0, max_value=50))
+def test_depth_counts_nested_lists_and_objects(levels):
+    assert depth(nested_list(levels)) == levels
+    assert depth({"a": nested_list(levels), "b": 1}) == levels + 1
 
 
 def test_the_largest_id_still_reaches_the_view(alice):
