@@ -114,24 +114,27 @@ class DecisionForm(forms.Form):
             self.add_error("span", "Say which span to accept or reject.")
         return cleaned
 
+    def chosen_span(self, article):
+        """The span the action is on, in the article and the layer it is taken from."""
+        return get_object_or_404(
+            Annotation,
+            pk=self.cleaned_data["span"],
+            article=article,
+            layer=self.SPAN_LAYERS[self.cleaned_data["action"]],
+        )
+
 
 def _apply_decision(request, article):
     decision = DecisionForm(request.POST)
     if not decision.is_valid():
         raise InvalidForm(decision)
     action = decision.cleaned_data["action"]
-    if action in DecisionForm.SPAN_LAYERS:
-        span = get_object_or_404(
-            Annotation,
-            pk=decision.cleaned_data["span"],
-            article=article,
-            layer=DecisionForm.SPAN_LAYERS[action],
-        )
     if action == "accept":
+        span = decision.chosen_span(article)
         adjudication.accept(span, request.user)
         messages.success(request, f"Accepted {span.reviewer.username}'s {span.label}.")
     elif action == "reject":
-        adjudication.reject(span)
+        adjudication.reject(decision.chosen_span(article))
         messages.success(request, "Removed the span from the adjudicated layer.")
     elif action == "start":
         adjudication.start_empty(article, request.user)
