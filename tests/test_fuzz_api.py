@@ -8,7 +8,9 @@ each answer. Examples per operation are few, so the whole run stays short.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode, checks
@@ -21,6 +23,18 @@ EXAMPLES_PER_OPERATION = 20
 # Whether the API accepts exactly what the schema allows is the serializers' strictness
 # (they refuse unknown keys, which the schema does not say); the answers are checked here.
 NOT_CHECKED = [checks.positive_data_acceptance, checks.negative_data_rejection]
+
+
+@pytest.fixture
+def wsgi_app():
+    """The WSGI app, served within the test's transaction, as Django's test client does:
+    the handler would otherwise close the connection (and the test's transaction with it)
+    around each request, which PostgreSQL reports as "the connection is closed"."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -50,9 +64,9 @@ def check_operation(operation, mode, headers):
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode))
-def test_every_operation_answers_generated_requests(alices_token, mode):
+def test_every_operation_answers_generated_requests(wsgi_app, alices_token, mode):
     schema = schemathesis.openapi.from_wsgi(
-        "/api/schema/?format=json", get_wsgi_application(), headers=alices_token
+        "/api/schema/?format=json", wsgi_app, headers=alices_token
     )
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
