@@ -241,3 +241,25 @@ def test_adjudication_still_accepts_a_span(alice, carol, article):
     )
     assert response.status_code == 302
     assert Annotation.objects.adjudicated().get().adjudicated_from == span
+
+
+def test_a_crash_under_the_api_still_answers_json(alice, monkeypatch):
+    """The last resort (handler500): no route should get here, but if one does, JSON."""
+
+    def crash(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("annotator.api.SourceList.get_queryset", crash)
+    client = csrf_client(alice)
+    client.raise_request_exception = False
+    assert assert_json_error(client.get("/api/sources/"), 500) == {"detail": "Server error."}
+
+
+def test_a_page_refusing_a_body_over_the_upload_limit_says_why(alice, article, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = csrf_client(alice)
+    form = {"label": "claim", "quote": "the bridge", "occurrence": 1, "note": "x" * 2000}
+    response = post_form(client, f"/articles/{article.pk}/annotations/add/", form)
+    assert response.status_code == 400
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in response.content.decode()
+    assert not Annotation.objects.exists()
