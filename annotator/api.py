@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import exporting, fastsql, writes
+from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker
 from .permissions import CanAnnotate, get_annotation_for_user
 from .reports import profile_payload
@@ -135,9 +136,11 @@ class SourceSummary(APIView):
 
 
 class ExportQuery(serializers.Serializer):
+    """Every filter checked before the first byte: a streamed export cannot turn into an error."""
+
     format = serializers.ChoiceField(choices=exporting.FORMATS, default="native")
-    source = serializers.IntegerField(required=False, min_value=1)
-    article = serializers.IntegerField(required=False, min_value=1)
+    source = serializers.IntegerField(required=False, min_value=1, max_value=DATABASE_ID_MAX)
+    article = serializers.IntegerField(required=False, min_value=1, max_value=DATABASE_ID_MAX)
     reviewer = serializers.CharField(required=False)
     label = serializers.ChoiceField(choices=Label.choices, required=False)
     layer = serializers.ChoiceField(choices=Layer.choices, required=False)
@@ -151,7 +154,11 @@ class Export(APIView):
 
     @extend_schema(
         parameters=[ExportQuery],
-        responses={(200, "application/json"): dict},
+        # One media type per format (the W3C one without its profile parameter).
+        responses={
+            (200, content_type.split(";")[0]): dict
+            for content_type in exporting.CONTENT_TYPES.values()
+        },
     )
     def get(self, request):
         query = ExportQuery(data=request.query_params)

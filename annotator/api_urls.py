@@ -12,16 +12,16 @@ def open_to_api_auth(view_class):
 
 urlpatterns = [
     path("articles/", open_to_api_auth(api.ArticleList), name="api-article-list"),
-    path("articles/<int:pk>/", open_to_api_auth(api.ArticleDetail), name="api-article-detail"),
+    path("articles/<id:pk>/", open_to_api_auth(api.ArticleDetail), name="api-article-detail"),
     path(
-        "articles/<int:pk>/annotations/",
+        "articles/<id:pk>/annotations/",
         open_to_api_auth(api.ArticleAnnotations),
         name="api-article-annotations",
     ),
-    path("annotations/<int:pk>/", open_to_api_auth(api.AnnotationDetail), name="api-annotation"),
+    path("annotations/<id:pk>/", open_to_api_auth(api.AnnotationDetail), name="api-annotation"),
     path("sources/", open_to_api_auth(api.SourceList), name="api-source-list"),
     path(
-        "sources/<int:pk>/summary/", open_to_api_auth(api.SourceSummary), name="api-source-summary"
+        "sources/<id:pk>/summary/", open_to_api_auth(api.SourceSummary), name="api-source-summary"
     ),
     path("speakers/", open_to_api_auth(api.SpeakerList), name="api-speaker-list"),
     path("export/", open_to_api_auth(api.Export), name="api-export"),

@@ -3,6 +3,7 @@
 import csv
 import json
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from . import reports
+from .api_errors import InvalidForm
 from .metrics import SPEAKER_SHARE_KEYS
 from .models import Adjudication, Annotation, ArticleReview, Layer, Source, SpeakerType
 from .permissions import require_annotator
@@ -123,13 +125,24 @@ def source_evidence(request, pk, metric):
     return render(request, "annotator/source_evidence.html", context)
 
 
+class AgreementFilter(forms.Form):
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "No source has this id."},
+    )
+
+
 @require_GET
 def agreement(request):
     if not request.user.is_staff:
         raise PermissionDenied("Agreement compares reviewers' work; it is for staff.")
+    query = AgreementFilter(request.GET)
+    if not query.is_valid():
+        raise InvalidForm(query)
     sources = Source.objects.all()
-    if request.GET.get("source"):
-        sources = sources.filter(pk=request.GET["source"])
+    if query.cleaned_data["source"]:
+        sources = sources.filter(pk=query.cleaned_data["source"].pk)
     profiles = source_profiles(request.user, sources)
     pairs = {}
     for profile in profiles:

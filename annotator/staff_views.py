@@ -1,5 +1,6 @@
 """Staff pages: dealing work queues and adjudicating disagreements."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from . import adjudication
+from .api_errors import InvalidForm
+from .converters import DATABASE_ID_MAX
 from .forms import QueueForm
 from .models import Adjudication, Annotation, Article, Assignment, Layer
 from .workqueue import plan_assignments
@@ -94,28 +97,51 @@ def adjudicate(request, pk):
     )
 
 
-def _apply_decision(request, article):
-    action = request.POST.get("action")
-    if action == "accept":
-        span = get_object_or_404(
-            Annotation, pk=request.POST.get("span"), article=article, layer=Layer.RAW
+class DecisionForm(forms.Form):
+    """One button on the adjudication page: accept or reject a span, start or discard the layer."""
+
+    # The layer a span is taken from, for the actions on one span.
+    SPAN_LAYERS = {"accept": Layer.RAW, "reject": Layer.ADJUDICATED}
+
+    action = forms.ChoiceField(
+        choices=[(name, name) for name in ("accept", "reject", "start", "discard")]
+    )
+    span = forms.IntegerField(required=False, min_value=1, max_value=DATABASE_ID_MAX)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in self.SPAN_LAYERS and cleaned.get("span") is None:
+            self.add_error("span", "Say which span to accept or reject.")
+        return cleaned
+
+    def chosen_span(self, article):
+        """The span the action is on, in the article and the layer it is taken from."""
+        return get_object_or_404(
+            Annotation,
+            pk=self.cleaned_data["span"],
+            article=article,
+            layer=self.SPAN_LAYERS[self.cleaned_data["action"]],
         )
+
+
+def _apply_decision(request, article):
+    decision = DecisionForm(request.POST)
+    if not decision.is_valid():
+        raise InvalidForm(decision)
+    action = decision.cleaned_data["action"]
+    if action == "accept":
+        span = decision.chosen_span(article)
         adjudication.accept(span, request.user)
         messages.success(request, f"Accepted {span.reviewer.username}'s {span.label}.")
     elif action == "reject":
-        span = get_object_or_404(
-            Annotation, pk=request.POST.get("span"), article=article, layer=Layer.ADJUDICATED
-        )
-        adjudication.reject(span)
+        adjudication.reject(decision.chosen_span(article))
         messages.success(request, "Removed the span from the adjudicated layer.")
     elif action == "start":
         adjudication.start_empty(article, request.user)
         messages.success(request, "Started an adjudicated layer; accept the spans that hold.")
-    elif action == "discard":
+    else:
         adjudication.discard(article)
         messages.success(
             request, "Discarded the adjudicated layer; summaries use the reviewers' mean."
         )
-    else:
-        messages.error(request, "Unknown action.")
     return redirect(reverse("annotator:adjudicate", args=[article.pk]))

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from annotator import api_errors
+from annotator.converters import DatabaseIdConverter
+
+# <id:pk> in the app's URLconfs: registered before they are included.
+register_converter(DatabaseIdConverter, "id")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +17,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/", include("annotator.api_urls")),
+    path(api_errors.API_ROOT, include("annotator.api_urls")),
     path("", include("annotator.urls")),
 ]
+
+# Errors raised outside a DRF view: JSON under /api/, the site's pages elsewhere.
+handler400 = api_errors.bad_request
+handler404 = api_errors.page_not_found
+handler500 = api_errors.server_error

@@ -1,0 +1,29 @@
+"""The API's error answers in its OpenAPI schema (a drf-spectacular postprocessing hook).
+
+Every operation may answer 401 and 403 (authentication and CanAnnotate), 400
+when it reads a query or a body, and 404 when its path names an id; the body
+is JSON: ``{"detail": reason}`` or, for a refused field, the field's messages.
+"""
+
+ERROR_BODY = {
+    "description": "The reason: {'detail': ...}, or each refused field with its messages.",
+    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+}
+
+
+def error_responses(operation, path):
+    statuses = ["401", "403"]
+    parameters = operation.get("parameters", [])
+    if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+        statuses.append("400")
+    if "{" in path:
+        statuses.append("404")
+    return statuses
+
+
+def document_errors(result, generator, request, public):
+    for path, operations in result["paths"].items():
+        for operation in operations.values():
+            for status in error_responses(operation, path):
+                operation["responses"].setdefault(status, ERROR_BODY)
+    return result
