@@ -105,7 +105,8 @@ def article_or_404(pk):
 
 
 def _render_article(request, article, form=None, review_form=None, status=200):
-    """The article page; ``form`` and ``review_form`` only when bound (shown with their errors)."""
+    """The article page; ``form`` and ``review_form`` only when bound (shown with their errors),
+    otherwise fresh ones."""
     # Reviewers see their own spans; staff may show every reviewer's or the adjudicated layer.
     view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
     if view not in VIEWS:
@@ -159,11 +160,8 @@ def _render_article(request, article, form=None, review_form=None, status=200):
             name: links.path(f"annotator:{view_name}", article.pk)
             for name, view_name in ARTICLE_LINKS.items()
         },
-        "form": form,
-        "new_form": lambda: QuoteAnnotationForm(article=article),
-        "review_form": review_form,
-        "new_review_form": lambda: ArticleReviewForm(instance=review),
-        "review_form_key": [getattr(review, name, None) for name in ArticleReviewForm.Meta.fields],
+        "form": form or QuoteAnnotationForm(article=article),
+        "review_form": review_form or ArticleReviewForm(instance=review),
     }
     parts = {
         "annotation_items": page.span_list(
