@@ -1,6 +1,5 @@
 """Server-rendered pages: fetch with permission, validate, call the model, respond."""
 
-import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -84,7 +83,6 @@ SHOWN = {
 }
 
 
-SPEAKERS = fastsql.Prepared(lambda: Speaker.objects.values_list(*SPEAKER_FIELDS))
 ARTICLE = fastsql.Prepared(
     lambda pk: Article.objects.filter(pk=pk).values_list(*fastsql.joined(Article, "source"))
 )
@@ -116,11 +114,11 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     orphans = [row for row in rows if row[-1]]
     found = REVIEW.rows(article=article.pk, reviewer=request.user.pk)
     review = fastsql.instance(ArticleReview, REVIEW_FIELDS, found[0]) if found else None
-    speakers = [
-        # Aliases are JSON text as stored: written into the page as they are.
-        [pk, name, orjson.Fragment(aliases), *rest]
-        for pk, name, aliases, *rest in SPEAKERS.rows()
-    ]
+    # Only the speakers of the spans shown; the script asks the API for others by name.
+    speaker_column = PAGE_SPAN_FIELDS.index("speaker")
+    speakers = Speaker.objects.filter(
+        pk__in={row[speaker_column] for row in annotations} - {None}
+    ).values_list(*SPEAKER_FIELDS)
     choices = {
         "label": Label.choices,
         "speaker_type": SpeakerType.choices,
@@ -137,7 +135,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "editAll": view == "adjudicated",
         "canCreate": view == "mine",
         "annotations": page.columns((*PAGE_SPAN_FIELDS, "orphaned"), annotations),
-        "speakers": page.columns(SPEAKER_FIELDS, speakers),
+        "speakers": page.columns(SPEAKER_FIELDS, list(speakers)),
         "choices": choices,
         "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
         "urls": {

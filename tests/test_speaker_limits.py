@@ -1,10 +1,16 @@
-"""Speakers are bounded in size, listed a page at a time, searched by name or alias."""
+"""Speakers are bounded in size, listed a page at a time, searched by name or alias,
+and the article page carries only the speakers of the spans it shows."""
+
+import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from annotator.models import Speaker
 from annotator.models.corpus import SPEAKER_ALIASES_MAX, SPEAKER_NAME_MAX_LENGTH
+
+from .conftest import logged_in, make_annotation
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +106,27 @@ def test_an_overlong_search_is_a_400(api_as, alice):
     response = api_as(alice).get("/api/speakers/", {"q": TOO_LONG})
     assert response.status_code == 400
     assert "no more than" in " ".join(response.json()["q"])
+
+
+def page_speakers(client, article, view=None):
+    page = client.get(article.get_absolute_url(), {"view": view} if view else {})
+    data = re.search(
+        rb'<script id="page-data" type="application/json">(.*?)</script>', page.content
+    )
+    return sorted(row[1] for row in json.loads(data.group(1))["speakers"]["rows"])
+
+
+def test_the_article_page_carries_only_the_speakers_of_the_spans_shown(alice, bob, carol, article):
+    own = Speaker.objects.create(name="Own speaker")
+    others = Speaker.objects.create(name="Bob's speaker")
+    Speaker.objects.bulk_create(
+        Speaker(name=f"Unused {n}", aliases=["a" * 200]) for n in range(300)
+    )
+    make_annotation(article, alice, "attribution", "Officials said", speaker=own)
+    make_annotation(article, bob, "attribution", "Officials said", speaker=others)
+
+    assert page_speakers(logged_in(alice), article) == ["Own speaker"]
+    assert page_speakers(logged_in(bob), article) == ["Bob's speaker"]
+    assert page_speakers(logged_in(carol), article, view="all") == ["Bob's speaker", "Own speaker"]
+    page = logged_in(alice).get(article.get_absolute_url())
+    assert b"Unused" not in page.content
