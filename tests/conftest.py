@@ -6,6 +6,7 @@ Reviewers group.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -19,6 +20,12 @@ def make_user(django_user_model, username, *, reviewer=True, **flags):
     if reviewer:
         user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
     return user
+
+
+@pytest.fixture(autouse=True)
+def no_writes_counted():
+    """Every test starts with no API writes counted against a user (users' ids recur)."""
+    cache.clear()
 
 
 @pytest.fixture
