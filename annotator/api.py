@@ -5,12 +5,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import exporting, fastsql, writes
 from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker
+from .models.corpus import SPEAKER_NAME_MAX_LENGTH
 from .permissions import CanAnnotate, get_annotation_for_user
 from .reports import profile_payload
 from .serializers import (
@@ -116,11 +118,39 @@ class SourceList(generics.ListAPIView):
     queryset = Source.objects.all()
 
 
+class SpeakerPages(LimitOffsetPagination):
+    """Speakers a page at a time: enough for a list of suggestions, never the whole table."""
+
+    default_limit = 20
+    max_limit = 100
+
+
+class SpeakerQuery(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=SPEAKER_NAME_MAX_LENGTH,
+        help_text="Part of a name or an alias, any case.",
+    )
+
+
 class SpeakerList(generics.ListCreateAPIView):
+    """Speakers by name, a page at a time; ``?q=`` keeps those whose name or an alias
+    contains it."""
+
     permission_classes = [CanAnnotate]
     serializer_class = SpeakerSerializer
-    queryset = Speaker.objects.all()
-    pagination_class = None
+    pagination_class = SpeakerPages
+
+    @extend_schema(parameters=[SpeakerQuery])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        query = SpeakerQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        text = query.validated_data.get("q")
+        return Speaker.objects.matching(text) if text else Speaker.objects.all()
 
 
 class SourceSummary(APIView):

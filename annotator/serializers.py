@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 
 from . import fastsql, writes
 from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
+from .models.corpus import validate_aliases
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -44,8 +45,9 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class SpeakerSerializer(serializers.ModelSerializer):
+    # The model's own rule on aliases (how many, how long), so both refuse alike.
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=50
+        child=serializers.CharField(), required=False, validators=[validate_aliases]
     )
 
     class Meta:

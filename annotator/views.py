@@ -1,6 +1,5 @@
 """Server-rendered pages: fetch with permission, validate, call the model, respond."""
 
-import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -84,7 +83,6 @@ SHOWN = {
 }
 
 
-SPEAKERS = fastsql.Prepared(lambda: Speaker.objects.values_list(*SPEAKER_FIELDS))
 ARTICLE = fastsql.Prepared(
     lambda pk: Article.objects.filter(pk=pk).values_list(*fastsql.joined(Article, "source"))
 )
@@ -105,7 +103,8 @@ def article_or_404(pk):
 
 
 def _render_article(request, article, form=None, review_form=None, status=200):
-    """The article page; ``form`` and ``review_form`` only when bound (shown with their errors)."""
+    """The article page; ``form`` and ``review_form`` only when bound (shown with their errors),
+    otherwise fresh ones."""
     # Reviewers see their own spans; staff may show every reviewer's or the adjudicated layer.
     view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
     if view not in VIEWS:
@@ -115,11 +114,11 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     orphans = [row for row in rows if row[-1]]
     found = REVIEW.rows(article=article.pk, reviewer=request.user.pk)
     review = fastsql.instance(ArticleReview, REVIEW_FIELDS, found[0]) if found else None
-    speakers = [
-        # Aliases are JSON text as stored: written into the page as they are.
-        [pk, name, orjson.Fragment(aliases), *rest]
-        for pk, name, aliases, *rest in SPEAKERS.rows()
-    ]
+    # Only the speakers of the spans shown; the script asks the API for others by name.
+    speaker_column = PAGE_SPAN_FIELDS.index("speaker")
+    speakers = Speaker.objects.filter(
+        pk__in={row[speaker_column] for row in annotations} - {None}
+    ).values_list(*SPEAKER_FIELDS)
     choices = {
         "label": Label.choices,
         "speaker_type": SpeakerType.choices,
@@ -136,7 +135,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "editAll": view == "adjudicated",
         "canCreate": view == "mine",
         "annotations": page.columns((*PAGE_SPAN_FIELDS, "orphaned"), annotations),
-        "speakers": page.columns(SPEAKER_FIELDS, speakers),
+        "speakers": page.columns(SPEAKER_FIELDS, list(speakers)),
         "choices": choices,
         "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
         "urls": {
@@ -159,11 +158,8 @@ def _render_article(request, article, form=None, review_form=None, status=200):
             name: links.path(f"annotator:{view_name}", article.pk)
             for name, view_name in ARTICLE_LINKS.items()
         },
-        "form": form,
-        "new_form": lambda: QuoteAnnotationForm(article=article),
-        "review_form": review_form,
-        "new_review_form": lambda: ArticleReviewForm(instance=review),
-        "review_form_key": [getattr(review, name, None) for name in ArticleReviewForm.Meta.fields],
+        "form": form or QuoteAnnotationForm(article=article),
+        "review_form": review_form or ArticleReviewForm(instance=review),
     }
     parts = {
         "annotation_items": page.span_list(

@@ -6,6 +6,7 @@ Reviewers group.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -19,6 +20,12 @@ def make_user(django_user_model, username, *, reviewer=True, **flags):
     if reviewer:
         user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
     return user
+
+
+@pytest.fixture(autouse=True)
+def no_writes_counted():
+    """Every test starts with no API writes counted against a user (users' ids recur)."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -110,3 +117,38 @@ def article(db):
 @pytest.fixture
 def api_as():
     return api_client
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, once per test session for every browser test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"

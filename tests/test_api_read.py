@@ -116,7 +116,7 @@ def test_reviewer_adds_a_speaker(api_as, alice):
         format="json",
     )
     assert response.status_code == 201
-    listed = api_as(alice).get("/api/speakers/").json()
+    listed = api_as(alice).get("/api/speakers/").json()["results"]
     assert [row["aliases"] for row in listed] == [["Sergey Lavrov"]]
 
 

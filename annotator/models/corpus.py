@@ -1,5 +1,7 @@
 """The corpus: outlets, their articles, and the speakers articles quote."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -96,8 +98,52 @@ class Affiliation(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+SPEAKER_NAME_MAX_LENGTH = 200
+# A speaker's other spellings: a handful is normal, and every one is sent to
+# whoever searches for the speaker.
+SPEAKER_ALIASES_MAX = 20
+
+
+def validate_aliases(aliases):
+    """Aliases are a list of at most SPEAKER_ALIASES_MAX names, each one a non-blank
+    name no longer than a canonical name."""
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise ValidationError("Aliases must be a list of names.", code="invalid")
+    if len(aliases) > SPEAKER_ALIASES_MAX:
+        raise ValidationError(
+            f"A speaker has at most {SPEAKER_ALIASES_MAX} aliases, not {len(aliases)}.",
+            code="max_length",
+        )
+    for number, alias in enumerate(aliases, start=1):
+        if not alias.strip():
+            raise ValidationError(f"Alias {number} is blank.", code="blank")
+        if len(alias) > SPEAKER_NAME_MAX_LENGTH:
+            raise ValidationError(
+                f"Alias {number} has {len(alias)} characters; "
+                f"at most {SPEAKER_NAME_MAX_LENGTH} are allowed.",
+                code="max_length",
+            )
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def matching(self, query):
+        """Speakers whose name or one of whose aliases contains ``query``, ignoring case.
+
+        Aliases are searched in their stored JSON text, with ``query`` written as JSON
+        writes a string's inside (quotes and backslashes escaped, so a query never
+        matches the punctuation between two aliases): as PostgreSQL keeps it (letters
+        as they are) and as SQLite keeps it (non-ASCII letters as \\u escapes).
+        SQLite ignores the case of ASCII letters only.
+        """
+        as_json = {json.dumps(query, ensure_ascii=escaped)[1:-1] for escaped in (False, True)}
+        aliases = Q()
+        for text_in_json in as_json:
+            aliases |= Q(aliases__icontains=text_in_json)
+        return self.filter(Q(name__icontains=query) | aliases)
+
+
 class Speaker(models.Model):
-    name = models.CharField("canonical name", max_length=200, unique=True)
+    name = models.CharField("canonical name", max_length=SPEAKER_NAME_MAX_LENGTH, unique=True)
     aliases = models.JSONField(
         default=list, blank=True, help_text="Other spellings, e.g. Andrey/Andrei Belousov."
     )
@@ -108,6 +154,8 @@ class Speaker(models.Model):
         max_length=200, blank=True, help_text="Which country or body, e.g. Russia."
     )
     history = HistoricalRecords()
+
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -141,5 +189,8 @@ class Speaker(models.Model):
             self.save(update_fields=["aliases"])
 
     def clean(self):
-        if not isinstance(self.aliases, list) or not all(isinstance(a, str) for a in self.aliases):
-            raise ValidationError({"aliases": "Aliases must be a list of names."}, code="invalid")
+        # Checked here, not as a field validator, so that migrations never import this module.
+        try:
+            validate_aliases(self.aliases)
+        except ValidationError as error:
+            raise ValidationError({"aliases": error.messages}, code=error.code) from error

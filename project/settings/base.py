@@ -147,6 +147,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotator.api_errors.exception_handler",
+    # Each user's API writes (reads are free): far above a person's pace, and above what
+    # one of bench/load.py's eight writers sends flat out (about 200 in its 18 s).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotator.throttling.WriteBurstThrottle",
+        "annotator.throttling.WriteSustainedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"writes_burst": "240/min", "writes_sustained": "3000/hour"},
     # ?format= names the export format (native, jsonl, w3c), not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }

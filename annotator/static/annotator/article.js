@@ -7,7 +7,12 @@ const data = JSON.parse(document.getElementById("page-data").textContent);
 // Long lists come as field names once and rows of values: one object per row here.
 const fromColumns = ({ fields, rows }) =>
   rows.map((row) => Object.fromEntries(fields.map((name, index) => [name, row[index]])));
-data.speakers = fromColumns(data.speakers);
+// Speakers by id: those of the spans on the page, then every one the API has sent since.
+const speakers = new Map(fromColumns(data.speakers).map((speaker) => [speaker.id, speaker]));
+const SEARCH_DELAY_MS = 250;
+const SUGGESTIONS = 20;
+// Looking for one name exactly, read as many as the API sends at once.
+const EXACT_SEARCH = 100;
 const bodyElement = document.querySelector("[data-article-body]");
 const toolbar = document.querySelector("[data-toolbar]");
 const list = document.querySelector("[data-annotation-list]");
@@ -92,9 +97,10 @@ function updateToolbar() {
 
 // ---------- API
 
-async function api(method, url, payload) {
+async function api(method, url, payload, signal) {
   const response = await fetch(url, {
     method,
+    signal,
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
     body: payload === undefined ? undefined : JSON.stringify(payload),
@@ -265,32 +271,43 @@ function selectField(name, labelText, options, current) {
   return element("label", { className: "form-label small w-100 mb-1" }, labelText, select);
 }
 
-function findSpeaker(name) {
+// The first ``limit`` speakers (by name) whose name or an alias contains ``text``.
+async function searchSpeakers(text, { limit = SUGGESTIONS, signal } = {}) {
+  const query = new URLSearchParams({ q: text.trim(), limit });
+  const found = (await api("GET", `${data.urls.speakers}?${query}`, undefined, signal)).results;
+  for (const speaker of found) speakers.set(speaker.id, speaker);
+  return found;
+}
+
+function isNamed(speaker, name) {
   const wanted = name.trim().toLocaleLowerCase();
-  return data.speakers.find(
-    (s) => s.name.toLocaleLowerCase() === wanted || s.aliases.some((a) => a.toLocaleLowerCase() === wanted),
-  );
+  return [speaker.name, ...speaker.aliases].some((known) => known.toLocaleLowerCase() === wanted);
 }
 
 // An empty name clears the speaker; a known name or alias picks that record;
 // a new name creates a speaker record that admins can later merge or describe.
 async function speakerIdFor(name) {
   if (!name.trim()) return null;
-  const known = findSpeaker(name);
+  const known = [...speakers.values()].find((speaker) => isNamed(speaker, name))
+    || (await searchSpeakers(name, { limit: EXACT_SEARCH })).find((speaker) => isNamed(speaker, name));
   if (known) return known.id;
   const created = await api("POST", data.urls.speakers, { name: name.trim() });
-  data.speakers.push(created);
+  speakers.set(created.id, created);
   return created.id;
 }
 
+function suggestionOptions(found) {
+  return found.flatMap((speaker) => [
+    element("option", { value: speaker.name }),
+    ...speaker.aliases.map((alias) => element("option", { value: alias, label: `→ ${speaker.name}` })),
+  ]);
+}
+
+// Suggestions come from the API as the reviewer types, a moment after the last key.
 function speakerField(annotation) {
   const listId = `speakers-${annotation.id}`;
   const options = element("datalist", { id: listId });
-  for (const speaker of data.speakers) {
-    options.append(element("option", { value: speaker.name }));
-    for (const alias of speaker.aliases) options.append(element("option", { value: alias, label: `→ ${speaker.name}` }));
-  }
-  const current = data.speakers.find((s) => s.id === annotation.speaker);
+  const current = speakers.get(annotation.speaker);
   const input = element("input", {
     className: "form-control form-control-sm",
     name: "speaker_name",
@@ -299,6 +316,25 @@ function speakerField(annotation) {
     placeholder: "Name or alias; a new name adds a speaker",
   });
   input.value = current ? current.name : "";
+  let timer = null;
+  let search = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    search?.abort();
+    if (!input.value.trim()) {
+      options.replaceChildren();
+      return;
+    }
+    timer = setTimeout(async () => {
+      const controller = (search = new AbortController());
+      try {
+        const found = await searchSpeakers(input.value, { signal: controller.signal });
+        options.replaceChildren(...suggestionOptions(found));
+      } catch (error) {
+        if (!controller.signal.aborted) showError(error.message);
+      }
+    }, SEARCH_DELAY_MS);
+  });
   return element("label", { className: "form-label small w-100 mb-1" }, "Speaker", input, options);
 }
 
@@ -403,7 +439,6 @@ const listItems = new Map(); // annotation id -> { key, node }
 
 function renderList() {
   const byId = new Map(annotations.map((a) => [a.id, a]));
-  const speakers = new Map(data.speakers.map((s) => [s.id, s]));
   const items = inTextOrder(annotations).map((annotation) => {
     const own = data.editAll || annotation.reviewer === data.username;
     const speaker = speakers.get(annotation.speaker);
