@@ -56,6 +56,17 @@ class SpeakerSerializer(serializers.ModelSerializer):
 _BUILT_FIELDS = {}
 
 
+class VisibleSpanField(serializers.PrimaryKeyRelatedField):
+    """The id of a span the requesting user may see.
+
+    Any other id is refused exactly as an id that does not exist, and the
+    browsable API's form lists only these spans: blind review never leaks.
+    """
+
+    def get_queryset(self):
+        return Annotation.objects.visible_to(self.context["request"].user)
+
+
 class AnnotationSerializer(serializers.ModelSerializer):
     """One span. On write the server fills quote and context from the body.
 
@@ -68,9 +79,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
     speaker = serializers.PrimaryKeyRelatedField(
         queryset=Speaker.objects.all(), allow_null=True, required=False
     )
-    attribution = serializers.PrimaryKeyRelatedField(
-        queryset=Annotation.objects.all(), allow_null=True, required=False
-    )
+    attribution = VisibleSpanField(allow_null=True, required=False)
 
     class Meta:
         model = Annotation
