@@ -167,13 +167,14 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     def _save_candidate(self):
         try:
-            return writes.save(self._candidate, self.context["request"].user)
+            self.unlinked = writes.save(self._candidate, self.context["request"].user)
         except IntegrityError as error:
             raise serializers.ValidationError(
                 {"non_field_errors": ["This span conflicts with one already stored."]}
             ) from error
         except Annotation.DoesNotExist as error:
             raise NotFound(str(error)) from error
+        return self._candidate
 
 
 # AnnotationSerializer's output fields, each read from this values() lookup.

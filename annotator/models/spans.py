@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -198,6 +198,20 @@ class Annotation(models.Model):
     def __str__(self):
         return f"{self.get_label_display()} {self.start}–{self.end}: {self.quote[:60]}"
 
+    def save(self, *args, update_fields=None, **kwargs):
+        label_may_change = not self._state.adding and (
+            update_fields is None or "label" in update_fields
+        )
+        with transaction.atomic():
+            super().save(*args, update_fields=update_fields, **kwargs)
+            if label_may_change:
+                self.release_linked_spans()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            self.release_linked_spans(deleting=True)
+            return super().delete(*args, **kwargs)
+
     def anchor(self):
         """Fill quote and context from the body, so they always agree with the offsets."""
         body = self.article.body
@@ -271,9 +285,33 @@ class Annotation(models.Model):
             elif link.article_id != self.article_id:
                 errors["attribution"] = "The linked attribution belongs to another article."
             elif link.reviewer_id != self.reviewer_id or link.layer != self.layer:
-                errors["attribution"] = "The linked attribution belongs to another reviewer."
+                errors["attribution"] = (
+                    "The linked attribution belongs to another reviewer or layer."
+                )
         if errors:
             raise ValidationError(errors, code="invalid")
+
+    def release_linked_spans(self, user=None, *, deleting=False) -> list[int]:
+        """The one rule for links a change breaks: a link always points at an attribution.
+
+        When this span is deleted or is no longer an attribution, the claims and
+        opinions linked to it are unlinked, each saved through the model (its
+        history row says who and when; ``user`` when given, else the request's).
+        Every path that relabels or deletes a span calls this in its transaction
+        (``save()`` and ``delete()`` here, :mod:`annotator.writes`); a link that
+        would be wrong from the start is refused by :meth:`clean` instead.
+        Returns the ids of the spans unlinked.
+        """
+        if self.label == Label.ATTRIBUTION and not deleting:
+            return []
+        unlinked = []
+        for span in Annotation.objects.filter(attribution_id=self.pk).order_by("pk"):
+            span.attribution = None
+            if user is not None:
+                span._history_user = user
+            span.save(update_fields=["attribution", "updated"])
+            unlinked.append(span.pk)
+        return unlinked
 
     def _field_is_set(self, field):
         return getattr(self, self._meta.get_field(field).attname) not in (None, "")

@@ -1,0 +1,151 @@
+"""Links and anchors never lie.
+
+A link always points at an attribution of the same article, reviewer and layer:
+a request that would make a wrong link is refused (400 naming ``attribution``);
+a change that would break links (relabelling or deleting an attribution,
+rejecting it in adjudication) unlinks those spans in the same transaction, with
+their history, and says so. An orphaned span says so in every API answer and is
+never given offsets into a body that no longer holds its quote.
+"""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from annotator import adjudication
+from annotator.models import Annotation
+
+from .conftest import make_annotation, make_article
+
+pytestmark = pytest.mark.django_db
+BODY = "Officials said the bridge will open in May. Critics call it a crucial link."
+
+
+class JSONClient:
+    """A browser session's API calls, with CSRF enforced as in the browser."""
+
+    def __init__(self, user):
+        self.client = Client(enforce_csrf_checks=True)
+        self.client.force_login(user)
+        self.client.get("/articles/")  # a page sets the CSRF cookie
+
+    def send(self, method, path, body=None):
+        kwargs = {"HTTP_X_CSRFTOKEN": self.client.cookies["csrftoken"].value}
+        if body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        return getattr(self.client, method)(path, **kwargs)
+
+
+@pytest.fixture
+def linked(alice):
+    article = make_article(body=BODY)
+    said = make_annotation(article, alice, "attribution", "Officials said")
+    claim = make_annotation(
+        article, alice, "claim", "the bridge will open in May", attribution=said
+    )
+    opinion = make_annotation(article, alice, "opinion", "a crucial link", attribution=said)
+    return article, said, claim, opinion
+
+
+def unlinked_with_history(span, user):
+    span.refresh_from_db()
+    last = span.history.order_by("history_date", "history_id").last()
+    return span.attribution_id is None and last.attribution_id is None and last.history_user == user
+
+
+def test_relabelling_an_attribution_unlinks_its_spans_and_says_so(alice, linked):
+    _, said, claim, opinion = linked
+    response = JSONClient(alice).send("patch", f"/api/annotations/{said.pk}/", {"label": "claim"})
+    assert response.status_code == 200
+    assert response.json()["label"] == "claim"
+    assert response.json()["unlinked"] == [claim.pk, opinion.pk]
+    assert response.json()["detail"] == "2 linked claim(s)/opinion(s) were unlinked."
+    assert unlinked_with_history(claim, alice) and unlinked_with_history(opinion, alice)
+    # The unlinked claim can be edited again.
+    edited = JSONClient(alice).send("patch", f"/api/annotations/{claim.pk}/", {"note": "ok"})
+    assert edited.status_code == 200 and "unlinked" not in edited.json()
+
+
+def test_the_export_of_a_relabelled_attribution_imports_again(alice, linked, tmp_path):
+    _, said, _, _ = linked
+    JSONClient(alice).send("patch", f"/api/annotations/{said.pk}/", {"label": "opinion"})
+    path = tmp_path / "export.json"
+    call_command("export_annotations", output=str(path))
+    Annotation.objects.all().delete()
+    call_command("import_annotations", str(path), quiet=True)
+    assert sorted(Annotation.objects.values_list("label", "attribution")) == [
+        ("claim", None),
+        ("opinion", None),
+        ("opinion", None),
+    ]
+
+
+def test_deleting_an_attribution_by_the_api_unlinks_and_says_so(alice, linked):
+    _, said, claim, opinion = linked
+    client = JSONClient(alice)
+    response = client.send("delete", f"/api/annotations/{said.pk}/")
+    assert response.status_code == 200
+    assert response.json()["unlinked"] == [claim.pk, opinion.pk]
+    assert unlinked_with_history(claim, alice) and unlinked_with_history(opinion, alice)
+    assert client.send("delete", f"/api/annotations/{claim.pk}/").status_code == 204
+
+
+def test_deleting_an_attribution_by_the_page_form_unlinks_with_history(alice, linked):
+    _, said, claim, _ = linked
+    client = JSONClient(alice).client
+    token = client.cookies["csrftoken"].value
+    response = client.post(f"/annotations/{said.pk}/delete/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert unlinked_with_history(claim, alice)
+
+
+def test_deleting_an_attribution_through_the_model_unlinks_with_history(alice, linked):
+    _, said, claim, _ = linked
+    said.delete()  # as admin deletes one span
+    claim.refresh_from_db()
+    assert claim.attribution_id is None
+    assert claim.history.filter(history_type="~", attribution__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [("claim", "must point to an attribution"), ("elsewhere", "another article")],
+)
+def test_a_patch_making_a_wrong_link_is_refused_naming_attribution(alice, linked, target, reason):
+    article, said, claim, opinion = linked
+    targets = {
+        "claim": claim,
+        "elsewhere": make_annotation(
+            make_article(body="Officials said so."), alice, "attribution", "said"
+        ),
+    }
+    response = JSONClient(alice).send(
+        "patch", f"/api/annotations/{opinion.pk}/", {"attribution": targets[target].pk}
+    )
+    assert response.status_code == 400
+    assert reason in response.json()["attribution"][0]
+    opinion.refresh_from_db()
+    assert opinion.attribution_id == said.pk
+
+
+def test_accepting_a_claim_before_its_attribution_links_the_copies(carol, linked):
+    _, said, claim, opinion = linked
+    claim_copy = adjudication.accept(claim, carol)
+    assert claim_copy.attribution_id is None  # nothing to link to yet
+    said_copy = adjudication.accept(said, carol)
+    claim_copy.refresh_from_db()
+    assert claim_copy.attribution == said_copy
+    # and the other order, as before
+    assert adjudication.accept(opinion, carol).attribution == said_copy
+
+
+def test_rejecting_an_adjudicated_attribution_unlinks_its_copies(carol, linked):
+    _, said, claim, _ = linked
+    said_copy = adjudication.accept(said, carol)
+    claim_copy = adjudication.accept(claim, carol)
+    assert adjudication.reject(said_copy) == [claim_copy.pk]
+    claim_copy.refresh_from_db()
+    assert claim_copy.attribution_id is None
+    assert claim_copy.history.filter(history_type="~", attribution__isnull=True).exists()
