@@ -126,11 +126,12 @@ class AnnotationSerializer(serializers.ModelSerializer):
                 {"non_field_errors": ["Send a JSON object of annotation fields."]}
             )
         writable = {name for name, f in self.fields.items() if not f.read_only}
-        unknown = sorted(set(data) - writable - {"id", "article", "reviewer", "layer"})
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["Unknown or read-only field."] for name in unknown}
-            )
+        refused = {
+            name: [f"{name} is read-only." if name in self.fields else "Unknown field."]
+            for name in sorted(set(data) - writable)
+        }
+        if refused:
+            raise serializers.ValidationError(refused)
         return super().to_internal_value(data)
 
     def validate(self, attrs):

@@ -130,6 +130,27 @@ def test_a_patch_making_a_wrong_link_is_refused_naming_attribution(alice, linked
     assert opinion.attribution_id == said.pk
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id", 999),
+        ("article", 999),
+        ("reviewer", "bob"),
+        ("layer", "adjudicated"),
+        ("created", "2020-01-01T00:00:00Z"),
+        ("updated", "2020-01-01T00:00:00Z"),
+        ("prefix", "x"),
+    ],
+)
+def test_a_patch_of_a_read_only_field_is_a_400_naming_it(alice, linked, field, value):
+    _, _, claim, _ = linked
+    before = Annotation.objects.filter(pk=claim.pk).values().get()
+    response = JSONClient(alice).send("patch", f"/api/annotations/{claim.pk}/", {field: value})
+    assert response.status_code == 400
+    assert response.json() == {field: [f"{field} is read-only."]}
+    assert Annotation.objects.filter(pk=claim.pk).values().get() == before
+
+
 def test_accepting_a_claim_before_its_attribution_links_the_copies(carol, linked):
     _, said, claim, opinion = linked
     claim_copy = adjudication.accept(claim, carol)
