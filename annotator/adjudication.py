@@ -57,9 +57,13 @@ def _signature(span):
 
 
 def clusters(article):
-    """Every cluster of overlapping same-label spans on the article, in text order."""
+    """Every cluster of overlapping same-label spans on the article, in text order.
+
+    Orphaned spans stand nowhere in the body, so they are in no cluster.
+    """
     spans = (
         Annotation.objects.filter(article=article)
+        .placed()
         .select_related("reviewer", "speaker", "attribution")
         .order_by("label", "start", "-end", "pk")
     )
@@ -80,6 +84,7 @@ def accept(span: Annotation, adjudicator) -> Annotation:
     Links are carried across whichever is accepted first: a claim or opinion
     whose reviewer linked it to an attribution is linked to that attribution's
     adjudicated copy, now if it is there, else when the attribution is accepted.
+    An orphaned span is refused (``ValidationError``).
     """
     # One adjudicator owns the layer, so links inside it stay within one reviewer.
     owner = Adjudication.objects.get_or_create(
@@ -100,6 +105,7 @@ def accept(span: Annotation, adjudicator) -> Annotation:
     for name in COMPARED_FIELDS:
         setattr(copy, name, getattr(span, name))
     copy.note = span.note
+    copy.orphaned = span.orphaned  # refused by anchor_and_check(): it stands nowhere
     copy.adjudicated_from = span
     copy.attribution = None
     if span.attribution_id is not None:

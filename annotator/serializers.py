@@ -97,9 +97,18 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "note",
             "created",
             "updated",
+            "orphaned",
             *ALL_LABEL_FIELDS,
         ]
-        read_only_fields = ["article", "layer", "prefix", "suffix", "created", "updated"]
+        read_only_fields = [
+            "article",
+            "layer",
+            "prefix",
+            "suffix",
+            "created",
+            "updated",
+            "orphaned",
+        ]
         # The same bound on every database (PostgreSQL's integer), so errors read alike.
         extra_kwargs = {
             "start": {"max_value": 2**31 - 1},
@@ -133,6 +142,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
         if refused:
             raise serializers.ValidationError(refused)
         return super().to_internal_value(data)
+
+    def to_representation(self, instance):
+        return unplaced_without_offsets(super().to_representation(instance))
 
     def validate(self, attrs):
         claimed_quote = attrs.pop("quote", None)
@@ -178,6 +190,13 @@ class AnnotationSerializer(serializers.ModelSerializer):
         return self._candidate
 
 
+def unplaced_without_offsets(span: dict) -> dict:
+    """An orphaned span's offsets index a body that is gone: they are given as null."""
+    if span["orphaned"]:
+        span["start"] = span["end"] = None
+    return span
+
+
 # AnnotationSerializer's output fields, each read from this values() lookup.
 SPAN_LOOKUPS = {
     "id": "id",
@@ -193,6 +212,7 @@ SPAN_LOOKUPS = {
     "note": "note",
     "created": "created",
     "updated": "updated",
+    "orphaned": "orphaned",
     **{
         name: f"{name}_id" if name in ("speaker", "attribution") else name
         for name in ALL_LABEL_FIELDS
@@ -216,4 +236,7 @@ def span_values(annotations):
 
 def span_rows(values_rows) -> list[dict]:
     """Dicts of every output field, as the serializer writes them."""
-    return [dict(zip(SPAN_LOOKUPS, values, strict=True)) for values in values_rows]
+    return [
+        unplaced_without_offsets(dict(zip(SPAN_LOOKUPS, values, strict=True)))
+        for values in values_rows
+    ]

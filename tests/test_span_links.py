@@ -140,6 +140,7 @@ def test_a_patch_making_a_wrong_link_is_refused_naming_attribution(alice, linked
         ("created", "2020-01-01T00:00:00Z"),
         ("updated", "2020-01-01T00:00:00Z"),
         ("prefix", "x"),
+        ("orphaned", True),
     ],
 )
 def test_a_patch_of_a_read_only_field_is_a_400_naming_it(alice, linked, field, value):
@@ -170,3 +171,41 @@ def test_rejecting_an_adjudicated_attribution_unlinks_its_copies(carol, linked):
     claim_copy.refresh_from_db()
     assert claim_copy.attribution_id is None
     assert claim_copy.history.filter(history_type="~", attribution__isnull=True).exists()
+
+
+@pytest.fixture
+def orphan(alice, linked, tmp_path):
+    article, said, _, _ = linked
+    new_body = tmp_path / "new.txt"
+    new_body.write_text("Nobody is quoted now: the bridge will open in May. It is a crucial link.")
+    call_command("change_body", str(article.pk), str(new_body))
+    said.refresh_from_db()
+    assert said.orphaned
+    return said
+
+
+def test_an_orphan_says_so_in_every_api_answer_without_offsets(alice, orphan):
+    client = JSONClient(alice)
+    listed = client.send("get", f"/api/articles/{orphan.article_id}/annotations/").json()
+    rows = {row["id"]: row for row in listed["results"]}
+    detail = client.send("get", f"/api/annotations/{orphan.pk}/").json()
+    for answer in (rows[orphan.pk], detail):
+        assert (answer["orphaned"], answer["start"], answer["end"]) == (True, None, None)
+        assert answer["quote"] == "Officials said"
+    placed = [row for pk, row in rows.items() if pk != orphan.pk]
+    assert placed and all(row["orphaned"] is False and row["start"] is not None for row in placed)
+    created = client.send(
+        "post",
+        f"/api/articles/{orphan.article_id}/annotations/",
+        {"label": "opinion", "start": 0, "end": 6},
+    )
+    assert created.status_code == 201 and created.json()["orphaned"] is False
+
+
+def test_an_orphan_cannot_be_changed_but_can_be_deleted(alice, orphan):
+    client = JSONClient(alice)
+    response = client.send("patch", f"/api/annotations/{orphan.pk}/", {"note": "x"})
+    assert response.status_code == 400 and "orphaned" in response.json()
+    orphan.refresh_from_db()
+    assert orphan.quote == "Officials said" and orphan.note == ""
+    assert client.send("delete", f"/api/annotations/{orphan.pk}/").status_code == 200

@@ -222,8 +222,18 @@ class Annotation(models.Model):
         """Fill quote and context from the body, then check every invariant.
 
         ``expected_quote`` is what the client believes it selected; a mismatch
-        means its copy of the body differs from ours, so nothing is stored.
+        means its copy of the body differs from ours, so nothing is stored. An
+        orphaned span is refused: its offsets index a body that is gone, and
+        anchoring it there would overwrite its quote with text it never marked.
         """
+        if self.orphaned:
+            raise ValidationError(
+                {
+                    "orphaned": "This span is orphaned (its quote is no longer in the body): "
+                    "it can be deleted, not changed."
+                },
+                code="orphaned",
+            )
         body_length = len(self.article.body)
         if self.start is not None and self.start >= body_length:
             raise ValidationError(
