@@ -18,6 +18,7 @@ from annotator import adjudication
 from annotator.models import Annotation
 
 from .conftest import make_annotation, make_article
+from .test_export import validate_jsonl_line, validate_native
 
 pytestmark = pytest.mark.django_db
 BODY = "Officials said the bridge will open in May. Critics call it a crucial link."
@@ -209,3 +210,28 @@ def test_an_orphan_cannot_be_changed_but_can_be_deleted(alice, orphan):
     orphan.refresh_from_db()
     assert orphan.quote == "Officials said" and orphan.note == ""
     assert client.send("delete", f"/api/annotations/{orphan.pk}/").status_code == 200
+
+
+def exported(user, fmt):
+    response = JSONClient(user).send("get", f"/api/export/?format={fmt}")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+def test_an_orphan_says_so_in_every_export_format_without_offsets(alice, orphan):
+    native = json.loads(exported(alice, "native"))
+    validate_native(native)
+    lines = [json.loads(line) for line in exported(alice, "jsonl").splitlines()]
+    for line in lines:
+        validate_jsonl_line(line)
+    for record in (native["articles"][0], lines[0]):
+        spans = {span["id"]: span for span in record["annotations"]}
+        assert (spans[orphan.pk]["orphaned"], spans[orphan.pk]["start"]) == (True, None)
+        assert spans[orphan.pk]["end"] is None and spans[orphan.pk]["quote"] == "Officials said"
+        placed = [span for pk, span in spans.items() if pk != orphan.pk]
+        assert placed and all(span["orphaned"] is False for span in placed)
+    items = json.loads(exported(alice, "w3c"))["first"]["items"]
+    [item] = [i for i in items if i["id"].endswith(f":{orphan.pk}")]
+    assert item["nra:orphaned"] is True
+    assert [s["type"] for s in item["target"]["selector"]] == ["TextQuoteSelector"]
+    assert all(i["nra:orphaned"] is False for i in items if i is not item)
