@@ -9,6 +9,8 @@ never given offsets into a body that no longer holds its quote.
 """
 
 import json
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +20,7 @@ from annotator import adjudication
 from annotator.models import Annotation
 
 from .conftest import make_annotation, make_article
-from .test_export import validate_jsonl_line, validate_native
+from .test_export import W3C_CHECK, validate_jsonl_line, validate_native
 
 pytestmark = pytest.mark.django_db
 BODY = "Officials said the bridge will open in May. Critics call it a crucial link."
@@ -235,3 +237,13 @@ def test_an_orphan_says_so_in_every_export_format_without_offsets(alice, orphan)
     assert item["nra:orphaned"] is True
     assert [s["type"] for s in item["target"]["selector"]] == ["TextQuoteSelector"]
     assert all(i["nra:orphaned"] is False for i in items if i is not item)
+
+
+def test_a_w3c_export_with_an_orphan_passes_the_w3c_must_checks(alice, orphan, tmp_path):
+    path = tmp_path / "export.jsonld"
+    path.write_text(exported(alice, "w3c"))
+    result = subprocess.run(
+        [sys.executable, str(W3C_CHECK), str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].endswith(" passed, 0 failed")
