@@ -146,7 +146,7 @@ def reject(adjudicated_span: Annotation) -> list[int]:
     Returns the ids of the adjudicated claims and opinions that were linked to it.
     """
     unlinked = adjudicated_span.release_linked_spans(deleting=True)
-    adjudicated_span.delete()
+    adjudicated_span.delete()  # which finds nothing left to unlink
     return unlinked
 
 
