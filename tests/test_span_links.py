@@ -112,6 +112,15 @@ def test_deleting_an_attribution_through_the_model_unlinks_with_history(alice, l
     assert claim.history.filter(history_type="~", attribution__isnull=True).exists()
 
 
+def test_deleting_attributions_in_bulk_unlinks_only_spans_left_behind(alice, linked):
+    _, said, claim, opinion = linked
+    Annotation.objects.filter(pk__in=[said.pk, opinion.pk]).delete()  # as admin's bulk action
+    claim.refresh_from_db()
+    assert claim.attribution_id is None
+    assert claim.history.filter(history_type="~", attribution__isnull=True).exists()
+    assert not Annotation.history.filter(id=opinion.pk, history_type="~").exists()
+
+
 @pytest.mark.parametrize(
     ("target", "reason"),
     [("claim", "must point to an attribution"), ("elsewhere", "another article")],

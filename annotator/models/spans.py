@@ -83,6 +83,13 @@ class AnnotationQuerySet(models.QuerySet):
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")
 
+    def delete(self):
+        """Delete these spans; claims and opinions linked to one of them, and not deleted
+        with them, are unlinked first (see :meth:`Annotation.release_linked_spans`)."""
+        with transaction.atomic():
+            _unlink(Annotation.objects.filter(attribution__in=self).exclude(pk__in=self))
+            return super().delete()
+
 
 class Annotation(models.Model):
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
@@ -308,20 +315,13 @@ class Annotation(models.Model):
         opinions linked to it are unlinked, each saved through the model (its
         history row says who and when; ``user`` when given, else the request's).
         Every path that relabels or deletes a span calls this in its transaction
-        (``save()`` and ``delete()`` here, :mod:`annotator.writes`); a link that
-        would be wrong from the start is refused by :meth:`clean` instead.
-        Returns the ids of the spans unlinked.
+        (``save()`` and ``delete()`` here and on querysets, :mod:`annotator.writes`);
+        a link that would be wrong from the start is refused by :meth:`clean`
+        instead. Returns the ids of the spans unlinked.
         """
         if self.label == Label.ATTRIBUTION and not deleting:
             return []
-        unlinked = []
-        for span in Annotation.objects.filter(attribution_id=self.pk).order_by("pk"):
-            span.attribution = None
-            if user is not None:
-                span._history_user = user
-            span.save(update_fields=["attribution", "updated"])
-            unlinked.append(span.pk)
-        return unlinked
+        return _unlink(Annotation.objects.filter(attribution_id=self.pk), user)
 
     def _field_is_set(self, field):
         return getattr(self, self._meta.get_field(field).attname) not in (None, "")
@@ -333,6 +333,18 @@ class Annotation(models.Model):
             if field not in own_fields:
                 model_field = self._meta.get_field(field)
                 setattr(self, model_field.attname, None if model_field.null else "")
+
+
+def _unlink(linked, user=None) -> list[int]:
+    """Clear the links of these spans, each saved through the model; their ids."""
+    unlinked = []
+    for span in linked.order_by("pk"):
+        span.attribution = None
+        if user is not None:
+            span._history_user = user
+        span.save(update_fields=["attribution", "updated"])
+        unlinked.append(span.pk)
+    return unlinked
 
 
 [UNIQUE] = [c for c in Annotation._meta.constraints if isinstance(c, models.UniqueConstraint)]
