@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from . import tallies
-from .models import ALL_LABEL_FIELDS, Adjudication, Annotation, Layer
+from .models import ALL_LABEL_FIELDS, Adjudication, Annotation, Label, Layer
 
 COMPARED_FIELDS = tuple(name for name in ALL_LABEL_FIELDS if name != "attribution")
 
@@ -57,9 +57,13 @@ def _signature(span):
 
 
 def clusters(article):
-    """Every cluster of overlapping same-label spans on the article, in text order."""
+    """Every cluster of overlapping same-label spans on the article, in text order.
+
+    Orphaned spans stand nowhere in the body, so they are in no cluster.
+    """
     spans = (
         Annotation.objects.filter(article=article)
+        .placed()
         .select_related("reviewer", "speaker", "attribution")
         .order_by("label", "start", "-end", "pk")
     )
@@ -75,7 +79,13 @@ def clusters(article):
 
 @transaction.atomic
 def accept(span: Annotation, adjudicator) -> Annotation:
-    """Copy a reviewer's span into the adjudicated layer (updating an identical one)."""
+    """Copy a reviewer's span into the adjudicated layer (updating an identical one).
+
+    Links are carried across whichever is accepted first: a claim or opinion
+    whose reviewer linked it to an attribution is linked to that attribution's
+    adjudicated copy, now if it is there, else when the attribution is accepted.
+    An orphaned span is refused (``ValidationError``).
+    """
     # One adjudicator owns the layer, so links inside it stay within one reviewer.
     owner = Adjudication.objects.get_or_create(
         article=span.article, defaults={"adjudicator": adjudicator}
@@ -95,6 +105,7 @@ def accept(span: Annotation, adjudicator) -> Annotation:
     for name in COMPARED_FIELDS:
         setattr(copy, name, getattr(span, name))
     copy.note = span.note
+    copy.orphaned = span.orphaned  # refused by anchor_and_check(): it stands nowhere
     copy.adjudicated_from = span
     copy.attribution = None
     if span.attribution_id is not None:
@@ -107,13 +118,36 @@ def accept(span: Annotation, adjudicator) -> Annotation:
         )
     copy.anchor_and_check()
     copy.save()
+    if span.label == Label.ATTRIBUTION:
+        _link_accepted_spans_to(copy)
     return copy
 
 
+def _link_accepted_spans_to(attribution_copy):
+    """Adjudicated copies of the spans their reviewer linked to this attribution get its copy."""
+    waiting = (
+        Annotation.objects.adjudicated()
+        .filter(
+            article_id=attribution_copy.article_id,
+            reviewer_id=attribution_copy.reviewer_id,
+            adjudicated_from__attribution_id=attribution_copy.adjudicated_from_id,
+        )
+        .exclude(attribution_id=attribution_copy.pk)
+    )
+    for copy in waiting:
+        copy.attribution = attribution_copy
+        copy.save(update_fields=["attribution", "updated"])
+
+
 @transaction.atomic
-def reject(adjudicated_span: Annotation):
-    """Take a span out of the adjudicated layer; the layer itself stays."""
-    adjudicated_span.delete()
+def reject(adjudicated_span: Annotation) -> list[int]:
+    """Take a span out of the adjudicated layer; the layer itself stays.
+
+    Returns the ids of the adjudicated claims and opinions that were linked to it.
+    """
+    unlinked = adjudicated_span.release_linked_spans(deleting=True)
+    adjudicated_span.delete()  # which finds nothing left to unlink
+    return unlinked
 
 
 @transaction.atomic

@@ -108,8 +108,27 @@ class AnnotationDetail(generics.RetrieveUpdateDestroyAPIView):
             self.request.user, self.kwargs["pk"], for_change=self.request.method != "GET"
         )
 
-    def perform_destroy(self, instance):
-        writes.delete(instance, self.request.user)
+    def update(self, request, *args, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response({**serializer.data, **unlinked_answer(serializer.unlinked)})
+
+    def destroy(self, request, *args, **kwargs):
+        unlinked = writes.delete(self.get_object(), request.user)
+        if unlinked:
+            return Response(unlinked_answer(unlinked))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def unlinked_answer(unlinked: list[int]) -> dict:
+    """What a change or delete says when it unlinked claims or opinions (nothing otherwise)."""
+    if not unlinked:
+        return {}
+    return {
+        "unlinked": unlinked,
+        "detail": f"{len(unlinked)} linked claim(s)/opinion(s) were unlinked.",
+    }
 
 
 class SourceList(generics.ListAPIView):

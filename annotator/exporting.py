@@ -45,9 +45,8 @@ def filtered(
 ):
     """Narrow annotations by the export filters (ids, username, names, a datetime).
 
-    Orphaned spans are left out: their offsets index a body that no longer exists.
+    Orphaned spans are kept (links to them stay inside the file); each record says so.
     """
-    annotations = annotations.placed()
     if source is not None:
         annotations = annotations.filter(article__source_id=source)
     if article is not None:
@@ -89,6 +88,7 @@ SPAN_COLUMNS = (
     "check_worthy",
     "hedged",
     "opinion_type",
+    "orphaned",
 )
 START, END = SPAN_COLUMNS.index("start"), SPAN_COLUMNS.index("end")
 
@@ -164,16 +164,19 @@ def annotation_record(row, done_by, people):
         check_worthy,
         hedged,
         opinion_type,
+        orphaned,
     ) = row
     names, speakers = people
+    # An orphan's offsets index a body that is gone: they are given as null.
     return {
         "id": pk,
         "reviewer": names[reviewer_id],
         "review_state": "done" if reviewer_id in done_by else "in_progress",
         "layer": layer,
         "label": label,
-        "start": start,
-        "end": end,
+        "orphaned": orphaned,
+        "start": None if orphaned else start,
+        "end": None if orphaned else end,
         "quote": quote,
         "prefix": prefix,
         "suffix": suffix,
@@ -251,6 +254,18 @@ def w3c_annotation(record, article):
     if record["note"]:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": record["note"]})
     link = record["links"]["attribution"]
+    selectors = [
+        {
+            "type": "TextQuoteSelector",
+            "exact": record["quote"],
+            "prefix": record["prefix"],
+            "suffix": record["suffix"],
+        }
+    ]
+    if not record["orphaned"]:
+        selectors.append(
+            {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]}
+        )
     return {
         "id": f"{VOCAB_PREFIX}annotation:{record['id']}",
         "type": "Annotation",
@@ -263,19 +278,9 @@ def w3c_annotation(record, article):
             "nickname": record["reviewer"],
         },
         "body": bodies,
-        "target": {
-            "source": f"urn:sha256:{article.body_sha256}",
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": record["quote"],
-                    "prefix": record["prefix"],
-                    "suffix": record["suffix"],
-                },
-                {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]},
-            ],
-        },
+        "target": {"source": f"urn:sha256:{article.body_sha256}", "selector": selectors},
         "nra:article": article.pk,
+        "nra:orphaned": record["orphaned"],
         "nra:reviewState": record["review_state"],
         "nra:layer": record["layer"],
         "nra:fields": fields,

@@ -8,6 +8,8 @@ from rest_framework import permissions
 from . import fastsql
 from .models import REVIEWERS_GROUP, Annotation, Layer
 
+NO_SUCH_ANNOTATION = "No annotation has this id."
+
 # Asked on every request: compiled once (see fastsql.Prepared).
 _IN_REVIEWERS = fastsql.Prepared(
     lambda user: (
@@ -33,34 +35,24 @@ def require_annotator(user):
 
 
 def get_annotation_for_user(user, pk, *, for_change: bool) -> Annotation:
-    """The one way to reach an annotation by id: 404 if unknown, 403 if not yours.
+    """The one way to reach an annotation by id, with its article and reviewer.
 
-    Staff may read every reviewer's spans; only the reviewer who made a span
-    changes or deletes it, and any staff member the adjudicated layer.
+    A span the user may not see answers exactly as one that does not exist (404),
+    so that ids cannot be probed. Staff see every span; only the reviewer who
+    made a span changes or deletes it, and any staff member the adjudicated layer.
     """
-    annotation = _span_with_article_and_reviewer(pk)
-    if annotation.reviewer_id == user.pk:
-        return annotation
-    if annotation.layer == Layer.ADJUDICATED and user.is_staff:
-        return annotation  # the adjudicated layer is staff's shared work
-    if for_change or not Annotation.objects.visible_to(user).filter(pk=pk).exists():
+    try:
+        annotation = (
+            Annotation.objects.visible_to(user).select_related("article", "reviewer").get(pk=pk)
+        )
+    except Annotation.DoesNotExist as error:
+        raise Http404(NO_SUCH_ANNOTATION) from error
+    may_change = annotation.reviewer_id == user.pk or (
+        annotation.layer == Layer.ADJUDICATED and user.is_staff
+    )
+    if for_change and not may_change:
         raise PermissionDenied("This annotation belongs to another reviewer.")
     return annotation
-
-
-# Every change or delete of a span reads it this way first: compiled once.
-_SPAN = fastsql.Prepared(
-    lambda pk: Annotation.objects.filter(pk=pk).values_list(
-        *fastsql.joined(Annotation, "article", "reviewer")
-    )
-)
-
-
-def _span_with_article_and_reviewer(pk):
-    found = _SPAN.rows(pk=pk)
-    if not found:
-        raise Http404("No annotation has this id.")
-    return fastsql.with_related(Annotation, ["article", "reviewer"], found[0])
 
 
 class CanAnnotate(permissions.BasePermission):

@@ -58,6 +58,17 @@ class SpeakerSerializer(serializers.ModelSerializer):
 _BUILT_FIELDS = {}
 
 
+class VisibleSpanField(serializers.PrimaryKeyRelatedField):
+    """The id of a span the requesting user may see.
+
+    Any other id is refused exactly as an id that does not exist, and the
+    browsable API's form lists only these spans: blind review never leaks.
+    """
+
+    def get_queryset(self):
+        return Annotation.objects.visible_to(self.context["request"].user)
+
+
 class AnnotationSerializer(serializers.ModelSerializer):
     """One span. On write the server fills quote and context from the body.
 
@@ -70,9 +81,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
     speaker = serializers.PrimaryKeyRelatedField(
         queryset=Speaker.objects.all(), allow_null=True, required=False
     )
-    attribution = serializers.PrimaryKeyRelatedField(
-        queryset=Annotation.objects.all(), allow_null=True, required=False
-    )
+    attribution = VisibleSpanField(allow_null=True, required=False)
 
     class Meta:
         model = Annotation
@@ -90,9 +99,18 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "note",
             "created",
             "updated",
+            "orphaned",
             *ALL_LABEL_FIELDS,
         ]
-        read_only_fields = ["article", "layer", "prefix", "suffix", "created", "updated"]
+        read_only_fields = [
+            "article",
+            "layer",
+            "prefix",
+            "suffix",
+            "created",
+            "updated",
+            "orphaned",
+        ]
         # The same bound on every database (PostgreSQL's integer), so errors read alike.
         extra_kwargs = {
             "start": {"max_value": 2**31 - 1},
@@ -119,12 +137,16 @@ class AnnotationSerializer(serializers.ModelSerializer):
                 {"non_field_errors": ["Send a JSON object of annotation fields."]}
             )
         writable = {name for name, f in self.fields.items() if not f.read_only}
-        unknown = sorted(set(data) - writable - {"id", "article", "reviewer", "layer"})
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["Unknown or read-only field."] for name in unknown}
-            )
+        refused = {
+            name: [f"{name} is read-only." if name in self.fields else "Unknown field."]
+            for name in sorted(set(data) - writable)
+        }
+        if refused:
+            raise serializers.ValidationError(refused)
         return super().to_internal_value(data)
+
+    def to_representation(self, instance):
+        return unplaced_without_offsets(super().to_representation(instance))
 
     def validate(self, attrs):
         claimed_quote = attrs.pop("quote", None)
@@ -160,13 +182,21 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     def _save_candidate(self):
         try:
-            return writes.save(self._candidate, self.context["request"].user)
+            self.unlinked = writes.save(self._candidate, self.context["request"].user)
         except IntegrityError as error:
             raise serializers.ValidationError(
                 {"non_field_errors": ["This span conflicts with one already stored."]}
             ) from error
         except Annotation.DoesNotExist as error:
             raise NotFound(str(error)) from error
+        return self._candidate
+
+
+def unplaced_without_offsets(span: dict) -> dict:
+    """An orphaned span's offsets index a body that is gone: they are given as null."""
+    if span["orphaned"]:
+        span["start"] = span["end"] = None
+    return span
 
 
 # AnnotationSerializer's output fields, each read from this values() lookup.
@@ -184,6 +214,7 @@ SPAN_LOOKUPS = {
     "note": "note",
     "created": "created",
     "updated": "updated",
+    "orphaned": "orphaned",
     **{
         name: f"{name}_id" if name in ("speaker", "attribution") else name
         for name in ALL_LABEL_FIELDS
@@ -207,4 +238,7 @@ def span_values(annotations):
 
 def span_rows(values_rows) -> list[dict]:
     """Dicts of every output field, as the serializer writes them."""
-    return [dict(zip(SPAN_LOOKUPS, values, strict=True)) for values in values_rows]
+    return [
+        unplaced_without_offsets(dict(zip(SPAN_LOOKUPS, values, strict=True)))
+        for values in values_rows
+    ]

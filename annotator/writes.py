@@ -2,8 +2,9 @@
 
 The rows written are those that ``Model.save()`` / ``delete()`` and
 django-simple-history's signals write for the same change (the span, its
-history row with who and when, its unit's figures; links to a deleted
-attribution set to NULL), with plain statements instead. On SQLite a write
+history row with who and when, its unit's figures), with plain statements
+instead; claims and opinions whose link the change breaks are unlinked through
+the model (``Annotation.release_linked_spans()``). On SQLite a write
 transaction holds the database's one write lock from start to end, and through
 the ORM and the history signal it lasted 4.5 of a 12 ms save: with several
 reviewers saving at once, that was the queue they waited in.
@@ -19,19 +20,23 @@ from . import fastsql, tallies
 from .models import Annotation
 
 COLUMNS = [field for field in Annotation._meta.concrete_fields if not field.primary_key]
-# Foreign keys to a span that its deletion sets to NULL (on_delete=SET_NULL).
+# Foreign keys to a span that its deletion sets to NULL (on_delete=SET_NULL), but for
+# links to an attribution: Annotation.release_linked_spans() clears those, with history.
 NULLED_BY_DELETE = [
     relation.field.column
     for relation in Annotation._meta.related_objects
-    if relation.related_model is Annotation and relation.on_delete is models.SET_NULL
+    if relation.related_model is Annotation
+    and relation.on_delete is models.SET_NULL
+    and relation.field.name != "attribution"
 ]
 
 
-def save(annotation, user):
+def save(annotation, user) -> list[int]:
     """Store a new or changed span (already checked), its history row and its unit's figures.
 
-    Raises ``Annotation.DoesNotExist`` when a changed span was deleted meanwhile,
-    and ``IntegrityError`` when the database refuses it.
+    Returns the ids of the claims and opinions unlinked because a changed span is
+    no longer an attribution. Raises ``Annotation.DoesNotExist`` when a changed
+    span was deleted meanwhile, and ``IntegrityError`` when the database refuses it.
     """
     now = timezone.now()
     annotation.updated = now
@@ -46,20 +51,26 @@ def save(annotation, user):
         elif not fastsql.update(Annotation, row, id=annotation.pk):
             raise Annotation.DoesNotExist("This annotation was deleted meanwhile.")
         fastsql.copy_history(Annotation, [annotation.pk], "+" if adding else "~", user.pk, _at(now))
+        unlinked = [] if adding else annotation.release_linked_spans(user)
         tallies.span_written(annotation)
     annotation._state.adding = False
     annotation._state.db = connection.alias
-    return annotation
+    return unlinked
 
 
-def delete(annotation, user):
-    """Delete a span: its last history row ("-"), links to it set to NULL, its unit recomputed."""
+def delete(annotation, user) -> list[int]:
+    """Delete a span: its last history row ("-"), links to it set to NULL, its unit recomputed.
+
+    Returns the ids of the claims and opinions that were linked to it.
+    """
     with transaction.atomic():
+        unlinked = annotation.release_linked_spans(user, deleting=True)
         fastsql.copy_history(Annotation, [annotation.pk], "-", user.pk, _at(timezone.now()))
         for column in NULLED_BY_DELETE:
             fastsql.update(Annotation, {column: None}, **{column: annotation.pk})
         fastsql.delete(Annotation, id=annotation.pk)
         tallies.span_written(annotation)
+    return unlinked
 
 
 def _at(moment):

@@ -28,8 +28,8 @@ TIME = "replace({0}, ' ', 'T') || '+00:00'"  # SQLite's stored UTC text, as isof
 SPANS = (
     'SELECT article_id, id, reviewer_id, layer, label, start, "end", quote, prefix, suffix, '
     f"note, {TIME.format('created')}, {TIME.format('updated')}, speaker_id, attribution_id, "
-    "speaker_type, cue_stance, quote_type, counter_voice, check_worthy, hedged, opinion_type "
-    "FROM annotator_annotation WHERE NOT orphaned ORDER BY article_id"
+    "speaker_type, cue_stance, quote_type, counter_voice, check_worthy, hedged, opinion_type, "
+    "orphaned FROM annotator_annotation ORDER BY article_id"
 )
 ARTICLES = (
     "SELECT a.id, a.title, a.author, a.published, a.date_shown, a.dateline, a.seed_file, "
@@ -44,7 +44,7 @@ def span_records(rows, names, speakers, done):
     for row in sorted(rows, key=lambda row: (row[5], -row[6], row[1])):
         (_article, pk, reviewer, layer, label, start, end, quote, prefix, suffix, note) = row[:11]
         (created, updated, speaker, attribution, speaker_type, cue_stance, quote_type) = row[11:18]
-        counter_voice, check_worthy, hedged, opinion_type = row[18:]
+        counter_voice, check_worthy, hedged, opinion_type, orphaned = row[18:]
         records.append(
             {
                 "id": pk,
@@ -52,8 +52,9 @@ def span_records(rows, names, speakers, done):
                 "review_state": "done" if reviewer in done else "in_progress",
                 "layer": layer,
                 "label": label,
-                "start": start,
-                "end": end,
+                "orphaned": bool(orphaned),
+                "start": None if orphaned else start,
+                "end": None if orphaned else end,
                 "quote": quote,
                 "prefix": prefix,
                 "suffix": suffix,
@@ -106,9 +107,10 @@ def w3c(record, article_id, sha256):
                     "suffix": record["suffix"],
                 },
                 {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]},
-            ],
+            ][: 1 if record["orphaned"] else 2],  # an orphan has no position
         },
         "nra:article": article_id,
+        "nra:orphaned": record["orphaned"],
         "nra:reviewState": record["review_state"],
         "nra:layer": record["layer"],
         "nra:fields": fields,
@@ -131,9 +133,7 @@ def main(db, output, fmt, stamp):
     ):
         done[article].add(reviewer)
     articles = {row[0]: row for row in database.execute(ARTICLES)}
-    total = database.execute(
-        "SELECT COUNT(*) FROM annotator_annotation WHERE NOT orphaned"
-    ).fetchone()[0]
+    total = database.execute("SELECT COUNT(*) FROM annotator_annotation").fetchone()[0]
     with open(output, "wb") as out:
         if fmt == "native":
             out.write(

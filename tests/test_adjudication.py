@@ -79,7 +79,7 @@ def test_reviewers_never_see_the_adjudicated_layer(api_as, alice, carol, dispute
     copy = adjudication.accept(said, carol)
     rows = api_as(alice).get(f"/api/articles/{article.pk}/annotations/").json()["results"]
     assert copy.pk not in [row["id"] for row in rows]
-    assert api_as(alice).get(f"/api/annotations/{copy.pk}/").status_code == 403
+    assert api_as(alice).get(f"/api/annotations/{copy.pk}/").status_code == 404
 
 
 def test_any_staff_member_may_edit_the_adjudicated_layer(

@@ -156,7 +156,7 @@ def test_api_create_refuses_bad_input(
 
 @pytest.mark.parametrize(
     ("link", "reason"),
-    [("bobs", "another reviewer"), ("elsewhere", "another article")],
+    [("bobs", "object does not exist"), ("elsewhere", "another article")],
 )
 def test_api_refuses_links_across_reviewers_and_articles(scene, alice, unchanged, link, reason):
     unchanged()

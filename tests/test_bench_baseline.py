@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT_TIME = re.compile(rb'"(?:exported_at|nra:exportedAt)":"([^"]+)"')
-# Every kind of value the export writes: an orphan (left out), a done review, a
+# Every kind of value the export writes: an orphan (no offsets), a done review, a
 # speaker with an affiliation, a note with characters outside the BMP.
 VARIETY = """
 from annotator.models import Annotation, ArticleReview, Speaker

@@ -127,7 +127,7 @@ def test_delete_without_javascript(alice, article):
 
 def test_reviewer_cannot_delete_anothers_annotation_by_form(alice, bob, article):
     annotation = make_annotation(article, bob, "claim", "crucial")
-    assert logged_in(alice).post(f"/annotations/{annotation.pk}/delete/").status_code == 403
+    assert logged_in(alice).post(f"/annotations/{annotation.pk}/delete/").status_code == 404
     assert Annotation.objects.exists()
 
 

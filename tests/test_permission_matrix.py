@@ -29,7 +29,7 @@ API = {
     "ivy": 401,  # an inactive user's session no longer authenticates
     "dave": 403,
 }
-BOBS = {**API, "alice": 403}
+BOBS = {**API, "alice": 404}  # a span alice may not see answers as a missing one
 ADMIN_INDEX = {"anonymous": A, "alice": A, "bob": A, "carol": 200, "root": 200, "ivy": A, "dave": A}
 ADMIN_MODEL = {**ADMIN_INDEX, "anonymous": L, "ivy": L, "carol": 403}
 
@@ -50,7 +50,7 @@ ROUTES = [
         "post",
         "/annotations/{bobs}/delete/",
         None,
-        {**POST_PAGE, "alice": 403, "carol": 403, "root": 403},
+        {**POST_PAGE, "alice": 404, "carol": 403, "root": 403},
     ),
     ("get", "/sources/", None, PAGE),
     ("get", "/sources/{source}/", None, PAGE),

@@ -1,5 +1,7 @@
 """Login throttling, CSRF, escaping of user text, history and reversible deletes, body changes."""
 
+import json
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -158,7 +160,7 @@ def test_body_change_re_anchors_and_orphans_never_drops(alice, tmp_path, capsys)
     assert lost.orphaned and Annotation.objects.count() == 3
 
 
-def test_orphans_are_shown_to_staff_and_left_out_of_exports(alice, carol, tmp_path):
+def test_orphans_are_shown_to_staff_and_exported_as_orphans(alice, carol, tmp_path):
     article = make_article(body=BODY)
     make_annotation(article, alice, "attribution", "Officials said")
     new_body = tmp_path / "new.txt"
@@ -168,7 +170,14 @@ def test_orphans_are_shown_to_staff_and_left_out_of_exports(alice, carol, tmp_pa
     assert "1 annotation(s) could not be placed" in page
     api = api_client(None)
     api.force_login(carol)
-    assert b"Officials said" not in b"".join(api.get("/api/export/").streaming_content)
+    exported = json.loads(b"".join(api.get("/api/export/").streaming_content))
+    [span] = exported["articles"][0]["annotations"]
+    assert (span["quote"], span["orphaned"], span["start"], span["end"]) == (
+        "Officials said",
+        True,
+        None,
+        None,
+    )
 
 
 def test_body_change_dry_run_changes_nothing(alice, tmp_path):

@@ -46,7 +46,8 @@ def orm_save(span, user):
 
 def test_create_change_and_delete_store_what_the_orm_stores(alice):
     ours, theirs = make_article(body=BODY), make_article(body=BODY + " Twice.")
-    mine = writes.save(twin(ours, alice, hedged=True, note="✍🏽 first"), alice)
+    mine = twin(ours, alice, hedged=True, note="✍🏽 first")
+    writes.save(mine, alice)
     orm = orm_save(twin(theirs, alice, hedged=True, note="✍🏽 first"), alice)
     for span in (mine, orm):
         span.note = "checked"
@@ -74,7 +75,8 @@ def test_create_change_and_delete_store_what_the_orm_stores(alice):
 
 def test_times_are_stored_as_the_orm_stores_them(alice):
     article = make_article(body=BODY)
-    span = writes.save(twin(article, alice), alice)
+    span = twin(article, alice)
+    writes.save(span, alice)
     again = Annotation.objects.get(pk=span.pk)
     assert (again.created, again.updated) == (span.created, span.updated)
     assert again.updated.tzinfo is not None
@@ -101,7 +103,8 @@ def test_deleting_an_attribution_unlinks_its_spans_and_recounts_the_unit(alice, 
 
 def test_a_refused_write_leaves_nothing_behind(alice):
     article = make_article(body=BODY)
-    first = writes.save(twin(article, alice), alice)
+    first = twin(article, alice)
+    writes.save(first, alice)
     units = list(UnitFigures.objects.values_list("figures", flat=True))
     with pytest.raises(IntegrityError):  # the same span again, past the checks
         writes.save(_unchecked_copy(first), alice)

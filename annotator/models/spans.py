@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -82,6 +82,13 @@ class AnnotationQuerySet(models.QuerySet):
 
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")
+
+    def delete(self):
+        """Delete these spans; claims and opinions linked to one of them, and not deleted
+        with them, are unlinked first (see :meth:`Annotation.release_linked_spans`)."""
+        with transaction.atomic():
+            _unlink(Annotation.objects.filter(attribution__in=self).exclude(pk__in=self))
+            return super().delete()
 
 
 class Annotation(models.Model):
@@ -198,6 +205,20 @@ class Annotation(models.Model):
     def __str__(self):
         return f"{self.get_label_display()} {self.start}–{self.end}: {self.quote[:60]}"
 
+    def save(self, *args, update_fields=None, **kwargs):
+        label_may_change = not self._state.adding and (
+            update_fields is None or "label" in update_fields
+        )
+        with transaction.atomic():
+            super().save(*args, update_fields=update_fields, **kwargs)
+            if label_may_change:
+                self.release_linked_spans()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            self.release_linked_spans(deleting=True)
+            return super().delete(*args, **kwargs)
+
     def anchor(self):
         """Fill quote and context from the body, so they always agree with the offsets."""
         body = self.article.body
@@ -208,8 +229,18 @@ class Annotation(models.Model):
         """Fill quote and context from the body, then check every invariant.
 
         ``expected_quote`` is what the client believes it selected; a mismatch
-        means its copy of the body differs from ours, so nothing is stored.
+        means its copy of the body differs from ours, so nothing is stored. An
+        orphaned span is refused: its offsets index a body that is gone, and
+        anchoring it there would overwrite its quote with text it never marked.
         """
+        if self.orphaned:
+            raise ValidationError(
+                {
+                    "orphaned": "This span is orphaned (its quote is no longer in the body): "
+                    "it can be deleted, not changed."
+                },
+                code="orphaned",
+            )
         body_length = len(self.article.body)
         if self.start is not None and self.start >= body_length:
             raise ValidationError(
@@ -271,9 +302,26 @@ class Annotation(models.Model):
             elif link.article_id != self.article_id:
                 errors["attribution"] = "The linked attribution belongs to another article."
             elif link.reviewer_id != self.reviewer_id or link.layer != self.layer:
-                errors["attribution"] = "The linked attribution belongs to another reviewer."
+                errors["attribution"] = (
+                    "The linked attribution belongs to another reviewer or layer."
+                )
         if errors:
             raise ValidationError(errors, code="invalid")
+
+    def release_linked_spans(self, user=None, *, deleting=False) -> list[int]:
+        """The one rule for links a change breaks: a link always points at an attribution.
+
+        When this span is deleted or is no longer an attribution, the claims and
+        opinions linked to it are unlinked, each saved through the model (its
+        history row says who and when; ``user`` when given, else the request's).
+        Every path that relabels or deletes a span calls this in its transaction
+        (``save()`` and ``delete()`` here and on querysets, :mod:`annotator.writes`);
+        a link that would be wrong from the start is refused by :meth:`clean`
+        instead. Returns the ids of the spans unlinked.
+        """
+        if self.label == Label.ATTRIBUTION and not deleting:
+            return []
+        return _unlink(Annotation.objects.filter(attribution_id=self.pk), user)
 
     def _field_is_set(self, field):
         return getattr(self, self._meta.get_field(field).attname) not in (None, "")
@@ -285,6 +333,18 @@ class Annotation(models.Model):
             if field not in own_fields:
                 model_field = self._meta.get_field(field)
                 setattr(self, model_field.attname, None if model_field.null else "")
+
+
+def _unlink(linked, user=None) -> list[int]:
+    """Clear the links of these spans, each saved through the model; their ids."""
+    unlinked = []
+    for span in linked.order_by("pk"):
+        span.attribution = None
+        if user is not None:
+            span._history_user = user
+        span.save(update_fields=["attribution", "updated"])
+        unlinked.append(span.pk)
+    return unlinked
 
 
 [UNIQUE] = [c for c in Annotation._meta.constraints if isinstance(c, models.UniqueConstraint)]
