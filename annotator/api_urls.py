@@ -2,7 +2,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import api
+from . import (
+    api,
+    converters,  # noqa: F401  (registers <id:…>)
+)
 
 
 def open_to_api_auth(view_class):

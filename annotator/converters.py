@@ -1,8 +1,12 @@
 """Path converters: an id in a URL is a number the database's id columns can hold.
 
 A larger number cannot name a stored row, so it does not match the route and
-the request is a 404 by URL resolution, before any view or query runs.
+the request is a 404 by URL resolution, before any view or query runs. Importing
+this module registers the converter as ``<id:…>``; every URLconf that uses it
+imports it, so the routes load in any order.
 """
+
+from django.urls import register_converter
 
 # The largest value of a BigAutoField (a signed 64-bit integer), every table's id here.
 DATABASE_ID_MAX = 2**63 - 1
@@ -19,3 +23,6 @@ class DatabaseIdConverter:
 
     def to_url(self, value):
         return str(value)
+
+
+register_converter(DatabaseIdConverter, "id")

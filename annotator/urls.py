@@ -1,7 +1,12 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import source_views, staff_views, views
+from . import (
+    converters,  # noqa: F401  (registers <id:…>)
+    source_views,
+    staff_views,
+    views,
+)
 
 app_name = "annotator"
 

@@ -1,13 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from annotator import api_errors
-from annotator.converters import DatabaseIdConverter
-
-# <id:pk> in the app's URLconfs: registered before they are included.
-register_converter(DatabaseIdConverter, "id")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
