@@ -1,9 +1,10 @@
 """The JSON API: thin views over the same models, permissions and summaries as the pages."""
 
+from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -11,7 +12,7 @@ from rest_framework.views import APIView
 
 from . import exporting, fastsql, writes
 from .converters import DATABASE_ID_MAX
-from .models import Annotation, Article, Label, Layer, Source, Speaker
+from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
 from .permissions import CanAnnotate, get_annotation_for_user
 from .reports import profile_payload
@@ -61,6 +62,15 @@ class CursorRows:
         return list(fastsql.rows(self.queryset[index]))
 
 
+class AnnotationListQuery(serializers.Serializer):
+    reviewer = serializers.CharField(
+        required=False,
+        max_length=get_user_model()._meta.get_field("username").max_length,
+        help_text="Staff: only this reviewer's spans (username).",
+    )
+
+
+@extend_schema_view(get=extend_schema(parameters=[AnnotationListQuery]))
 class ArticleAnnotations(generics.ListCreateAPIView):
     """A reviewer's spans on one article (staff: everyone's, or one reviewer's with ?reviewer=)."""
 
@@ -77,7 +87,9 @@ class ArticleAnnotations(generics.ListCreateAPIView):
             .select_related("reviewer")
             .in_text_order()
         )
-        reviewer = self.request.query_params.get("reviewer")
+        query = AnnotationListQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        reviewer = query.validated_data.get("reviewer")
         if reviewer:
             annotations = annotations.filter(reviewer__username=reviewer)
         return annotations
@@ -127,7 +139,7 @@ def unlinked_answer(unlinked: list[int]) -> dict:
         return {}
     return {
         "unlinked": unlinked,
-        "detail": f"{len(unlinked)} linked claim(s)/opinion(s) were unlinked.",
+        "detail": unlinked_message(unlinked),
     }
 
 

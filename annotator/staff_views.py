@@ -11,7 +11,7 @@ from . import adjudication
 from .api_errors import InvalidForm
 from .converters import DATABASE_ID_MAX
 from .forms import QueueForm
-from .models import Adjudication, Annotation, Article, Assignment, Layer
+from .models import Adjudication, Annotation, Article, Assignment, Layer, unlinked_message
 from .workqueue import plan_assignments
 
 
@@ -115,13 +115,15 @@ class DecisionForm(forms.Form):
         return cleaned
 
     def chosen_span(self, article):
-        """The span the action is on, in the article and the layer it is taken from."""
-        return get_object_or_404(
-            Annotation,
-            pk=self.cleaned_data["span"],
-            article=article,
-            layer=self.SPAN_LAYERS[self.cleaned_data["action"]],
-        )
+        """The span the action is on, in the article and the layer it is taken from.
+
+        Only a placed span is accepted: an orphan's quote no longer stands at its offsets.
+        """
+        action = self.cleaned_data["action"]
+        spans = Annotation.objects.filter(article=article, layer=self.SPAN_LAYERS[action])
+        if action == "accept":
+            spans = spans.placed()
+        return get_object_or_404(spans, pk=self.cleaned_data["span"])
 
 
 def _apply_decision(request, article):
@@ -134,8 +136,11 @@ def _apply_decision(request, article):
         adjudication.accept(span, request.user)
         messages.success(request, f"Accepted {span.reviewer.username}'s {span.label}.")
     elif action == "reject":
-        adjudication.reject(decision.chosen_span(article))
-        messages.success(request, "Removed the span from the adjudicated layer.")
+        unlinked = adjudication.reject(decision.chosen_span(article))
+        messages.success(
+            request,
+            f"Removed the span from the adjudicated layer. {unlinked_message(unlinked)}".strip(),
+        )
     elif action == "start":
         adjudication.start_empty(article, request.user)
         messages.success(request, "Started an adjudicated layer; accept the spans that hold.")

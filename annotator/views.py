@@ -23,6 +23,7 @@ from .models import (
     QuoteType,
     Speaker,
     SpeakerType,
+    unlinked_message,
 )
 from .permissions import get_annotation_for_user, require_annotator
 from .serializers import PAGE_SPAN_FIELDS, SPAN_LOOKUPS, SpeakerSerializer
@@ -230,8 +231,8 @@ def article_review(request, pk):
 def annotation_delete(request, pk):
     require_annotator(request.user)
     annotation = get_annotation_for_user(request.user, pk, for_change=True)
-    writes.delete(annotation, request.user)
-    messages.success(request, "Annotation deleted.")
+    unlinked = writes.delete(annotation, request.user)
+    messages.success(request, f"Annotation deleted. {unlinked_message(unlinked)}".strip())
     return redirect(annotation.article)
 
 

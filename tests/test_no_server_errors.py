@@ -192,6 +192,23 @@ def test_export_filters_are_refused_before_the_first_byte(alice, article, query,
 
 @pytest.mark.parametrize(
     ("value", "reason"),
+    [("%00", "Null characters are not allowed."), ("x" * 151, "no more than 150 characters")],
+)
+def test_a_span_list_refuses_a_reviewer_filter_no_username_can_be(carol, article, value, reason):
+    response = csrf_client(carol).get(f"/api/articles/{article.pk}/annotations/?reviewer={value}")
+    [message] = assert_json_error(response, 400)["reviewer"]
+    assert reason in message
+
+
+def test_a_span_list_filters_by_reviewer_for_staff(alice, bob, carol, article):
+    make_annotation(article, alice, "claim", "the bridge")
+    make_annotation(article, bob, "opinion", "crucial")
+    response = csrf_client(carol).get(f"/api/articles/{article.pk}/annotations/?reviewer=bob")
+    assert [span["reviewer"] for span in response.json()["results"]] == ["bob"]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
     [
         ("abc", "No source has this id."),
         (str(BEYOND_64_BITS), "No source has this id."),

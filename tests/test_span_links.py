@@ -99,8 +99,13 @@ def test_deleting_an_attribution_by_the_page_form_unlinks_with_history(alice, li
     _, said, claim, _ = linked
     client = JSONClient(alice).client
     token = client.cookies["csrftoken"].value
-    response = client.post(f"/annotations/{said.pk}/delete/", {"csrfmiddlewaretoken": token})
-    assert response.status_code == 302
+    response = client.post(
+        f"/annotations/{said.pk}/delete/", {"csrfmiddlewaretoken": token}, follow=True
+    )
+    assert response.redirect_chain[0][1] == 302
+    assert "Annotation deleted. 2 linked claim(s)/opinion(s) were unlinked." in [
+        str(message) for message in response.context["messages"]
+    ]
     assert unlinked_with_history(claim, alice)
 
 
@@ -256,3 +261,37 @@ def test_a_w3c_export_with_an_orphan_passes_the_w3c_must_checks(alice, orphan, t
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1].endswith(" passed, 0 failed")
+
+
+def test_rejecting_on_the_adjudication_page_says_what_it_unlinked(carol, linked):
+    article, said, claim, _ = linked
+    said_copy = adjudication.accept(said, carol)
+    adjudication.accept(claim, carol)
+    client = JSONClient(carol).client
+    response = client.post(
+        f"/articles/{article.pk}/adjudicate/",
+        {
+            "action": "reject",
+            "span": said_copy.pk,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+        follow=True,
+    )
+    assert (
+        "Removed the span from the adjudicated layer. 1 linked claim(s)/opinion(s) were unlinked."
+        in [str(message) for message in response.context["messages"]]
+    )
+
+
+def test_an_orphan_cannot_be_accepted_on_the_adjudication_page(carol, orphan):
+    client = JSONClient(carol).client
+    response = client.post(
+        f"/articles/{orphan.article_id}/adjudicate/",
+        {
+            "action": "accept",
+            "span": orphan.pk,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
+    assert response.status_code == 404
+    assert not Annotation.objects.adjudicated().exists()

@@ -12,6 +12,7 @@ from .spans import (
     OpinionType,
     QuoteType,
     SpeakerType,
+    unlinked_message,
 )
 from .workflow import REVIEWERS_GROUP, Adjudication, ArticleReview, Assignment
 
@@ -35,4 +36,5 @@ __all__ = [
     "Speaker",
     "SpeakerType",
     "UnitFigures",
+    "unlinked_message",
 ]

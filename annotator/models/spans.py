@@ -335,6 +335,13 @@ class Annotation(models.Model):
                 setattr(self, model_field.attname, None if model_field.null else "")
 
 
+def unlinked_message(unlinked: list[int]) -> str:
+    """What a change or delete tells its user about the spans it unlinked ("" for none)."""
+    if not unlinked:
+        return ""
+    return f"{len(unlinked)} linked claim(s)/opinion(s) were unlinked."
+
+
 def _unlink(linked, user=None) -> list[int]:
     """Clear the links of these spans, each saved through the model; their ids."""
     unlinked = []
