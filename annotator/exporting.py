@@ -15,7 +15,7 @@ from . import fastsql
 from .models import Article, ArticleReview, Speaker
 
 SCHEMA_NAME = "newsroom-annotator/export"
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 FORMATS = ("native", "jsonl", "w3c")
 FILTERS = ("source", "article", "reviewer", "label", "layer", "since")
 CONTENT_TYPES = {

@@ -18,7 +18,7 @@ import orjson
 # The product's constants, written again here: the baseline imports nothing of it.
 SCHEMA = {
     "schema": "newsroom-annotator/export",
-    "schema_version": "1.2",
+    "schema_version": "1.3",
     "offset_unit": "codepoint",
 }
 FILTERS = dict.fromkeys(("source", "article", "reviewer", "label", "layer", "since"))
