@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from annotator.exporting import SCHEMA_NAME, VOCAB_PREFIX
-from annotator.models import Annotation, Speaker
+from annotator.models import Annotation, Article, Source, Speaker
 
 from .conftest import make_annotation, make_article
 
@@ -219,20 +219,16 @@ def test_reading_stops_after_a_thousand_malformed_records(article, tmp_path, cap
     )
 
 
-@pytest.mark.parametrize(
-    "line",
-    [b'{"a":1}\n', b'{"schema":"newsroom-annotator/export","annotations":[1]}\n', b"1\n"],
-    ids=["objects", "bad spans", "numbers"],
-)
-def test_refusing_50_mb_of_tiny_lines_stays_under_300_mb(tmp_path, line):
-    path = tmp_path / "tiny.jsonl"
-    path.write_bytes(line * (50 * 2**20 // len(line)))
+def peak_memory_refusing(call, path):
+    """Run ``call`` on ``path`` in a fresh process: (the error it refused with, peak kilobytes)."""
     script = (
         "import resource, sys, django; django.setup()\n"
+        "from django.core.management import CommandError, call_command\n"
         "from annotator import importing\n"
+        "path = sys.argv[1]\n"
         "try:\n"
-        "    importing.parse(open(sys.argv[1], 'rb').read())\n"
-        "except importing.ImportFileError as error:\n"
+        f"    {call}\n"
+        "except (CommandError, importing.ImportFileError) as error:\n"
         "    print(error, file=sys.stderr)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
@@ -243,8 +239,20 @@ def test_refusing_50_mb_of_tiny_lines_stays_under_300_mb(tmp_path, line):
         check=True,
         env={"DJANGO_SETTINGS_MODULE": "project.settings.test", "PATH": ""},
     )
-    assert "line 1" in done.stderr or "annotation 1" in done.stderr
-    assert int(done.stdout) < 300 * 1024  # kilobytes
+    return done.stderr, int(done.stdout)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b'{"a":1}\n', b'{"schema":"newsroom-annotator/export","annotations":[1]}\n'],
+    ids=["objects", "bad spans"],
+)
+def test_refusing_50_mb_of_tiny_lines_stays_under_300_mb(tmp_path, line):
+    path = tmp_path / "tiny.jsonl"
+    path.write_bytes(line * (50 * 2**20 // len(line)))
+    error, kilobytes = peak_memory_refusing("importing.parse(open(path, 'rb').read())", path)
+    assert "line 1" in error or "annotation 1" in error
+    assert kilobytes < 300 * 1024
 
 
 # ---------------------------------------------------------------- the link rule
@@ -349,3 +357,104 @@ def test_an_export_of_claims_alone_re_imports_with_its_links(
     restored = Annotation.objects.get(quote="the bridge will open in May")
     assert restored.attribution == stored
     assert Annotation.objects.get(quote="a crucial link").attribution is None
+
+
+# ---------------------------------------------------------------- articles
+
+
+def articles_refused(tmp_path, capsys, content, *expected, name="articles.json"):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else json.dumps(content).encode())
+    with pytest.raises(CommandError) as raised:
+        call_command("import_articles", str(path), quiet=True)
+    said = capsys.readouterr().err + str(raised.value)
+    for line in expected:
+        assert line in said
+    assert not Article.objects.exists()
+    assert not Source.objects.exists()
+    return said
+
+
+BODY = "The minister said the road opened on Monday in town."
+
+
+@pytest.mark.parametrize(
+    ("record", "line"),
+    [
+        ({"body": ""}, "record 2: it has no body text"),
+        ({"body": "  "}, "record 2: it has no body text"),
+        ({"body": ["text"]}, "record 2: its body must be text, not a list"),
+        ({"title": {"en": "x"}}, "record 2: its title must be text, not an object"),
+        ({"published": "last week"}, "record 2: published: “last week” value has an invalid"),
+        ({"published": "2025-02-30"}, "record 2: published: “2025-02-30” value has the correct"),
+        ({"published": 20250528}, "record 2: its published must be text or null, not a whole"),
+        ({"source": 7}, "record 2: its source must be text or an object or null, not a whole"),
+        ({"source": {"domain": "x.example"}}, "record 2: its source must be a name or an object"),
+        ({"source": {"name": "X", "identified": "no"}}, "record 2: its source.identified must be"),
+        ({"source": {"name": "X", "identified": 0}}, "record 2: its source.identified must be"),
+        ({"source": "x" * 201}, "record 2: source.name: Ensure this value has at most 200"),
+        ({"source": {"name": "X", "domain": "d\x00"}}, "record 2: source.domain: Null characters"),
+        ({"title": "t" * 501}, "record 2: title: Ensure this value has at most 500 characters"),
+        ({"author": "a" * 201}, "record 2: author: Ensure this value has at most 200"),
+        ({"seed_file": "f" * 256}, "record 2: seed_file: Ensure this value has at most 255"),
+        ({"title": "A\x00B"}, "record 2: title: Null characters are not allowed."),
+        ({"body": "Text\x00here."}, "record 2: body: Null characters are not allowed."),
+    ],
+)
+def test_a_bad_article_record_is_named_and_nothing_is_written(db, tmp_path, capsys, record, line):
+    good = {"body": BODY}
+    said = articles_refused(
+        tmp_path, capsys, [good, {"body": "Another text.", **record}], f"articles.json {line}"
+    )
+    assert "Nothing was imported: 1 record(s) are invalid" in said
+
+
+def test_every_bad_article_record_is_named(db, tmp_path, capsys):
+    lines = [{"body": BODY}, {"title": 5}, "text", {"body": BODY, "published": "2025-13-01"}]
+    content = "\n".join(json.dumps(line) for line in lines).encode() + b"\n\n"
+    articles_refused(
+        tmp_path,
+        capsys,
+        content,
+        "articles.jsonl line 2: its title must be text, not a whole number",
+        "articles.jsonl line 3: it must be an object, not text",
+        "articles.jsonl line 4: published:",
+        "Nothing was imported: 3 record(s) are invalid",
+        name="articles.jsonl",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"body": "lone \\ud800 surrogate"}', "line 1: no low surrogate"),
+        (b"[" * 5000 + b"]" * 5000, "line 1: depth limit exceeded"),
+        (b"[" * 900 + b"]" * 900, "record 1: it must be an object, not a list"),
+        (b'{"body": "fine"}\n{"body": \n', "line 2:"),
+    ],
+)
+def test_unreadable_article_files_are_named_in_one_sentence(db, tmp_path, capsys, content, message):
+    said = articles_refused(tmp_path, capsys, content, message)
+    assert "Traceback" not in said
+
+
+def test_a_page_text_with_nul_characters_is_refused(db, tmp_path, capsys):
+    page = f"A headline\n\n{BODY} With a \x00 inside.\n".encode()
+    articles_refused(
+        tmp_path, capsys, page, "one.txt: body: Null characters are not allowed.", name="one.txt"
+    )
+
+
+def test_reading_articles_stops_after_a_thousand_bad_records(db, tmp_path, capsys):
+    said = articles_refused(tmp_path, capsys, [{"title": "x"}] * 1500)
+    assert "record 1000: it has no body text" in said
+    assert "record 1001:" not in said
+    assert "Nothing was imported: at least 1000 record(s) are invalid" in said
+
+
+def test_refusing_50_mb_of_tiny_article_lines_stays_under_300_mb(tmp_path):
+    path = tmp_path / "tiny.jsonl"
+    path.write_bytes(b'{"a":1}\n' * (50 * 2**20 // 8))
+    error, kilobytes = peak_memory_refusing("call_command('import_articles', path)", path)
+    assert "at least 1000 record(s) are invalid" in error
+    assert kilobytes < 300 * 1024
