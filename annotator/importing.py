@@ -559,9 +559,9 @@ def _shape_problem(span: Incoming) -> str:
     if not isinstance(span.reviewer, str) or not span.reviewer.strip():
         return "it names no reviewer"
     if span.label not in LABELS:
-        return f"its label {span.label[:40]!r} is not one of claim, opinion, attribution"
+        return f"its label {_shown(span.label)} is not one of claim, opinion, attribution"
     if span.layer not in LAYERS:
-        return f"its layer {span.layer[:40]!r} is not raw or adjudicated"
+        return f"its layer {_shown(span.layer)} is not raw or adjudicated"
     if not span.quote:
         return "it has no quote"
     for name in ("start", "end"):
@@ -573,6 +573,11 @@ def _shape_problem(span: Incoming) -> str:
     if span.created is not None and _created(span.created) is None:
         return "its created is not a date and time such as 2025-05-28T09:30:00+00:00"
     return ""
+
+
+def _shown(value):
+    """A value of the file in a message: quoted, at most 40 characters of it."""
+    return repr(value if value is None else value[:40])
 
 
 def _limits_problem(span: Incoming) -> str:
@@ -632,7 +637,7 @@ def _field_problem(span):
         if name not in own:
             problems.append(f"{name}: {name} is not a field of a {span.label}.")
         elif name in CHOICES and value not in CHOICES[name]:
-            problems.append(f"{name}: Value {value[:40]!r} is not a valid choice.")
+            problems.append(f"{name}: Value {_shown(value)} is not a valid choice.")
         elif name in BOOLEANS and not isinstance(value, bool):
             problems.append(f"{name}: “{value[:40]}” value must be either True or False.")
     if span.speaker and span.label != Label.ATTRIBUTION:
