@@ -478,8 +478,9 @@ def plan(spans: list[Incoming]) -> Plan:
         ).select_related("reviewer", "speaker")
     }
     seen = set()
+    name_problems = {name: _reviewer_problem(name) for name in names}
     for span in spans:
-        problem = span.problem or _shape_problem(span) or _limits_problem(span)
+        problem = span.problem or _shape_problem(span) or _limits_problem(span, name_problems)
         if not problem and key_counts[span.key] > 1:
             problem = f"its id {span.key[:40]} is also the id of another annotation in the file"
         if problem:
@@ -575,15 +576,24 @@ def _shape_problem(span: Incoming) -> str:
     return ""
 
 
+def _reviewer_problem(name):
+    """What the user model refuses in a username, or stores otherwise than written (NFKC)."""
+    stored = get_user_model().normalize_username(name)
+    if stored != name:
+        return f"reviewer: usernames are stored in Unicode form NFKC, {_shown(stored)} here."
+    return limit_problem(USERNAME_VALIDATORS, name, "reviewer")
+
+
 def _shown(value):
     """A value of the file in a message: quoted, at most 40 characters of it."""
     return repr(value if value is None else value[:40])
 
 
-def _limits_problem(span: Incoming) -> str:
-    """Values the API and the model would refuse: NUL characters, too long, no valid username."""
+def _limits_problem(span: Incoming, name_problems: dict) -> str:
+    """Values the API and the model would refuse: NUL characters, too long, no valid username
+    (``name_problems``: each reviewer's name checked once)."""
     return (
-        limit_problem(USERNAME_VALIDATORS, span.reviewer, "reviewer")
+        name_problems[span.reviewer]
         or limit_problem(NOTE_VALIDATORS, span.note, "note")
         or limit_problem(SPEAKER_NAME_VALIDATORS, (span.speaker or {}).get("name", ""), "speaker")
     )

@@ -100,6 +100,10 @@ def imported(tmp_path, document):
         ({"reviewer": "al ice!"}, "annotation 1: reviewer: Enter a valid username."),
         ({"reviewer": "a" * 151}, "annotation 1: reviewer: Ensure this value has at most 150"),
         ({"reviewer": "al\x00ice"}, "annotation 1: reviewer: Null characters are not allowed."),
+        (
+            {"reviewer": "ａｌｉｃｅ"},
+            "annotation 1: reviewer: usernames are stored in Unicode form NFKC, 'alice'",
+        ),
     ],
 )
 def test_a_field_of_the_wrong_shape_or_past_a_limit_is_named(
