@@ -457,16 +457,20 @@ def limit_problem(validators, value, label):
 USERNAME_VALIDATORS = text_validators(get_user_model(), get_user_model().USERNAME_FIELD)
 NOTE_VALIDATORS = text_validators(Annotation, "note")
 SPEAKER_NAME_VALIDATORS = text_validators(Speaker, "name")
+BODY_HASH = re.compile("[0-9a-f]{64}")
 STORED_ID = re.compile(rf"(?:{re.escape(VOCAB_PREFIX)}annotation:)?([0-9]{{1,18}})")
 
 
 def plan(spans: list[Incoming]) -> Plan:
     """Check every span against the database without writing anything."""
     result = Plan()
-    hashes = {s.body_sha256 for s in spans if isinstance(s.body_sha256, str)}
+    # Only values that can be stored are looked up (PostgreSQL refuses NUL characters).
+    hashes = {s.body_sha256 for s in spans if _is_body_hash(s.body_sha256)}
     articles = {a.body_sha256: a for a in Article.objects.filter(body_sha256__in=hashes)}
     names = {s.reviewer for s in spans if isinstance(s.reviewer, str)}
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    name_problems = {name: _reviewer_problem(name) for name in names}
+    valid_names = [name for name, problem in name_problems.items() if not problem]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=valid_names)}
     speakers = SpeakerIndex()
     by_key = {span.key: span for span in spans}
     key_counts = Counter(span.key for span in spans)
@@ -478,7 +482,6 @@ def plan(spans: list[Incoming]) -> Plan:
         ).select_related("reviewer", "speaker")
     }
     seen = set()
-    name_problems = {name: _reviewer_problem(name) for name in names}
     for span in spans:
         problem = span.problem or _shape_problem(span) or _limits_problem(span, name_problems)
         if not problem and key_counts[span.key] > 1:
@@ -555,8 +558,8 @@ def _stored_targets(links):
 
 
 def _shape_problem(span: Incoming) -> str:
-    if not isinstance(span.body_sha256, str) or len(span.body_sha256) != 64:
-        return "it names no article body hash"
+    if not _is_body_hash(span.body_sha256):
+        return "it names no article body hash (64 lowercase hexadecimal digits)"
     if not isinstance(span.reviewer, str) or not span.reviewer.strip():
         return "it names no reviewer"
     if span.label not in LABELS:
@@ -574,6 +577,10 @@ def _shape_problem(span: Incoming) -> str:
     if span.created is not None and _created(span.created) is None:
         return "its created is not a date and time such as 2025-05-28T09:30:00+00:00"
     return ""
+
+
+def _is_body_hash(value):
+    return isinstance(value, str) and BODY_HASH.fullmatch(value) is not None
 
 
 def _reviewer_problem(name):

@@ -141,6 +141,8 @@ def test_a_speaker_past_the_model_limits_is_named(article, tmp_path, capsys):
         ([{"body_sha256": 7, "annotations": []}], "article 1: its body_sha256 must be text"),
         ([{"body_sha256": "0" * 64, "annotations": {}}], "article 1: its annotations must be"),
         ([{"body_sha256": "0" * 64, "annotations": [[1]]}], "annotation 1: it must be an object"),
+        ([{"body_sha256": "\x00" * 64, "annotations": [{}]}], "names no article body hash"),
+        ([{"body_sha256": "A" * 64, "annotations": [{}]}], "names no article body hash"),
     ],
 )
 def test_an_article_record_of_the_wrong_shape_is_named(article, tmp_path, capsys, document, line):
