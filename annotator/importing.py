@@ -51,6 +51,7 @@ BOOLEANS = {
 LABELS, LAYERS = frozenset(Label.values), frozenset(Layer.values)
 RAW = Layer.RAW.value
 ARTICLE_BATCH = 500
+LOOKUP_BATCH = 10_000  # ids in one query, well under SQLite's limit of bound values
 
 
 REFUSED_LIMIT = 1000  # malformed annotations listed before reading stops
@@ -126,6 +127,9 @@ class Plan:
         if what == "updated":
             return sum(1 for p in self.spans if p.existing is not None and p.changed)
         return sum(1 for p in self.spans if p.existing is not None and not p.changed)
+
+
+# ---------------------------------------------------------------- reading
 
 
 # What JSON type each field of a record must have when it is there at all (exact
@@ -550,11 +554,14 @@ def _stored_targets(links):
     for link in links:
         match = STORED_ID.fullmatch(link) if link is not None else None
         if match:
-            by_pk.setdefault(int(match[1]), []).append(link)
-    found = Annotation.objects.filter(pk__in=list(by_pk)).values_list(
-        "pk", "label", "article__body_sha256", "reviewer__username", "layer"
-    )
-    return {link: StoredTarget(*row) for row in found for link in by_pk[row[0]]}
+            by_pk.setdefault(int(match[1]), set()).add(link)
+    pks, targets = list(by_pk), {}
+    for first in range(0, len(pks), LOOKUP_BATCH):
+        found = Annotation.objects.filter(pk__in=pks[first : first + LOOKUP_BATCH]).values_list(
+            "pk", "label", "article__body_sha256", "reviewer__username", "layer"
+        )
+        targets.update((link, StoredTarget(*row)) for row in found for link in by_pk[row[0]])
+    return targets
 
 
 def _shape_problem(span: Incoming) -> str:

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from annotator import importing
 from annotator.exporting import SCHEMA_NAME, VOCAB_PREFIX
 from annotator.models import Annotation, Article, Source, Speaker
 
@@ -280,6 +281,25 @@ def test_a_link_to_a_stored_attribution_of_the_same_reviewer_is_kept(
     claim = span(article, "the bridge will open in May", links={"attribution": stored.pk})
     imported(tmp_path, native(article, claim))
     assert Annotation.objects.get(quote="the bridge will open in May").attribution == stored
+
+
+def test_links_to_stored_attributions_are_looked_up_in_batches(
+    attributions, article, alice, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importing, "LOOKUP_BATCH", 1)
+    second = make_annotation(article, alice, "attribution", "It is")
+    claims = [
+        span(
+            article, "the bridge will open in May", links={"attribution": attributions["alice"].pk}
+        ),
+        span(article, "crucial", label="opinion", links={"attribution": second.pk}),
+    ]
+    imported(tmp_path, native(article, *claims))
+    assert (
+        Annotation.objects.get(quote="the bridge will open in May").attribution
+        == (attributions["alice"])
+    )
+    assert Annotation.objects.get(quote="crucial").attribution == second
 
 
 def test_a_w3c_link_to_a_stored_attribution_is_kept(attributions, article, tmp_path):
