@@ -487,7 +487,10 @@ def plan(spans: list[Incoming]) -> Plan:
     }
     seen = set()
     for span in spans:
-        problem = span.problem or _shape_problem(span) or _limits_problem(span, name_problems)
+        created = _created(span.created)
+        problem = (
+            span.problem or _shape_problem(span, created) or _limits_problem(span, name_problems)
+        )
         if not problem and key_counts[span.key] > 1:
             problem = f"its id {span.key[:40]} is also the id of another annotation in the file"
         if problem:
@@ -527,7 +530,7 @@ def plan(spans: list[Incoming]) -> Plan:
             start,
             end,
             reanchored=(start, end) != (span.start, span.end),
-            created=_created(span.created),
+            created=created,
             stored_link=stored_link.pk if stored_link else None,
         )
         planned.existing = existing.get(identity)
@@ -564,7 +567,8 @@ def _stored_targets(links):
     return targets
 
 
-def _shape_problem(span: Incoming) -> str:
+def _shape_problem(span: Incoming, created) -> str:
+    """What the span lacks or holds out of range; ``created`` is its time as read."""
     if not _is_body_hash(span.body_sha256):
         return "it names no article body hash (64 lowercase hexadecimal digits)"
     if not isinstance(span.reviewer, str) or not span.reviewer.strip():
@@ -581,7 +585,7 @@ def _shape_problem(span: Incoming) -> str:
             return f"its {name} is not a whole number of code points"
     if span.start >= span.end:
         return "its start is not before its end"
-    if span.created is not None and _created(span.created) is None:
+    if span.created is not None and created is None:
         return "its created is not a date and time such as 2025-05-28T09:30:00+00:00"
     return ""
 
@@ -619,9 +623,9 @@ def _created(value):
         return None
     try:
         moment = parse_datetime(value)
-        if moment is not None and timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, UTC)
-        return moment.astimezone(UTC) if moment is not None else None
+        if moment is None:
+            return None
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError):  # no such day or hour; a year past 9999 in UTC
         return None
 
