@@ -8,12 +8,16 @@ problems. Importing the same file twice changes nothing the second time.
 """
 
 import codecs
+import io
+import re
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import orjson
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField
 from django.utils import timezone
@@ -21,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_update_with_history
 
 from . import fastsql, tallies, text
-from .exporting import SCHEMA_NAME
+from .exporting import SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
     ALL_LABEL_FIELDS,
     LABEL_FIELDS,
@@ -47,6 +51,21 @@ BOOLEANS = {
 LABELS, LAYERS = frozenset(Label.values), frozenset(Layer.values)
 RAW = Layer.RAW.value
 ARTICLE_BATCH = 500
+LOOKUP_BATCH = 10_000  # ids in one query, well under SQLite's limit of bound values
+
+
+REFUSED_LIMIT = 1000  # malformed annotations listed before reading stops
+NEITHER = "the file is neither a native export, JSON Lines, nor W3C annotations"
+NULL = type(None)
+KIND_WORDS = {
+    str: "text",
+    int: "a whole number",
+    float: "a number with a fraction",
+    bool: "true or false",
+    dict: "an object",
+    list: "a list",
+    NULL: "null",
+}
 
 
 class ImportFileError(ValueError):
@@ -55,17 +74,21 @@ class ImportFileError(ValueError):
 
 @dataclass(slots=True)
 class Incoming:
-    """One span as the file describes it; ``where`` names it in error messages."""
+    """One span as the file describes it; ``where`` names it in error messages.
+
+    ``problem`` says why a record could not be read as a span at all (a field
+    of the wrong JSON type); such a span carries nothing else.
+    """
 
     where: str
-    key: str  # the span's id in the file, for links
-    body_sha256: str
-    reviewer: str
-    layer: str
-    label: str
-    start: int
-    end: int
-    quote: str
+    key: str = ""  # the span's id in the file, for links
+    body_sha256: str | None = None
+    reviewer: str | None = None
+    layer: str = RAW
+    label: str | None = None
+    start: int | None = None
+    end: int | None = None
+    quote: str | None = None
     prefix: str = ""
     suffix: str = ""
     note: str = ""
@@ -73,6 +96,7 @@ class Incoming:
     fields: dict = field(default_factory=dict)
     speaker: dict | None = None
     link: str | None = None
+    problem: str = ""
 
 
 @dataclass
@@ -82,6 +106,8 @@ class Planned:
     start: int
     end: int
     reanchored: bool
+    created: datetime | None = None
+    stored_link: int | None = None  # the pk of a stored attribution the span links to
     existing: Annotation | None = None
     changed: bool = True
 
@@ -106,51 +132,144 @@ class Plan:
 # ---------------------------------------------------------------- reading
 
 
+# What JSON type each field of a record must have when it is there at all (exact
+# types: orjson gives dict, list, str, int, float, bool or None, and true is no number).
+SPEAKER_SHAPE = {"name": (str,), "affiliation": (str, NULL)}
+FIELDS_SHAPE = {
+    "speaker": (dict, NULL),
+    **{name: (bool, NULL) if name in BOOLEANS else (str, NULL) for name in FIELD_NAMES},
+}
+LINKS_SHAPE = {"attribution": (int, str, NULL)}
+NATIVE_ARTICLE_SHAPE = {"body_sha256": (str,), "annotations": (list, NULL)}
+NATIVE_SPAN_SHAPE = {
+    "id": (int, str),
+    "reviewer": (str,),
+    "layer": (str,),
+    "label": (str,),
+    "start": (int,),
+    "end": (int,),
+    "quote": (str,),
+    "prefix": (str,),
+    "suffix": (str,),
+    "note": (str,),
+    "created": (str, NULL),
+    "fields": (dict, NULL),
+    "links": (dict, NULL),
+}
+W3C_CONTAINER_SHAPE = {
+    "type": (str, list, NULL),
+    "items": (list, NULL),
+    "first": (dict, str, NULL),
+    "next": (dict, str, NULL),
+}
+W3C_SPAN_SHAPE = {
+    "id": (str, int),
+    "target": (dict, NULL),
+    "body": (list, dict, NULL),
+    "creator": (dict, NULL),
+    "created": (str, NULL),
+    "nra:layer": (str,),
+    "nra:fields": (dict, NULL),
+    "nra:links": (dict, NULL),
+}
+W3C_TARGET_SHAPE = {"source": (str,), "selector": (list, dict, NULL)}
+W3C_SELECTOR_SHAPE = {
+    "type": (str,),
+    "exact": (str,),
+    "prefix": (str,),
+    "suffix": (str,),
+    "start": (int,),
+    "end": (int,),
+}
+W3C_BODY_SHAPE = {"purpose": (str,), "value": (str,)}
+W3C_CREATOR_SHAPE = {"name": (str,), "nickname": (str,)}
+
+
+def wrong_shape(record: dict, shape: dict, path: str = "") -> str:
+    """The first field of ``record`` whose JSON type is none of those ``shape`` allows, in words."""
+    for name, kinds in shape.items():
+        if name in record and type(record[name]) not in kinds:
+            allowed = " or ".join(KIND_WORDS[kind] for kind in kinds)
+            return f"its {path}{name} must be {allowed}, not {KIND_WORDS[type(record[name])]}"
+    return ""
+
+
+def _wrong_items(items: list, shape: dict, path: str) -> str:
+    """The first item of ``items`` that is no object or has a field of the wrong type."""
+    for number, item in enumerate(items, 1):
+        if type(item) is not dict:
+            return f"its {path}[{number}] must be an object, not {KIND_WORDS[type(item)]}"
+        problem = wrong_shape(item, shape, f"{path}[{number}].")
+        if problem:
+            return problem
+    return ""
+
+
 def parse(raw: bytes) -> tuple[str, list[Incoming]]:
     """(format, spans) from the bytes of an export in any of the three formats.
 
     orjson reads the bytes as they are (it checks the UTF-8 itself): decoding
-    a large export to a string first took as long as parsing it.
+    a large export to a string first took as long as parsing it. A span whose
+    record has a field of the wrong type comes back with its ``problem``;
+    more than :data:`REFUSED_LIMIT` of them stop the reading.
     """
     content = raw.removeprefix(codecs.BOM_UTF8)
     try:
         document = orjson.loads(content)
     except orjson.JSONDecodeError:
-        return "jsonl", _from_jsonl(content)
-    if (
-        isinstance(document, dict)
-        and document.get("schema") == SCHEMA_NAME
-        and "articles" in document
-    ):
-        return "native", _from_native_articles(document["articles"], "article")
+        return "jsonl", _within_limit(_native_spans(_jsonl_records(content), "line"))
     if isinstance(document, dict) and document.get("schema") == SCHEMA_NAME:
-        return "jsonl", _from_native_articles([document], "line")
+        if "articles" not in document:
+            return "jsonl", _within_limit(_native_spans([(1, document)], "line"))
+        if type(document["articles"]) is not list:
+            raise ImportFileError("its articles must be a list")
+        return "native", _within_limit(_native_spans(enumerate(document["articles"], 1), "article"))
     if isinstance(document, dict | list):
         annotations = list(_w3c_items(document))
         if annotations:
-            return "w3c", [
+            return "w3c", _within_limit(
                 _from_w3c(item, f"annotation {n}") for n, item in enumerate(annotations, 1)
-            ]
-    raise ImportFileError("the file is neither a native export, JSON Lines, nor W3C annotations")
+            )
+    raise ImportFileError(NEITHER)
 
 
-def _from_jsonl(content: bytes):
-    records = []
-    for number, line in enumerate(content.splitlines(), 1):
+def _within_limit(spans):
+    """The spans as a list, unless more than :data:`REFUSED_LIMIT` of them are malformed."""
+    kept, refused = [], []
+    for span in spans:
+        if span.problem:
+            refused.append(span)
+            if len(refused) > REFUSED_LIMIT:
+                first = refused[0]
+                raise ImportFileError(
+                    f"more than {REFUSED_LIMIT} annotations are malformed, "
+                    f"the first {first.where}: {first.problem}"
+                )
+        kept.append(span)
+    return kept
+
+
+def _jsonl_records(content: bytes):
+    """(line number, record) for each line that is not blank; lines break at newlines only.
+
+    Read one line at a time, so that a file refused at its first line never
+    stands in memory as millions of records.
+    """
+    found = False
+    for number, line in enumerate(io.BytesIO(content), 1):
         if not line.strip():
             continue
         try:
-            records.append(orjson.loads(line))
+            record = orjson.loads(line)
         except orjson.JSONDecodeError as error:
             _check_utf8(content)
             raise ImportFileError(f"line {number} is not JSON ({error.msg})") from error
-    if not records or not all(
-        isinstance(r, dict) and r.get("schema") == SCHEMA_NAME for r in records
-    ):
-        raise ImportFileError(
-            "the file is neither a native export, JSON Lines, nor W3C annotations"
-        )
-    return _from_native_articles(records, "line")
+        if not (isinstance(record, dict) and record.get("schema") == SCHEMA_NAME):
+            raise ImportFileError(f"{NEITHER} (line {number} is no record of a native export)")
+        found = True
+        yield number, record
+    if not found:
+        raise ImportFileError(NEITHER)
 
 
 def _check_utf8(content: bytes):
@@ -161,35 +280,50 @@ def _check_utf8(content: bytes):
         raise ImportFileError(f"the file is not UTF-8 text (byte {error.start})") from error
 
 
-def _from_native_articles(records, unit):
-    spans = []
-    for number, record in enumerate(records, 1):
-        if not isinstance(record, dict):
-            raise ImportFileError(f"{unit} {number} is not a JSON object")
+def _native_spans(numbered_records, unit):
+    for number, record in numbered_records:
+        where = f"{unit} {number}"
+        if type(record) is not dict:
+            yield Incoming(where, problem=f"it must be an object, not {KIND_WORDS[type(record)]}")
+            continue
+        problem = wrong_shape(record, NATIVE_ARTICLE_SHAPE)
+        if problem:
+            yield Incoming(where, problem=problem)
+            continue
         for index, item in enumerate(record.get("annotations") or [], 1):
-            where = f"{unit} {number}, annotation {index}"
-            fields = item.get("fields") if isinstance(item.get("fields"), dict) else {}
-            spans.append(
-                Incoming(
-                    where=where,
-                    key=str(item.get("id", where)),
-                    body_sha256=record.get("body_sha256"),
-                    reviewer=item.get("reviewer"),
-                    layer=item.get("layer", RAW),
-                    label=item.get("label"),
-                    start=item.get("start"),
-                    end=item.get("end"),
-                    quote=item.get("quote"),
-                    prefix=item.get("prefix", ""),
-                    suffix=item.get("suffix", ""),
-                    note=item.get("note", ""),
-                    created=item.get("created"),
-                    fields={k: v for k, v in fields.items() if k in FIELD_NAMES},
-                    speaker=fields.get("speaker"),
-                    link=_str_or_none((item.get("links") or {}).get("attribution")),
-                )
-            )
-    return spans
+            yield _from_native(item, record.get("body_sha256"), f"{where}, annotation {index}")
+
+
+def _from_native(item, body_sha256, where):
+    if type(item) is not dict:
+        return Incoming(where, problem=f"it must be an object, not {KIND_WORDS[type(item)]}")
+    fields = item.get("fields") or {}
+    problem = (
+        wrong_shape(item, NATIVE_SPAN_SHAPE)
+        or wrong_shape(fields, FIELDS_SHAPE, "fields.")
+        or wrong_shape(fields.get("speaker") or {}, SPEAKER_SHAPE, "fields.speaker.")
+        or wrong_shape(item.get("links") or {}, LINKS_SHAPE, "links.")
+    )
+    if problem:
+        return Incoming(where, problem=problem)
+    return Incoming(
+        where=where,
+        key=str(item.get("id", where)),
+        body_sha256=body_sha256,
+        reviewer=item.get("reviewer"),
+        layer=item.get("layer", RAW),
+        label=item.get("label"),
+        start=item.get("start"),
+        end=item.get("end"),
+        quote=item.get("quote"),
+        prefix=item.get("prefix", ""),
+        suffix=item.get("suffix", ""),
+        note=item.get("note", ""),
+        created=item.get("created"),
+        fields={k: v for k, v in fields.items() if k in FIELD_NAMES},
+        speaker=fields.get("speaker"),
+        link=_str_or_none((item.get("links") or {}).get("attribution")),
+    )
 
 
 def _str_or_none(value):
@@ -197,47 +331,57 @@ def _str_or_none(value):
 
 
 def _w3c_items(document):
-    """Annotations in a W3C collection (embedded pages), a page, a list or one annotation."""
-    if isinstance(document, list):
-        for item in document:
-            yield from _w3c_items(item)
-        return
-    kinds = document.get("type")
-    kinds = set(kinds) if isinstance(kinds, list) else {kinds}
-    if "Annotation" in kinds:
-        yield document
-        return
-    yield from document.get("items") or []
-    page = document.get("first")
-    while isinstance(page, dict):
-        yield from page.get("items") or []
-        page = page.get("next")
+    """Annotations in a W3C collection (embedded pages), a page, a list or one annotation.
+
+    A list holds annotations, pages or collections, never further lists: the
+    walk needs no recursion however deep the file nests.
+    """
+    for container in document if isinstance(document, list) else [document]:
+        if type(container) is not dict:
+            yield container  # refused by _from_w3c, with its number
+            continue
+        problem = wrong_shape(container, W3C_CONTAINER_SHAPE)
+        if problem:
+            raise ImportFileError(f"a W3C collection or page: {problem}")
+        kinds = container.get("type")
+        if "Annotation" in (kinds if isinstance(kinds, list) else [kinds]):
+            yield container
+            continue
+        yield from container.get("items") or []
+        page = container.get("first")
+        while isinstance(page, dict):
+            problem = wrong_shape(page, W3C_CONTAINER_SHAPE)
+            if problem:
+                raise ImportFileError(f"a W3C page: {problem}")
+            yield from page.get("items") or []
+            page = page.get("next")
 
 
 def _from_w3c(item, where):
-    if not isinstance(item, dict):
-        raise ImportFileError(f"{where} is not a JSON object")
-    selectors = (item.get("target") or {}).get("selector") or []
-    selectors = selectors if isinstance(selectors, list) else [selectors]
+    if type(item) is not dict:
+        return Incoming(where, problem=f"it must be an object, not {KIND_WORDS[type(item)]}")
+    problem = _w3c_problem(item)
+    if problem:
+        return Incoming(where, problem=problem)
+    target = item.get("target") or {}
+    selectors = _as_list(target.get("selector"))
     quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), {})
     position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), {})
-    bodies = item.get("body") or []
-    bodies = bodies if isinstance(bodies, list) else [bodies]
+    bodies = _as_list(item.get("body"))
     label = next((b.get("value") for b in bodies if b.get("purpose") == "classifying"), None)
     note = next((b.get("value") for b in bodies if b.get("purpose") == "commenting"), "")
-    source = (item.get("target") or {}).get("source", "")
+    source = target.get("source", "")
     creator = item.get("creator") or {}
-    fields = item.get("nra:fields") if isinstance(item.get("nra:fields"), dict) else {}
+    fields = item.get("nra:fields") or {}
     if not fields:
         for body in bodies:
-            name, _, value = str(body.get("value", "")).partition(":")
+            name, _, value = body.get("value", "").partition(":")
             if body.get("purpose") == "tagging" and name in FIELD_NAMES:
                 fields[name] = value
-    link = (item.get("nra:links") or {}).get("attribution")
     return Incoming(
         where=where,
         key=str(item.get("id", where)),
-        body_sha256=source.removeprefix("urn:sha256:") if isinstance(source, str) else None,
+        body_sha256=source.removeprefix("urn:sha256:"),
         reviewer=creator.get("nickname") or creator.get("name"),
         layer=item.get("nra:layer", Layer.RAW),
         label=label,
@@ -250,8 +394,32 @@ def _from_w3c(item, where):
         created=item.get("created"),
         fields={k: v for k, v in fields.items() if k in FIELD_NAMES},
         speaker=fields.get("speaker"),
-        link=link,
+        link=_str_or_none((item.get("nra:links") or {}).get("attribution")),
     )
+
+
+def _w3c_problem(item):
+    """The first field of a W3C annotation (its target, selectors, bodies...) of the wrong type."""
+    problem = wrong_shape(item, W3C_SPAN_SHAPE)
+    if problem:
+        return problem
+    target, fields = item.get("target") or {}, item.get("nra:fields") or {}
+    return (
+        wrong_shape(target, W3C_TARGET_SHAPE, "target.")
+        or _wrong_items(_as_list(target.get("selector")), W3C_SELECTOR_SHAPE, "target.selector")
+        or _wrong_items(_as_list(item.get("body")), W3C_BODY_SHAPE, "body")
+        or wrong_shape(item.get("creator") or {}, W3C_CREATOR_SHAPE, "creator.")
+        or wrong_shape(fields, FIELDS_SHAPE, "nra:fields.")
+        or wrong_shape(fields.get("speaker") or {}, SPEAKER_SHAPE, "nra:fields.speaker.")
+        or wrong_shape(item.get("nra:links") or {}, LINKS_SHAPE, "nra:links.")
+    )
+
+
+def _as_list(value):
+    """A JSON-LD value that may stand alone or in a list, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 # ---------------------------------------------------------------- checking
@@ -273,15 +441,44 @@ class SpeakerIndex:
         return self.by_name.get(name.casefold())
 
 
+def text_validators(model, name):
+    """What the API and the model refuse in a text field: NUL characters (as every form and
+    serializer does), more than its ``max_length``, anything its own validators refuse."""
+    field = model._meta.get_field(name)
+    return [*field.formfield().validators, *field.validators]
+
+
+def limit_problem(validators, value, label):
+    """The first of ``validators`` that refuses ``value``, as "label: reason"; "" if none."""
+    for validator in validators:
+        try:
+            validator(value)
+        except ValidationError as error:
+            return f"{label}: {' '.join(error.messages)}"
+    return ""
+
+
+USERNAME_VALIDATORS = text_validators(get_user_model(), get_user_model().USERNAME_FIELD)
+NOTE_VALIDATORS = text_validators(Annotation, "note")
+SPEAKER_NAME_VALIDATORS = text_validators(Speaker, "name")
+BODY_HASH = re.compile("[0-9a-f]{64}")
+STORED_ID = re.compile(rf"(?:{re.escape(VOCAB_PREFIX)}annotation:)?([0-9]{{1,18}})")
+
+
 def plan(spans: list[Incoming]) -> Plan:
     """Check every span against the database without writing anything."""
     result = Plan()
-    hashes = {s.body_sha256 for s in spans if isinstance(s.body_sha256, str)}
+    # Only values that can be stored are looked up (PostgreSQL refuses NUL characters).
+    hashes = {s.body_sha256 for s in spans if _is_body_hash(s.body_sha256)}
     articles = {a.body_sha256: a for a in Article.objects.filter(body_sha256__in=hashes)}
     names = {s.reviewer for s in spans if isinstance(s.reviewer, str)}
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    name_problems = {name: _reviewer_problem(name) for name in names}
+    valid_names = [name for name, problem in name_problems.items() if not problem]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=valid_names)}
     speakers = SpeakerIndex()
     by_key = {span.key: span for span in spans}
+    key_counts = Counter(span.key for span in spans)
+    stored_targets = _stored_targets(span.link for span in spans if span.link not in by_key)
     existing = {
         (a.article_id, a.reviewer.username, a.layer, a.label, a.start, a.end): a
         for a in Annotation.objects.filter(
@@ -290,7 +487,12 @@ def plan(spans: list[Incoming]) -> Plan:
     }
     seen = set()
     for span in spans:
-        problem = _shape_problem(span)
+        created = _created(span.created)
+        problem = (
+            span.problem or _shape_problem(span, created) or _limits_problem(span, name_problems)
+        )
+        if not problem and key_counts[span.key] > 1:
+            problem = f"its id {span.key[:40]} is also the id of another annotation in the file"
         if problem:
             result.problems.append(f"{span.where}: {problem}")
             continue
@@ -313,7 +515,8 @@ def plan(spans: list[Incoming]) -> Plan:
             result.problems.append(f"{span.where}: the file holds this span twice")
             continue
         seen.add(identity)
-        problem = _link_problem(span, by_key) or _field_problem(span)
+        stored_link = stored_targets.get(span.link) if span.link not in by_key else None
+        problem = _link_problem(span, by_key.get(span.link), stored_link) or _field_problem(span)
         if problem:
             result.problems.append(f"{span.where}: {problem}")
             continue
@@ -322,7 +525,13 @@ def plan(spans: list[Incoming]) -> Plan:
         if span.speaker and span.speaker.get("name") and not speakers.find(span.speaker["name"]):
             result.new_speakers.add(span.speaker["name"])
         planned = Planned(
-            span, article, start, end, reanchored=(start, end) != (span.start, span.end)
+            span,
+            article,
+            start,
+            end,
+            reanchored=(start, end) != (span.start, span.end),
+            created=created,
+            stored_link=stored_link.pk if stored_link else None,
         )
         planned.existing = existing.get(identity)
         if planned.existing is not None:
@@ -331,39 +540,112 @@ def plan(spans: list[Incoming]) -> Plan:
     return result
 
 
-def _shape_problem(span: Incoming) -> str:
-    if not isinstance(span.body_sha256, str) or len(span.body_sha256) != 64:
-        return "it names no article body hash"
+@dataclass(frozen=True, slots=True)
+class StoredTarget:
+    """A stored span a link in the file points to, as the link rule compares it."""
+
+    pk: int
+    label: str
+    body_sha256: str
+    reviewer: str
+    layer: str
+
+
+def _stored_targets(links):
+    """Stored spans by the links that name them (a native id, or a W3C annotation id)."""
+    by_pk = {}
+    for link in links:
+        match = STORED_ID.fullmatch(link) if link is not None else None
+        if match:
+            by_pk.setdefault(int(match[1]), set()).add(link)
+    pks, targets = list(by_pk), {}
+    for first in range(0, len(pks), LOOKUP_BATCH):
+        found = Annotation.objects.filter(pk__in=pks[first : first + LOOKUP_BATCH]).values_list(
+            "pk", "label", "article__body_sha256", "reviewer__username", "layer"
+        )
+        targets.update((link, StoredTarget(*row)) for row in found for link in by_pk[row[0]])
+    return targets
+
+
+def _shape_problem(span: Incoming, created) -> str:
+    """What the span lacks or holds out of range; ``created`` is its time as read."""
+    if not _is_body_hash(span.body_sha256):
+        return "it names no article body hash (64 lowercase hexadecimal digits)"
     if not isinstance(span.reviewer, str) or not span.reviewer.strip():
         return "it names no reviewer"
     if span.label not in LABELS:
-        return f"its label {span.label!r} is not one of claim, opinion, attribution"
+        return f"its label {_shown(span.label)} is not one of claim, opinion, attribution"
     if span.layer not in LAYERS:
-        return f"its layer {span.layer!r} is not raw or adjudicated"
-    if not isinstance(span.quote, str) or not span.quote:
+        return f"its layer {_shown(span.layer)} is not raw or adjudicated"
+    if not span.quote:
         return "it has no quote"
     for name in ("start", "end"):
         value = getattr(span, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if value is None or value < 0:
             return f"its {name} is not a whole number of code points"
     if span.start >= span.end:
         return "its start is not before its end"
-    if not isinstance(span.note, str):
-        return "its note is not text"
+    if span.created is not None and created is None:
+        return "its created is not a date and time such as 2025-05-28T09:30:00+00:00"
     return ""
 
 
-def _link_problem(span, by_key):
+def _is_body_hash(value):
+    return isinstance(value, str) and BODY_HASH.fullmatch(value) is not None
+
+
+def _reviewer_problem(name):
+    """What the user model refuses in a username, or stores otherwise than written (NFKC)."""
+    stored = get_user_model().normalize_username(name)
+    if stored != name:
+        return f"reviewer: usernames are stored in Unicode form NFKC, {_shown(stored)} here."
+    return limit_problem(USERNAME_VALIDATORS, name, "reviewer")
+
+
+def _shown(value):
+    """A value of the file in a message: quoted, at most 40 characters of it."""
+    return repr(value if value is None else value[:40])
+
+
+def _limits_problem(span: Incoming, name_problems: dict) -> str:
+    """Values the API and the model would refuse: NUL characters, too long, no valid username
+    (``name_problems``: each reviewer's name checked once)."""
+    return (
+        name_problems[span.reviewer]
+        or limit_problem(NOTE_VALIDATORS, span.note, "note")
+        or limit_problem(SPEAKER_NAME_VALIDATORS, (span.speaker or {}).get("name", ""), "speaker")
+    )
+
+
+def _created(value):
+    """``created`` as an aware time (a time without offset is UTC); None if it names none."""
+    if value is None:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            return None
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # no such day or hour; a year past 9999 in UTC
+        return None
+
+
+def _link_problem(span, in_file, stored):
+    """The link rule: a claim or opinion links to an attribution of its article, reviewer and
+    layer, whether that attribution comes in the same file (``in_file``) or is ``stored``."""
     if span.link is None:
         return ""
-    target = by_key.get(span.link)
+    if span.label == Label.ATTRIBUTION:
+        return "attribution: an attribution links to nothing."
+    target = in_file or stored
     if target is None:
-        return f"it links to {span.link}, which is not in the file"
-    if span.label == Label.ATTRIBUTION or target.label != Label.ATTRIBUTION:
-        return "only a claim or opinion links, and only to an attribution"
-    same = (target.body_sha256, target.reviewer, target.layer)
-    if same != (span.body_sha256, span.reviewer, span.layer):
-        return "it links to an attribution of another article, reviewer or layer"
+        return f"attribution: it links to {span.link[:60]}, neither in the file nor stored."
+    if target.label != Label.ATTRIBUTION:
+        return "attribution: A link must point to an attribution."
+    if target.body_sha256 != span.body_sha256:
+        return "attribution: The linked attribution belongs to another article."
+    if (target.reviewer, target.layer) != (span.reviewer, span.layer):
+        return "attribution: The linked attribution belongs to another reviewer or layer."
     return ""
 
 
@@ -373,12 +655,8 @@ def _field_problem(span):
     Plain checks on the parsed values: a model instance and its full validation
     per span cost more than the rest of an import.
     """
-    if not isinstance(span.speaker, dict | None) or (
-        span.speaker is not None and not isinstance(span.speaker.get("name"), str)
-    ):
+    if span.speaker is not None and "name" not in span.speaker:
         return "its speaker is not a record with a name"
-    if len(span.note) > settings.ANNOTATION_NOTE_MAX_LENGTH:
-        return f"note: a note has at most {settings.ANNOTATION_NOTE_MAX_LENGTH} characters."
     problems = []
     own = LABEL_FIELDS[span.label]
     for name, value in span.fields.items():
@@ -387,9 +665,9 @@ def _field_problem(span):
         if name not in own:
             problems.append(f"{name}: {name} is not a field of a {span.label}.")
         elif name in CHOICES and value not in CHOICES[name]:
-            problems.append(f"{name}: Value {value!r} is not a valid choice.")
+            problems.append(f"{name}: Value {_shown(value)} is not a valid choice.")
         elif name in BOOLEANS and not isinstance(value, bool):
-            problems.append(f"{name}: “{value}” value must be either True or False.")
+            problems.append(f"{name}: “{value[:40]}” value must be either True or False.")
     if span.speaker and span.label != Label.ATTRIBUTION:
         problems.append(f"speaker: speaker is not a field of a {span.label}.")
     return "; ".join(problems)
@@ -461,8 +739,8 @@ def apply(result: Plan) -> dict:
     # Spans already stored may link to attributions that only now have an id.
     linked, rewritten = [], {id(annotation) for annotation in updated}
     for planned in result.spans:
-        annotation, span = planned.existing, planned.incoming
-        target = ids[span.link] if span.link is not None else None
+        annotation = planned.existing
+        target = _linked_id(planned, ids)
         if annotation is not None and annotation.attribution_id != target:
             annotation.attribution_id = target
             if id(annotation) not in rewritten:
@@ -495,11 +773,7 @@ def _article_batches(planned_spans):
 
 def _new_row(planned, users, speakers, ids, stamp):
     """A new span's columns, values adapted for the database (``stamp`` already is)."""
-    span, body = planned.incoming, planned.article.body
-    try:
-        created = parse_datetime(span.created) if isinstance(span.created, str) else None
-    except ValueError:
-        created = None
+    span, body, created = planned.incoming, planned.article.body, planned.created
     prefix, suffix = text.context(body, planned.start, planned.end)
     speaker = _speaker_for(span.speaker, speakers)
     return {
@@ -517,10 +791,17 @@ def _new_row(planned, users, speakers, ids, stamp):
         "updated": stamp,
         **{name: span.fields.get(name, DEFAULTS[name]) for name in FIELD_NAMES},
         "speaker_id": speaker.pk if speaker else None,
-        "attribution_id": ids[span.link] if span.link is not None else None,
+        "attribution_id": _linked_id(planned, ids),
         "orphaned": False,
         "adjudicated_from_id": None,
     }
+
+
+def _linked_id(planned, ids):
+    """The pk of the attribution a span links to: stored already, or written by this import."""
+    if planned.incoming.link is None:
+        return None
+    return planned.stored_link if planned.stored_link is not None else ids[planned.incoming.link]
 
 
 def _speaker_for(record, speakers):

@@ -1,17 +1,48 @@
-import json
+import codecs
+import io
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
+import orjson
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.dateparse import parse_date
 
+from annotator import importing
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import Article, Source
 from annotator.pagetext import PageText, parse_page_text
 from annotator.text import normalise_text, sha256_hex
 
 UNIDENTIFIED_SOURCE = "Unidentified outlet"
-SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+SUFFIXES = (".txt", *JSON_SUFFIXES)
+TEXT_FIELDS = ("title", "author", "date_shown", "dateline")
+NULL = importing.NULL
+# What JSON type each field of a record must have when it is there at all.
+RECORD_SHAPE = {
+    **dict.fromkeys((*TEXT_FIELDS, "seed_file", "body"), (str,)),
+    "published": (str, NULL),
+    "source": (str, dict, NULL),  # a name, or an object with its name
+}
+SOURCE_SHAPE = {"name": (str,), "domain": (str,), "identified": (bool,)}
+PUBLISHED = Article._meta.get_field("published")
+ARTICLE_LIMITS = {
+    name: importing.text_validators(Article, name) for name in (*TEXT_FIELDS, "seed_file", "body")
+}
+SOURCE_LIMITS = {name: importing.text_validators(Source, name) for name in ("name", "domain")}
+
+
+@dataclass
+class Record:
+    """One article to import, or why it cannot be: ``where`` names it in messages."""
+
+    where: str
+    seed_file: str = ""
+    page: PageText | None = None
+    source: dict | None = None
+    problem: str = ""
 
 
 class Command(BaseCommand):
@@ -28,26 +59,42 @@ class Command(BaseCommand):
         add_quiet_argument(parser)
 
     def handle(self, *args, paths, quiet, **options):
-        pages = []
-        for path in self._collect(paths):
-            pages.extend(self._read(path))
+        records, problems = [], []
+        for record in chain.from_iterable(map(self._read, self._collect(paths))):
+            if not record.problem:
+                records.append(record)
+                continue
+            problems.append(f"{record.where}: {record.problem}")
+            if len(problems) > importing.REFUSED_LIMIT:
+                break  # reading on would only hold more of a file already refused
+        if problems:
+            for problem in problems[: importing.REFUSED_LIMIT]:
+                self.stderr.write(problem)
+            more = " at least" if len(problems) > importing.REFUSED_LIMIT else ""
+            raise CommandError(
+                f"Nothing was imported:{more} {min(len(problems), importing.REFUSED_LIMIT)} "
+                "record(s) are invalid (listed above)."
+            )
         imported = skipped = 0
-        with Progress(len(pages), "article", quiet) as progress, transaction.atomic():
-            for where, seed_file, page, source in pages:
+        with Progress(len(records), "article", quiet) as progress, transaction.atomic():
+            for record in records:
+                page = record.page
                 body = normalise_text(page.body).strip()
                 if Article.objects.filter(body_sha256=sha256_hex(body)).exists():
                     skipped += 1
                     if not quiet:
-                        self.stdout.write(f"Skipped {where}: an article with this body exists.")
+                        self.stdout.write(
+                            f"Skipped {record.where}: an article with this body exists."
+                        )
                 else:
                     Article.objects.create(
-                        source=self._source_for(page, source),
+                        source=self._source_for(record.source),
                         title=page.title,
                         author=page.author,
                         published=page.published,
                         date_shown=page.date_shown,
                         dateline=page.dateline,
-                        seed_file=seed_file,
+                        seed_file=record.seed_file,
                         body=body,
                     )
                     imported += 1
@@ -73,65 +120,90 @@ class Command(BaseCommand):
         return files
 
     def _read(self, path):
+        raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
         try:
-            raw = path.read_text(encoding="utf-8")
+            text = raw.decode()
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} is not UTF-8 text ({error.reason}).") from error
-        if path.suffix in (".json", ".jsonl", ".ndjson") or raw.lstrip()[:1] in ("{", "["):
-            return [
-                (f"{path.name} record {n}", record.get("seed_file") or path.name, page, source)
-                for n, (record, page, source) in enumerate(self._records(path, raw), 1)
-            ]
-        page = parse_page_text(raw)
+        if path.suffix in JSON_SUFFIXES or text.lstrip()[:1] in ("{", "["):
+            return self._records(path, raw)
+        page = parse_page_text(text)
         if not page.body:
             raise CommandError(f"{path} holds no article text.")
-        return [(path.name, path.name, page, None)]
+        return [self._checked(path.name, path.name, page, None)]
 
     def _records(self, path, raw):
-        try:
-            document = json.loads(raw)
-            records = document if isinstance(document, list) else [document]
-        except json.JSONDecodeError:
-            try:
-                records = [json.loads(line) for line in raw.splitlines() if line.strip()]
-            except json.JSONDecodeError as error:
-                raise CommandError(
-                    f"{path} is neither JSON nor JSON Lines ({error.msg})."
-                ) from error
-        for number, record in enumerate(records, 1):
-            yield record, *self._page_from(path, number, record)
+        """Each record of a JSON file (an object or a list of them) or a JSON Lines file.
 
-    def _page_from(self, path, number, record):
-        where = f"{path} record {number}"
-        if not isinstance(record, dict):
-            raise CommandError(f"{where} is not a JSON object.")
-        body = record.get("body")
-        if not isinstance(body, str) or not body.strip():
-            raise CommandError(f"{where} has no body text.")
-        text_fields = ("title", "author", "date_shown", "dateline")
-        for name in text_fields:
-            if not isinstance(record.get(name, ""), str):
-                raise CommandError(f"{where}: {name} must be text.")
-        published = record.get("published")
-        if published is not None and (not isinstance(published, str) or not parse_date(published)):
-            raise CommandError(f"{where}: published must be a date like 2025-05-28 or null.")
+        orjson refuses lone surrogates and nesting deeper than 1024; JSON Lines
+        are read one line at a time, breaking at newlines only.
+        """
+        try:
+            document = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            numbered, unit = self._lines(path, raw), "line"
+        else:
+            records = document if isinstance(document, list) else [document]
+            numbered, unit = enumerate(records, 1), "record"
+        for number, record in numbered:
+            yield self._from_record(f"{path.name} {unit} {number}", path.name, record)
+
+    def _lines(self, path, raw):
+        for number, line in enumerate(io.BytesIO(raw), 1):
+            if not line.strip():
+                continue
+            try:
+                yield number, orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise CommandError(
+                    f"{path} is neither JSON nor JSON Lines (line {number}: {error.msg})."
+                ) from error
+
+    def _from_record(self, where, file_name, record):
+        if type(record) is not dict:
+            kind = importing.KIND_WORDS[type(record)]
+            return Record(where, problem=f"it must be an object, not {kind}")
         source = record.get("source")
         if isinstance(source, str):
             source = {"name": source}
-        if source is not None and not (
-            isinstance(source, dict) and isinstance(source.get("name"), str)
-        ):
-            raise CommandError(f"{where}: source must be a name or an object with a name.")
-        page = PageText(
-            **{name: record.get(name, "") for name in text_fields},
-            published=parse_date(published) if published else None,
-            body=body,
+        problem = importing.wrong_shape(record, RECORD_SHAPE) or importing.wrong_shape(
+            source or {}, SOURCE_SHAPE, "source."
         )
-        return page, source
+        if problem:
+            return Record(where, problem=problem)
+        if not record.get("body", "").strip():
+            return Record(where, problem="it has no body text")
+        if source is not None and "name" not in source:
+            return Record(where, problem="its source must be a name or an object with a name")
+        try:
+            published = PUBLISHED.to_python(record.get("published"))
+        except ValidationError as error:
+            return Record(where, problem=f"published: {' '.join(error.messages)}")
+        page = PageText(
+            **{name: record.get(name, "") for name in TEXT_FIELDS},
+            published=published,
+            body=record["body"],
+        )
+        return self._checked(where, record.get("seed_file") or file_name, page, source)
 
-    def _source_for(self, page, source):
+    def _checked(self, where, seed_file, page, source):
+        """The record, with the first value the models refuse (NUL characters, too long)."""
         if source is None and page.outlet:
             source = {"name": page.outlet}
+        texts = {name: getattr(page, name) for name in (*TEXT_FIELDS, "body")}
+        article_problems = (
+            importing.limit_problem(ARTICLE_LIMITS[name], value, name)
+            for name, value in {**texts, "seed_file": seed_file}.items()
+        )
+        source_problems = (
+            importing.limit_problem(SOURCE_LIMITS[name], source[name], f"source.{name}")
+            for name in SOURCE_LIMITS
+            if name in (source or {})
+        )
+        problem = next(filter(None, chain(article_problems, source_problems)), "")
+        return Record(where, seed_file, page, source, problem)
+
+    def _source_for(self, source):
         if source:
             return Source.objects.get_or_create(
                 name=source["name"],
