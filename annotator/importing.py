@@ -11,7 +11,7 @@ import codecs
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import orjson
@@ -96,6 +96,7 @@ class Incoming:
     fields: dict = field(default_factory=dict)
     speaker: dict | None = None
     link: str | None = None
+    orphaned: bool = False
     problem: str = ""
 
 
@@ -118,6 +119,8 @@ class Plan:
     problems: list = field(default_factory=list)
     new_reviewers: set = field(default_factory=set)
     new_speakers: set = field(default_factory=set)
+    skipped_orphans: list = field(default_factory=list)  # where each orphan is in the file
+    unlinked: list = field(default_factory=list)  # spans whose link to a skipped orphan is cleared
 
     def count(self, what):
         if what == "reanchored":
@@ -146,8 +149,9 @@ NATIVE_SPAN_SHAPE = {
     "reviewer": (str,),
     "layer": (str,),
     "label": (str,),
-    "start": (int,),
-    "end": (int,),
+    "start": (int, NULL),
+    "end": (int, NULL),
+    "orphaned": (bool,),
     "quote": (str,),
     "prefix": (str,),
     "suffix": (str,),
@@ -169,6 +173,7 @@ W3C_SPAN_SHAPE = {
     "creator": (dict, NULL),
     "created": (str, NULL),
     "nra:layer": (str,),
+    "nra:orphaned": (bool,),
     "nra:fields": (dict, NULL),
     "nra:links": (dict, NULL),
 }
@@ -323,6 +328,7 @@ def _from_native(item, body_sha256, where):
         fields={k: v for k, v in fields.items() if k in FIELD_NAMES},
         speaker=fields.get("speaker"),
         link=_str_or_none((item.get("links") or {}).get("attribution")),
+        orphaned=item.get("orphaned", False),
     )
 
 
@@ -395,6 +401,7 @@ def _from_w3c(item, where):
         fields={k: v for k, v in fields.items() if k in FIELD_NAMES},
         speaker=fields.get("speaker"),
         link=_str_or_none((item.get("nra:links") or {}).get("attribution")),
+        orphaned=item.get("nra:orphaned", False),
     )
 
 
@@ -466,8 +473,16 @@ STORED_ID = re.compile(rf"(?:{re.escape(VOCAB_PREFIX)}annotation:)?([0-9]{{1,18}
 
 
 def plan(spans: list[Incoming]) -> Plan:
-    """Check every span against the database without writing anything."""
+    """Check every span against the database without writing anything.
+
+    Orphans (spans whose quote their body no longer holds, exported without
+    offsets) are skipped, each named; a link to one is kept where the orphan is
+    stored here, and cleared otherwise, each span named.
+    """
     result = Plan()
+    orphans = {span.key: span for span in spans if span.orphaned and not span.problem}
+    result.skipped_orphans = [span.where for span in orphans.values()]
+    spans = [span for span in spans if not (span.orphaned and not span.problem)]
     # Only values that can be stored are looked up (PostgreSQL refuses NUL characters).
     hashes = {s.body_sha256 for s in spans if _is_body_hash(s.body_sha256)}
     articles = {a.body_sha256: a for a in Article.objects.filter(body_sha256__in=hashes)}
@@ -516,6 +531,9 @@ def plan(spans: list[Incoming]) -> Plan:
             continue
         seen.add(identity)
         stored_link = stored_targets.get(span.link) if span.link not in by_key else None
+        if span.link in orphans and stored_link is None:
+            span = replace(span, link=None)
+            result.unlinked.append(span.where)
         problem = _link_problem(span, by_key.get(span.link), stored_link) or _field_problem(span)
         if problem:
             result.problems.append(f"{span.where}: {problem}")

@@ -67,10 +67,16 @@ def imported(tmp_path, document):
     ("record", "line"),
     [
         ({"label": ["claim"]}, "annotation 1: its label must be text, not a list"),
-        ({"start": "0"}, "annotation 1: its start must be a whole number, not text"),
-        ({"start": True}, "annotation 1: its start must be a whole number, not true or false"),
-        ({"end": 1.5}, "annotation 1: its end must be a whole number, not a number with a"),
-        ({"end": 2**64}, "annotation 1: its end must be a whole number, not a number with a"),
+        ({"start": "0"}, "annotation 1: its start must be a whole number or null, not text"),
+        (
+            {"start": True},
+            "annotation 1: its start must be a whole number or null, not true or false",
+        ),
+        ({"end": 1.5}, "annotation 1: its end must be a whole number or null, not a number with a"),
+        (
+            {"end": 2**64},
+            "annotation 1: its end must be a whole number or null, not a number with a",
+        ),
         ({"fields": "check_worthy"}, "annotation 1: its fields must be an object or null, not"),
         ({"fields": {"hedged": "no"}}, "annotation 1: its fields.hedged must be true or false"),
         (

@@ -295,3 +295,22 @@ def test_an_orphan_cannot_be_accepted_on_the_adjudication_page(carol, orphan):
     )
     assert response.status_code == 404
     assert not Annotation.objects.adjudicated().exists()
+
+
+@pytest.mark.parametrize("fmt", ["native", "jsonl", "w3c"])
+def test_an_export_holding_an_orphan_imports_again(alice, orphan, tmp_path, capsys, fmt):
+    path = tmp_path / f"export.{fmt}"
+    path.write_text(exported(alice, fmt))
+    columns = ("label", "quote", "start", "end", "attribution", "orphaned")
+    before = sorted(Annotation.objects.values_list("pk", *columns))
+    call_command("import_annotations", str(path))  # into the same database: nothing changes
+    assert sorted(Annotation.objects.values_list("pk", *columns)) == before
+    assert "1 orphaned (their quote is not in the body) skipped" in capsys.readouterr().err
+
+    Annotation.objects.all().delete()  # as another database: the orphan is nowhere to link to
+    call_command("import_annotations", str(path))
+    assert sorted(Annotation.objects.values_list("label", "quote", "attribution", "orphaned")) == [
+        ("claim", "the bridge will open in May", None, False),
+        ("opinion", "a crucial link", None, False),
+    ]
+    assert "2 linked to a skipped orphan were imported unlinked" in capsys.readouterr().err

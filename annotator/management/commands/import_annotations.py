@@ -64,6 +64,16 @@ class Command(BaseCommand):
                 extras.append(f"new reviewer accounts: {', '.join(sorted(plan.new_reviewers))}")
             if plan.new_speakers:
                 extras.append(f"new speakers: {', '.join(sorted(plan.new_speakers))}")
+            if plan.skipped_orphans:
+                extras.append(
+                    f"{len(plan.skipped_orphans)} orphaned (their quote is not in the body) "
+                    f"skipped: {', '.join(plan.skipped_orphans)}"
+                )
+            if plan.unlinked:
+                extras.append(
+                    f"{len(plan.unlinked)} linked to a skipped orphan {verb} imported unlinked: "
+                    f"{', '.join(plan.unlinked)}"
+                )
             sys.stderr.write(
                 f"{fmt} file {file}: {counts['created']} {verb} created, {counts['updated']} "
                 f"updated, {counts['unchanged']} unchanged, {counts['reanchored']} re-anchored"
