@@ -159,6 +159,30 @@ def test_edit_fields_and_delete(page, live_server, alice):
     assert highlighted_text(page, "claim") == []
 
 
+def test_relabelling_an_attribution_unlinks_its_claim_on_the_page(page, live_server, alice):
+    article = make_article(body=EMOJI_BODY)
+    said = make_annotation(article, alice, "attribution", "The minister warned")
+    claim = make_annotation(
+        article, alice, "claim", "the border will close on Monday", attribution=said
+    )
+    log_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    claim_fields = page.locator(f'[data-annotation-id="{claim.pk}"] .fields')
+    assert claim_fields.text_content() == "linked to “The minister warned”"
+
+    page.locator(f'[data-annotation-id="{said.pk}"]').get_by_role("button", name="Edit").click()
+    editor = page.locator(f'[data-editor="{said.pk}"]')
+    editor.locator("select[name=label]").select_option("opinion")
+    editor.get_by_role("button", name="Save").click()
+    page.wait_for_selector(f'[data-editor="{said.pk}"]', state="detached")
+    assert claim_fields.text_content() == "own voice (unlinked)"
+    assert page.locator("[data-status]").text_content() == (
+        "1 linked claim(s)/opinion(s) were unlinked."
+    )
+    claim.refresh_from_db()
+    assert claim.attribution is None
+
+
 def test_stored_fields_and_speakers_are_shown_as_stored(page, live_server, alice):
     """The page sends spans and speakers as columns, booleans as the database keeps them."""
     article = make_article(body=EMOJI_BODY)

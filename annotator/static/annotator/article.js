@@ -166,11 +166,15 @@ async function createAnnotation(label) {
 
 async function saveAnnotation(id, changes) {
   try {
-    const saved = await api("PATCH", annotationUrl(id), changes);
-    annotations = annotations.map((a) => (a.id === id ? saved : a));
+    // A span that stops being an attribution leaves the spans linked to it unlinked.
+    const { unlinked = [], detail = "", ...saved } = await api("PATCH", annotationUrl(id), changes);
+    annotations = annotations.map((a) =>
+      a.id === id ? saved : unlinked.includes(a.id) ? { ...a, attribution: null } : a,
+    );
     editingId = null;
     showError("");
     render(saved);
+    showStatus(detail);
   } catch (error) {
     showError(error.message);
   }
@@ -178,13 +182,14 @@ async function saveAnnotation(id, changes) {
 
 async function deleteAnnotation(id) {
   try {
-    await api("DELETE", annotationUrl(id));
+    const answer = await api("DELETE", annotationUrl(id));
     const deleted = annotations.find((a) => a.id === id);
     annotations = annotations
       .filter((a) => a.id !== id)
       .map((a) => (a.attribution === id ? { ...a, attribution: null } : a));
     showError("");
     render(deleted);
+    showStatus(answer ? answer.detail : "");
   } catch (error) {
     showError(error.message);
   }
