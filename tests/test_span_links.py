@@ -263,20 +263,22 @@ def test_a_w3c_export_with_an_orphan_passes_the_w3c_must_checks(alice, orphan, t
     assert result.stdout.strip().splitlines()[-1].endswith(" passed, 0 failed")
 
 
+def adjudicate(user, article_id, action, span, **options):
+    """A button on the adjudication page pressed by ``user``, with CSRF enforced."""
+    client = JSONClient(user).client
+    form = {
+        "action": action,
+        "span": span,
+        "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+    }
+    return client.post(f"/articles/{article_id}/adjudicate/", form, **options)
+
+
 def test_rejecting_on_the_adjudication_page_says_what_it_unlinked(carol, linked):
     article, said, claim, _ = linked
     said_copy = adjudication.accept(said, carol)
     adjudication.accept(claim, carol)
-    client = JSONClient(carol).client
-    response = client.post(
-        f"/articles/{article.pk}/adjudicate/",
-        {
-            "action": "reject",
-            "span": said_copy.pk,
-            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
-        },
-        follow=True,
-    )
+    response = adjudicate(carol, article.pk, "reject", said_copy.pk, follow=True)
     assert (
         "Removed the span from the adjudicated layer. 1 linked claim(s)/opinion(s) were unlinked."
         in [str(message) for message in response.context["messages"]]
@@ -284,15 +286,7 @@ def test_rejecting_on_the_adjudication_page_says_what_it_unlinked(carol, linked)
 
 
 def test_an_orphan_cannot_be_accepted_on_the_adjudication_page(carol, orphan):
-    client = JSONClient(carol).client
-    response = client.post(
-        f"/articles/{orphan.article_id}/adjudicate/",
-        {
-            "action": "accept",
-            "span": orphan.pk,
-            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
-        },
-    )
+    response = adjudicate(carol, orphan.article_id, "accept", orphan.pk)
     assert response.status_code == 404
     assert not Annotation.objects.adjudicated().exists()
 
