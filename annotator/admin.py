@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -95,7 +95,11 @@ def merge_speakers(modeladmin, request, queryset):
             modeladmin.message_user(request, "Choose one of the selected speakers.", messages.ERROR)
             return None
         moved = sum(s.annotation_total for s in speakers if s.pk != survivor.pk)
-        survivor.merge([s for s in speakers if s.pk != survivor.pk])
+        try:
+            survivor.merge([s for s in speakers if s.pk != survivor.pk])
+        except ValidationError as error:
+            modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
         modeladmin.message_user(
             request,
             f"Merged {len(speakers) - 1} speaker(s) into {survivor.name}; "

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_update_with_history
 
 from .. import text
 from .checks import one_of
@@ -172,20 +173,27 @@ class Speaker(models.Model):
     def merge(self, duplicates):
         """Fold duplicate records into this one.
 
-        Every annotation moves here and each duplicate's names become aliases,
-        so nothing a reviewer recorded is lost when the duplicates go.
+        Every annotation moves here (each with a history row) and each
+        duplicate's names become aliases, so nothing a reviewer recorded is lost
+        when the duplicates go. Raises ValidationError, changing nothing, when
+        the names would exceed the alias limits.
         """
+        duplicates = [duplicate for duplicate in duplicates if duplicate.pk != self.pk]
         known = {self.name.casefold(), *(alias.casefold() for alias in self.aliases)}
+        aliases = list(self.aliases)
+        for name in (name for d in duplicates for name in [d.name, *d.aliases]):
+            if name.casefold() not in known:
+                known.add(name.casefold())
+                aliases.append(name)
+        validate_aliases(aliases)
         with transaction.atomic():
             for duplicate in duplicates:
-                if duplicate.pk == self.pk:
-                    continue
-                duplicate.annotations.update(speaker=self)
-                for name in [duplicate.name, *duplicate.aliases]:
-                    if name.casefold() not in known:
-                        known.add(name.casefold())
-                        self.aliases.append(name)
+                moved = list(duplicate.annotations.all())
+                for annotation in moved:
+                    annotation.speaker = self
+                bulk_update_with_history(moved, duplicate.annotations.model, ["speaker"])
                 duplicate.delete()
+            self.aliases = aliases
             self.save(update_fields=["aliases"])
 
     def clean(self):
