@@ -143,6 +143,16 @@ def test_an_import_fills_units_and_agreement(annotated, tmp_path):
     assert ArticleAgreement.objects.filter(article=annotated).exists()
 
 
+def test_refresh_figures_rebuilds_what_a_database_lacks(annotated, capsys):
+    stored = assert_current()
+    UnitFigures.objects.all().delete()
+    ArticleAgreement.objects.all().delete()
+    call_command("refresh_figures")
+    assert assert_current() == stored
+    assert ArticleAgreement.objects.filter(article=annotated).exists()
+    assert "Recomputed the figures of 1 article(s)." in capsys.readouterr().out
+
+
 def test_an_import_by_one_reviewer_stores_units_and_no_agreement(alice, tmp_path):
     article = make_article(body=BODY)
     make_annotation(article, alice, "claim", "the dam is crucial")
