@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SEEDS ?= ../shared/seeds
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run serve test lint migrations-check chromium fixtures
+.PHONY: install run serve test test-fast lint migrations-check chromium fixtures
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -34,6 +34,10 @@ migrations-check: install
 test: install chromium lint migrations-check
 	$(VENV)/bin/pytest
 	scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider
+
+# The quick loop: SQLite only, no browser, no load test.
+test-fast: install lint migrations-check
+	$(VENV)/bin/pytest -m "not browser and not load"
 
 # Rebuild fixtures/seed_articles.json from the seed texts in a throwaway database.
 fixtures: install

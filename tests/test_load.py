@@ -62,6 +62,7 @@ def server(tmp_path):
     process.wait(timeout=10)
 
 
+@pytest.mark.load
 def test_eight_concurrent_writers_lose_nothing(server):
     writers, summary = run_writers(
         server["port"], server["tokens"], server["article"], len(BODY), SECONDS
