@@ -5,9 +5,9 @@ django-simple-history's signals write for the same change (the span, its
 history row with who and when, its unit's figures), with plain statements
 instead; claims and opinions whose link the change breaks are unlinked through
 the model (``Annotation.release_linked_spans()``). On SQLite a write
-transaction holds the database's one write lock from start to end, and through
-the ORM and the history signal it lasted 4.5 of a 12 ms save: with several
-reviewers saving at once, that was the queue they waited in.
+transaction holds the database's one write lock from start to end: with several
+reviewers saving at once, that is the queue they wait in, so it is kept short
+(docs/benchmarks.md has the measurements).
 
 Pages and the API write single spans here; admin, adjudication and bulk jobs
 go through the ORM, whose signals (:mod:`annotator.tallies`, history) do the same.
