@@ -6,11 +6,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import exporting, fastsql, writes
+from . import exporting, fastsql, pagination, writes
 from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
@@ -149,7 +148,7 @@ class SourceList(generics.ListAPIView):
     queryset = Source.objects.all()
 
 
-class SpeakerPages(LimitOffsetPagination):
+class SpeakerPages(pagination.LimitOffsetPagination):
     """Speakers a page at a time: enough for a list of suggestions, never the whole table."""
 
     default_limit = 20

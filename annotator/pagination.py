@@ -25,7 +25,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_limit(self, request):
-        return self.query.get("limit", self.default_limit)
+        return min(self.query.get("limit", self.default_limit), self.max_limit)
 
     def get_offset(self, request):
         return self.query.get("offset", 0)
