@@ -6,14 +6,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import exporting, fastsql, pagination, writes
+from . import exporting, fastsql, pagination
 from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
-from .permissions import CanAnnotate, get_annotation_for_user
+from .permissions import NO_SUCH_ANNOTATION, CanAnnotate, get_annotation_for_user
 from .reports import profile_payload
 from .serializers import (
     AnnotationSerializer,
@@ -126,7 +127,10 @@ class AnnotationDetail(generics.RetrieveUpdateDestroyAPIView):
         return Response({**serializer.data, **unlinked_answer(serializer.unlinked)})
 
     def destroy(self, request, *args, **kwargs):
-        unlinked = writes.delete(self.get_object(), request.user)
+        try:
+            unlinked = self.get_object().delete_by(request.user)
+        except Annotation.DoesNotExist as error:
+            raise NotFound(NO_SUCH_ANNOTATION) from error
         if unlinked:
             return Response(unlinked_answer(unlinked))
         return Response(status=status.HTTP_204_NO_CONTENT)

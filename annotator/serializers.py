@@ -5,7 +5,7 @@ from django.db import IntegrityError
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from . import fastsql, writes
+from . import fastsql
 from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
 from .models.corpus import validate_aliases
 
@@ -182,7 +182,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     def _save_candidate(self):
         try:
-            self.unlinked = writes.save(self._candidate, self.context["request"].user)
+            self.unlinked = self._candidate.save_by(self.context["request"].user)
         except IntegrityError as error:
             raise serializers.ValidationError(
                 {"non_field_errors": ["This span conflicts with one already stored."]}

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from . import fastsql, links, page, writes
+from . import fastsql, links, page
 from .forms import ArticleReviewForm, QuoteAnnotationForm
 from .metrics import METRICS
 from .models import (
@@ -25,7 +25,7 @@ from .models import (
     SpeakerType,
     unlinked_message,
 )
-from .permissions import get_annotation_for_user, require_annotator
+from .permissions import NO_SUCH_ANNOTATION, get_annotation_for_user, require_annotator
 from .serializers import PAGE_SPAN_FIELDS, SPAN_LOOKUPS, SpeakerSerializer
 
 SPEAKER_FIELDS = tuple(SpeakerSerializer.Meta.fields)
@@ -199,7 +199,7 @@ def annotation_add(request, pk):
         )
         try:
             annotation.anchor_and_check()
-            writes.save(annotation, request.user)
+            annotation.save_by(request.user)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -231,7 +231,10 @@ def article_review(request, pk):
 def annotation_delete(request, pk):
     require_annotator(request.user)
     annotation = get_annotation_for_user(request.user, pk, for_change=True)
-    unlinked = writes.delete(annotation, request.user)
+    try:
+        unlinked = annotation.delete_by(request.user)
+    except Annotation.DoesNotExist as error:
+        raise Http404(NO_SUCH_ANNOTATION) from error
     messages.success(request, f"Annotation deleted. {unlinked_message(unlinked)}".strip())
     return redirect(annotation.article)
 

@@ -9,7 +9,6 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
-from annotator import writes
 from annotator.middleware import MESSAGE, why_database_cannot_write
 from annotator.models import Annotation
 
@@ -100,33 +99,40 @@ DRIVER_ERRORS = {
 }
 
 
-def refuse_inserts(monkeypatch, kind):
-    """The span insert fails with this database's driver error, wrapped as Django wraps it."""
+@contextmanager
+def span_inserts_refused(kind):
+    """Inside the block, inserting a span fails with this database's driver error, wrapped
+    as Django wraps it."""
     driver_error = DRIVER_ERRORS[kind][connection.vendor]
+    insert = f"INSERT INTO {connection.ops.quote_name(Annotation._meta.db_table)} "
 
-    def refuse(*args, **kwargs):
-        with connection.wrap_database_errors:
-            raise driver_error()
+    def refuse(execute, sql, params, many, context):
+        if sql.startswith(insert):
+            with connection.wrap_database_errors:
+                raise driver_error()
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(writes.fastsql, "insert_returning_ids", refuse)
+    with connection.execute_wrapper(refuse):
+        yield
 
 
 @pytest.mark.django_db
-def test_a_full_disk_answers_503(alice, monkeypatch):
-    refuse_inserts(monkeypatch, "full")
+def test_a_full_disk_answers_503(alice):
     article = make_article()
     client = csrf_client(alice)
-    assert add_by_api(client, article).json() == {"detail": MESSAGE}
-    assert add_by_page(client, article).status_code == 503
+    with span_inserts_refused("full"):
+        assert add_by_api(client, article).json() == {"detail": MESSAGE}
+        assert add_by_page(client, article).status_code == 503
     assert not Annotation.objects.exists()
 
 
 @pytest.mark.django_db
-def test_other_database_errors_are_still_500(alice, monkeypatch):
-    refuse_inserts(monkeypatch, "other")
+def test_other_database_errors_are_still_500(alice):
     client = csrf_client(alice)
     client.raise_request_exception = False
-    assert add_by_page(client, make_article()).status_code == 500
+    article = make_article()
+    with span_inserts_refused("other"):
+        assert add_by_page(client, article).status_code == 500
 
 
 @pytest.mark.parametrize(

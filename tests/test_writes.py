@@ -1,137 +1,171 @@
-"""Single span writes in plain SQL store what the ORM and django-simple-history store."""
+"""Pages and the API write spans through the model: its signals, history and link rule."""
+
+from contextlib import contextmanager
 
 import pytest
-from django.db import IntegrityError
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.test import APIClient
 
-from annotator import fastsql, writes
 from annotator.models import Annotation, UnitFigures
 from annotator.serializers import AnnotationSerializer
 
-from .conftest import api_client, make_annotation, make_article
+from .conftest import api_client, logged_in, make_annotation, make_article
 from .test_tallies import assert_current
 
 pytestmark = pytest.mark.django_db
 
 BODY = "Officials said the dam is crucial. Critics warned it would flood the valley."
-# What differs between two stores of the same span: ids and the moments of writing.
-MOMENTS = {"id", "created", "updated", "history_id", "history_date"}
 
 
-def stored(pk):
-    """The span's row and its history rows (oldest first), ids and times left out."""
-    row = Annotation.objects.filter(pk=pk).values().first()
-    history = Annotation.history.filter(id=pk).order_by("history_id").values()
-    strip = lambda values: {k: v for k, v in values.items() if k not in MOMENTS}  # noqa: E731
-    return (strip(row) if row else None), [strip(h) for h in history]
+@contextmanager
+def span_signals():
+    """Every (signal name, span id) that post_save and post_delete send inside the block."""
+    received = []
+
+    def saved(sender, instance, created, **kwargs):
+        received.append(("created" if created else "saved", instance.pk))
+
+    def deleted(sender, instance, **kwargs):
+        received.append(("deleted", instance.pk))
+
+    post_save.connect(saved, sender=Annotation, dispatch_uid="test-writes-saved")
+    post_delete.connect(deleted, sender=Annotation, dispatch_uid="test-writes-deleted")
+    try:
+        yield received
+    finally:
+        post_save.disconnect(dispatch_uid="test-writes-saved", sender=Annotation)
+        post_delete.disconnect(dispatch_uid="test-writes-deleted", sender=Annotation)
 
 
-def twin(article, reviewer, **fields):
-    """An unsaved, checked claim over "the dam is crucial"."""
-    start = article.body.index("the dam is crucial")
-    span = Annotation(
-        article=article, reviewer=reviewer, label="claim", start=start, end=start + 18, **fields
+def history(pk):
+    """(type, who) of each of the span's history rows, oldest first."""
+    return list(
+        Annotation.history.filter(id=pk)
+        .order_by("history_id")
+        .values_list("history_type", "history_user__username")
     )
-    span.anchor_and_check()
-    return span
 
 
-def orm_save(span, user):
-    span._history_user = user
-    span.save()
-    return span
+def labels_counted(reviewer):
+    """The reviewer's stored label counts ({} once they have no span)."""
+    unit = UnitFigures.objects.filter(reviewer=reviewer).first()
+    return unit.figures["labels"] if unit else {}
 
 
-def test_create_change_and_delete_store_what_the_orm_stores(alice):
-    ours, theirs = make_article(body=BODY), make_article(body=BODY + " Twice.")
-    mine = twin(ours, alice, hedged=True, note="✍🏽 first")
-    writes.save(mine, alice)
-    orm = orm_save(twin(theirs, alice, hedged=True, note="✍🏽 first"), alice)
-    for span in (mine, orm):
-        span.note = "checked"
-    writes.save(mine, alice)
-    orm_save(orm, alice)
-    (mine_row, mine_history), (orm_row, orm_history) = stored(mine.pk), stored(orm.pk)
-    mine_row.pop("article_id"), orm_row.pop("article_id")
-    for rows in (mine_history, orm_history):
-        for row in rows:
-            row.pop("article_id")
-    assert mine_row == orm_row and mine_row["note"] == "checked"
-    assert mine_history == orm_history
-    assert [h["history_type"] for h in mine_history] == ["+", "~"]
-    assert {h["history_user_id"] for h in mine_history} == {alice.pk}
-
-    writes.delete(mine, alice)
-    orm._history_user, orm_pk = alice, orm.pk
-    orm.delete()
-    (mine_row, mine_history), (orm_row, orm_history) = stored(mine.pk), stored(orm_pk)
-    assert mine_row is None and orm_row is None
-    assert [h["history_type"] for h in mine_history] == ["+", "~", "-"]
-    assert mine_history[-1] | {"article_id": 0} == orm_history[-1] | {"article_id": 0}
+def test_api_writes_send_signals_record_history_and_keep_figures(alice):
+    article = make_article(body=BODY)
+    client = api_client(alice)
+    before = timezone.now()
+    with span_signals() as received:
+        created = client.post(
+            f"/api/articles/{article.pk}/annotations/",
+            {"label": "claim", "start": 15, "end": 33},
+            format="json",
+        )
+        assert created.status_code == 201, created.json()
+        pk = created.json()["id"]
+        assert labels_counted(alice)["claim"] == 1
+        changed = client.patch(f"/api/annotations/{pk}/", {"label": "opinion"}, format="json")
+        assert changed.status_code == 200, changed.json()
+        assert labels_counted(alice)["opinion"] == 1
+        assert labels_counted(alice).get("claim", 0) == 0
+        assert client.delete(f"/api/annotations/{pk}/").status_code == 204
+    assert received == [("created", pk), ("saved", pk), ("deleted", pk)]
+    assert history(pk) == [("+", "alice"), ("~", "alice"), ("-", "alice")]
+    moments = Annotation.history.filter(id=pk).values_list("history_date", flat=True)
+    assert all(before <= moment <= timezone.now() for moment in moments)
+    assert not Annotation.objects.filter(pk=pk).exists()
+    assert labels_counted(alice).get("opinion", 0) == 0
     assert_current()
 
 
-def test_times_are_stored_as_the_orm_stores_them(alice):
+def test_page_writes_send_signals_record_history_and_keep_figures(alice):
     article = make_article(body=BODY)
-    span = twin(article, alice)
-    writes.save(span, alice)
-    again = Annotation.objects.get(pk=span.pk)
-    assert (again.created, again.updated) == (span.created, span.updated)
-    assert again.updated.tzinfo is not None
-    history = Annotation.history.get(id=span.pk)
-    assert history.history_date == span.updated
+    client = logged_in(alice)
+    with span_signals() as received:
+        added = client.post(
+            f"/articles/{article.pk}/annotations/add/",
+            {"label": "claim", "quote": "the dam is crucial", "occurrence": 1},
+        )
+        assert added.status_code == 302
+        span = Annotation.objects.get()
+        assert labels_counted(alice)["claim"] == 1
+        assert client.post(f"/annotations/{span.pk}/delete/").status_code == 302
+    assert received == [("created", span.pk), ("deleted", span.pk)]
+    assert history(span.pk) == [("+", "alice"), ("-", "alice")]
+    assert labels_counted(alice).get("claim", 0) == 0
+    assert_current()
 
 
-def test_deleting_an_attribution_unlinks_its_spans_and_recounts_the_unit(alice, carol):
+def test_relabelling_an_attribution_unlinks_its_claims_with_history(alice):
+    article = make_article(body=BODY)
+    attribution = make_annotation(article, alice, "attribution", "Officials said")
+    claim = make_annotation(article, alice, "claim", "the dam is crucial", attribution=attribution)
+    with span_signals() as received:
+        response = api_client(alice).patch(
+            f"/api/annotations/{attribution.pk}/", {"label": "claim"}, format="json"
+        )
+    assert response.status_code == 200, response.json()
+    assert response.json()["unlinked"] == [claim.pk]
+    claim.refresh_from_db()
+    assert claim.attribution_id is None
+    assert received == [("saved", attribution.pk), ("saved", claim.pk)]
+    assert history(claim.pk)[-1] == ("~", "alice")
+    assert_current()
+
+
+@pytest.mark.parametrize("by", ["api", "page"])
+def test_deleting_an_attribution_unlinks_its_spans_and_recounts_the_unit(alice, carol, by):
     article = make_article(body=BODY)
     attribution = make_annotation(article, alice, "attribution", "Officials said")
     claim = make_annotation(article, alice, "claim", "the dam is crucial", attribution=attribution)
     copy = make_annotation(article, carol, "attribution", "Officials said")
     Annotation.objects.filter(pk=copy.pk).update(adjudicated_from=attribution)
-    assert UnitFigures.objects.get(reviewer=alice).figures["labels"]["attribution"] == 1
+    assert labels_counted(alice)["attribution"] == 1
 
-    writes.delete(attribution, alice)
+    if by == "api":
+        response = api_client(alice).delete(f"/api/annotations/{attribution.pk}/")
+        assert response.status_code == 200 and response.json()["unlinked"] == [claim.pk]
+    else:
+        response = logged_in(alice).post(f"/annotations/{attribution.pk}/delete/", follow=True)
+        assert "1 linked claim(s)/opinion(s) were unlinked." in response.content.decode()
     claim.refresh_from_db()
     copy.refresh_from_db()
     assert claim.attribution_id is None and copy.adjudicated_from_id is None
-    assert not Annotation.objects.filter(pk=attribution.pk).exists()
-    assert UnitFigures.objects.get(reviewer=alice).figures["labels"].get("attribution", 0) == 0
+    assert history(claim.pk)[-1] == ("~", "alice")
+    assert history(attribution.pk)[-1] == ("-", "alice")
+    assert labels_counted(alice).get("attribution", 0) == 0
     assert_current()
 
 
-def test_a_refused_write_leaves_nothing_behind(alice):
+def test_the_same_span_twice_is_a_400_and_leaves_nothing_behind(alice):
     article = make_article(body=BODY)
-    first = twin(article, alice)
-    writes.save(first, alice)
+    first = make_annotation(article, alice, "claim", "the dam is crucial")
     units = list(UnitFigures.objects.values_list("figures", flat=True))
-    with pytest.raises(IntegrityError):  # the same span again, past the checks
-        writes.save(_unchecked_copy(first), alice)
+    twin = Annotation(
+        article=article, reviewer=alice, label="claim", start=first.start, end=first.end
+    )
+    twin.anchor()
+    serializer = AnnotationSerializer(
+        data={"label": "claim", "start": 0, "end": 9},
+        context={"request": type("Request", (), {"user": alice})(), "article": article},
+    )
+    assert serializer.is_valid(), serializer.errors
+    serializer._candidate = twin  # past the checks, as if stored meanwhile
+    with pytest.raises(ValidationError) as refused:
+        serializer.save()
+    assert refused.value.detail == {
+        "non_field_errors": ["This span conflicts with one already stored."]
+    }
     assert Annotation.objects.count() == 1
     assert Annotation.history.count() == 1
     assert list(UnitFigures.objects.values_list("figures", flat=True)) == units
 
-    Annotation.objects.filter(pk=first.pk).delete()  # gone before the change lands
-    first.note = "too late"
-    with pytest.raises(Annotation.DoesNotExist):
-        writes.save(first, alice)
-    assert not Annotation.history.filter(id=first.pk, history_type="~").exists()
-    assert not Annotation.objects.exists()
 
-
-def _unchecked_copy(span):
-    return Annotation(
-        article=span.article,
-        reviewer=span.reviewer,
-        label=span.label,
-        start=span.start,
-        end=span.end,
-        quote=span.quote,
-    )
-
-
-def test_a_change_to_a_span_deleted_meanwhile_is_a_404(alice):
+def test_a_change_to_a_span_deleted_meanwhile_is_a_404_not_a_new_span(alice):
     article = make_article(body=BODY)
     span = make_annotation(article, alice, "claim", "the dam is crucial")
     request = type("Request", (), {"user": alice})()
@@ -140,24 +174,22 @@ def test_a_change_to_a_span_deleted_meanwhile_is_a_404(alice):
     )
     assert serializer.is_valid(), serializer.errors
     Annotation.objects.filter(pk=span.pk).delete()
-    with pytest.raises(NotFound):
+    with span_signals() as received, pytest.raises(NotFound):
         serializer.save()
+    assert received == []
+    assert not Annotation.objects.exists()
+    assert not Annotation.history.filter(id=span.pk, history_type="~").exists()
 
 
-def test_serializers_bind_their_own_copies_of_fields_built_once(alice):
+def test_a_delete_of_a_span_deleted_meanwhile_is_a_404(alice):
     article = make_article(body=BODY)
-    span = make_annotation(article, alice, "claim", "the dam is crucial", note="one")
-    first, second = AnnotationSerializer(span), AnnotationSerializer(span)
-    for name in ("label", "note", "attribution"):
-        assert first.fields[name] is not second.fields[name]
-        assert first.fields[name].parent is first and second.fields[name].parent is second
-    assert first.data["note"] == second.data["note"] == "one"
-    client = api_client(alice)
-    for note in ("two", "three"):  # the same built fields serve request after request
-        response = client.patch(f"/api/annotations/{span.pk}/", {"note": note}, format="json")
-        assert response.status_code == 200 and response.json()["note"] == note
-    refused = client.patch(f"/api/annotations/{span.pk}/", {"label": "nope"}, format="json")
-    assert refused.status_code == 400 and "label" in refused.json()
+    span = make_annotation(article, alice, "claim", "the dam is crucial")
+    pk = span.pk
+    Annotation.objects.filter(pk=pk).delete()
+    with pytest.raises(Annotation.DoesNotExist):
+        span.delete_by(alice)
+    assert [kind for kind, _who in history(pk)] == ["+", "-"]  # the bulk delete's own
+    assert_current()
 
 
 def test_token_requests_answer_as_drf_does(alice, article):
@@ -181,26 +213,3 @@ def test_token_requests_answer_as_drf_does(alice, article):
     inactive = client.get("/api/articles/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert inactive.status_code == 401
     assert inactive.json()["detail"] == "User inactive or deleted."
-
-
-def test_prepared_queries_take_strings_and_small_integers(alice, bob):
-    article = make_article(body=BODY)
-    make_annotation(article, alice, "claim", "the dam is crucial")
-    make_annotation(article, bob, "opinion", "crucial")
-    prepared = fastsql.Prepared(
-        lambda label, start: (
-            Annotation.objects.filter(label=label, start__gte=start)
-            .order_by()
-            .values_list("reviewer__username", "created")
-        )
-    )
-    for label, start in (("claim", 0), ("opinion", 20), ("opinion", 40), ("attribution", 0)):
-        expected = list(
-            Annotation.objects.filter(label=label, start__gte=start)
-            .order_by()
-            .values_list("reviewer__username", flat=True)
-        )
-        assert [name for name, _ in prepared.rows(label=label, start=start)] == expected
-    [(_, created)] = prepared.rows(label="claim", start=0)
-    span = fastsql.instance(Annotation, ["id", "created"], (1, created))
-    assert span.created == Annotation.objects.get(label="claim").created

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .. import fastsql, text
+from .. import text
 from .checks import one_of
 from .corpus import Article, Speaker
 
@@ -205,19 +205,58 @@ class Annotation(models.Model):
     def __str__(self):
         return f"{self.get_label_display()} {self.start}–{self.end}: {self.quote[:60]}"
 
-    def save(self, *args, update_fields=None, **kwargs):
+    def save(self, *args, **kwargs):
+        self._save_releasing_links(*args, **kwargs)
+
+    def _save_releasing_links(self, *args, update_fields=None, **kwargs) -> list[int]:
         label_may_change = not self._state.adding and (
             update_fields is None or "label" in update_fields
         )
         with transaction.atomic():
             super().save(*args, update_fields=update_fields, **kwargs)
-            if label_may_change:
-                self.release_linked_spans()
+            if not label_may_change:
+                return []
+            return self.release_linked_spans(getattr(self, "_history_user", None))
 
     def delete(self, *args, **kwargs):
+        _unlinked, deleted = self._delete_releasing_links(*args, **kwargs)
+        return deleted
+
+    def _delete_releasing_links(self, *args, **kwargs):
         with transaction.atomic():
-            self.release_linked_spans(deleting=True)
-            return super().delete(*args, **kwargs)
+            unlinked = self.release_linked_spans(
+                getattr(self, "_history_user", None), deleting=True
+            )
+            return unlinked, super().delete(*args, **kwargs)
+
+    def save_by(self, user) -> list[int]:
+        """Store this span (already checked) on behalf of ``user``: a new one is inserted, a
+        changed one updated; its history row names ``user``.
+
+        Returns the ids of the claims and opinions unlinked because the span is no
+        longer an attribution. Raises ``Annotation.DoesNotExist`` when a changed span
+        was deleted meanwhile (nothing is inserted instead), and ``IntegrityError``
+        when the database refuses the span.
+        """
+        self._history_user = user
+        changing = not self._state.adding
+        with transaction.atomic():
+            if changing and not Annotation.objects.select_for_update().filter(pk=self.pk).exists():
+                raise Annotation.DoesNotExist("This annotation was deleted meanwhile.")
+            return self._save_releasing_links(force_update=changing)
+
+    def delete_by(self, user) -> list[int]:
+        """Delete this span on behalf of ``user`` (its last history row names them).
+
+        Returns the ids of the claims and opinions that were linked to it. Raises
+        ``Annotation.DoesNotExist`` when it was deleted meanwhile.
+        """
+        self._history_user = user
+        with transaction.atomic():
+            unlinked, (_total, deleted) = self._delete_releasing_links()
+            if not deleted.get(self._meta.label):
+                raise Annotation.DoesNotExist("This annotation was deleted meanwhile.")
+        return unlinked
 
     def anchor(self):
         """Fill quote and context from the body, so they always agree with the offsets."""
@@ -272,11 +311,10 @@ class Annotation(models.Model):
 
     def _check_unique_span(self):
         values = {name: getattr(self, self._meta.get_field(name).attname) for name in UNIQUE.fields}
-        if self.pk is None:
-            found = _SAME_SPAN.rows(**values)
-        else:
-            found = _SAME_OTHER_SPAN.rows(**values, pk=self.pk)
-        if found:
+        same_span = Annotation.objects.filter(**values)
+        if self.pk is not None:
+            same_span = same_span.exclude(pk=self.pk)
+        if same_span.exists():
             raise ValidationError(
                 {NON_FIELD_ERRORS: ValidationError(UNIQUE.violation_error_message, code="unique")}
             )
@@ -315,7 +353,7 @@ class Annotation(models.Model):
         opinions linked to it are unlinked, each saved through the model (its
         history row says who and when; ``user`` when given, else the request's).
         Every path that relabels or deletes a span calls this in its transaction
-        (``save()`` and ``delete()`` here and on querysets, :mod:`annotator.writes`);
+        (``save()`` and ``delete()`` here and on querysets);
         a link that would be wrong from the start is refused by :meth:`clean`
         instead. Returns the ids of the spans unlinked.
         """
@@ -355,12 +393,3 @@ def _unlink(linked, user=None) -> list[int]:
 
 
 [UNIQUE] = [c for c in Annotation._meta.constraints if isinstance(c, models.UniqueConstraint)]
-# The same span already stored (another one, for a span being changed), compiled once.
-_SAME_SPAN = fastsql.Prepared(
-    lambda **values: Annotation.objects.filter(**values).order_by().values_list("pk")[:1]
-)
-_SAME_OTHER_SPAN = fastsql.Prepared(
-    lambda pk, **values: (
-        Annotation.objects.filter(**values).exclude(pk=pk).order_by().values_list("pk")[:1]
-    )
-)
