@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import exporting, fastsql, pagination
+from . import exporting, pagination
 from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
@@ -22,11 +22,8 @@ from .serializers import (
     ArticleSerializer,
     SourceSerializer,
     SpeakerSerializer,
-    span_rows,
-    span_values,
 )
 from .summaries import source_profiles
-from .views import article_or_404
 
 
 class ArticleList(generics.ListAPIView):
@@ -49,19 +46,6 @@ class ArticleDetail(generics.RetrieveAPIView):
         return Article.objects.with_reviewer_progress(self.request.user).select_related("source")
 
 
-class CursorRows:
-    """A values_list queryset that pagination counts and slices, its rows read by fastsql.rows."""
-
-    def __init__(self, queryset):
-        self.queryset = queryset
-
-    def count(self):
-        return self.queryset.count()
-
-    def __getitem__(self, index):
-        return list(fastsql.rows(self.queryset[index]))
-
-
 class AnnotationListQuery(serializers.Serializer):
     reviewer = serializers.CharField(
         required=False,
@@ -78,7 +62,7 @@ class ArticleAnnotations(generics.ListCreateAPIView):
     serializer_class = AnnotationSerializer
 
     def get_article(self):
-        return article_or_404(self.kwargs["pk"])
+        return get_object_or_404(Article, pk=self.kwargs["pk"])
 
     def get_queryset(self):
         annotations = (
@@ -97,11 +81,7 @@ class ArticleAnnotations(generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         # The article must exist; its body is only needed to write a span.
         get_object_or_404(Article.objects.only("id"), pk=self.kwargs["pk"])
-        spans = CursorRows(span_values(self.filter_queryset(self.get_queryset())))
-        page = self.paginate_queryset(spans)
-        if page is None:
-            return Response(span_rows(spans[:]))
-        return self.get_paginated_response(span_rows(page))
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -5,7 +5,6 @@ from django.db import IntegrityError
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from . import fastsql
 from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
 from .models.corpus import validate_aliases
 
@@ -53,9 +52,6 @@ class SpeakerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Speaker
         fields = ["id", "name", "aliases", "affiliation", "affiliation_detail"]
-
-
-_BUILT_FIELDS = {}
 
 
 class VisibleSpanField(serializers.PrimaryKeyRelatedField):
@@ -117,19 +113,6 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "end": {"max_value": 2**31 - 1},
         }
         validators = []  # the model's own constraints are checked in validate()
-
-    def get_fields(self):
-        """The fields ModelSerializer builds from the model, built once per class.
-
-        Each serializer binds its own shallow copies: binding (name, parent) is a
-        field's only per-use state, and what the copies share (choices,
-        validators, querysets, which are cloned on use) is only read. Built, or
-        deep-copied, on every request they cost a sixth of a save.
-        """
-        built = _BUILT_FIELDS.get(type(self))
-        if built is None:
-            built = _BUILT_FIELDS[type(self)] = super().get_fields()
-        return {name: copy.copy(field) for name, field in built.items()}
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -197,48 +180,3 @@ def unplaced_without_offsets(span: dict) -> dict:
     if span["orphaned"]:
         span["start"] = span["end"] = None
     return span
-
-
-# AnnotationSerializer's output fields, each read from this values() lookup.
-SPAN_LOOKUPS = {
-    "id": "id",
-    "article": "article_id",
-    "reviewer": "reviewer__username",
-    "layer": "layer",
-    "label": "label",
-    "start": "start",
-    "end": "end",
-    "quote": "quote",
-    "prefix": "prefix",
-    "suffix": "suffix",
-    "note": "note",
-    "created": "created",
-    "updated": "updated",
-    "orphaned": "orphaned",
-    **{
-        name: f"{name}_id" if name in ("speaker", "attribution") else name
-        for name in ALL_LABEL_FIELDS
-    },
-}
-
-
-# What the article page's script reads of each span.
-PAGE_SPAN_FIELDS = ("id", "reviewer", "label", "start", "end", "quote", "note", *ALL_LABEL_FIELDS)
-
-
-def span_values(annotations):
-    """Plain rows of every output field, which :func:`span_rows` turns into what the
-    serializer writes; read them with :func:`fastsql.rows`.
-
-    A long list skips building a model instance and a serializer per span, and
-    Django's converting of each value; times are selected as the API writes them.
-    """
-    return annotations.values_list(*fastsql.with_utc_times(SPAN_LOOKUPS.values(), "Z"))
-
-
-def span_rows(values_rows) -> list[dict]:
-    """Dicts of every output field, as the serializer writes them."""
-    return [
-        unplaced_without_offsets(dict(zip(SPAN_LOOKUPS, values, strict=True)))
-        for values in values_rows
-    ]

@@ -7,12 +7,14 @@ from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import fastsql, links, page
+from . import text
 from .forms import ArticleReviewForm, QuoteAnnotationForm
 from .metrics import METRICS
 from .models import (
+    ALL_LABEL_FIELDS,
     Annotation,
     Article,
     ArticleReview,
@@ -26,17 +28,7 @@ from .models import (
     unlinked_message,
 )
 from .permissions import NO_SUCH_ANNOTATION, get_annotation_for_user, require_annotator
-from .serializers import PAGE_SPAN_FIELDS, SPAN_LOOKUPS, SpeakerSerializer
-
-SPEAKER_FIELDS = tuple(SpeakerSerializer.Meta.fields)
-# The article page's own forms and links: name in the template -> URL name.
-ARTICLE_LINKS = {
-    "done": "article-done",
-    "adjudicate": "adjudicate",
-    "review": "article-review",
-    "add": "annotation-add",
-}
-DELETE_FORM = "delete-annotation"
+from .serializers import SpeakerSerializer
 
 
 @require_GET
@@ -64,43 +56,39 @@ VIEWS = {
 }
 
 
+# What the page shows and its script reads of each span: name -> values() lookup.
+PAGE_SPAN_FIELDS = {
+    "id": "id",
+    "reviewer": "reviewer__username",
+    "label": "label",
+    "start": "start",
+    "end": "end",
+    "quote": "quote",
+    "note": "note",
+    **{
+        name: f"{name}_id" if name in ("speaker", "attribution") else name
+        for name in ALL_LABEL_FIELDS
+    },
+    "orphaned": "orphaned",
+}
+
+
 def _shown(view, article, reviewer):
-    """The reviewer's own spans; every reviewer's; or the adjudicated layer (all with orphans)."""
-    annotations = Annotation.objects.filter(article_id=article)
+    """The reviewer's own spans; every reviewer's; or the adjudicated layer (all with orphans),
+    as dicts of PAGE_SPAN_FIELDS."""
+    annotations = article.annotations.all()
     if view == "all":
         annotations = annotations.raw()
     elif view == "adjudicated":
         annotations = annotations.adjudicated()
     else:
         annotations = annotations.for_reviewer(reviewer)
-    lookups = [SPAN_LOOKUPS[name] for name in PAGE_SPAN_FIELDS]
-    return annotations.in_text_order().values_list(*lookups, "orphaned")
+    rows = annotations.in_text_order().values_list(*PAGE_SPAN_FIELDS.values())
+    return [dict(zip(PAGE_SPAN_FIELDS, row, strict=True)) for row in rows]
 
 
-# The page's span query for each view, compiled once: rows of PAGE_SPAN_FIELDS, then "orphaned".
-SHOWN = {
-    view: fastsql.Prepared(lambda article, reviewer, view=view: _shown(view, article, reviewer))
-    for view in VIEWS
-}
-
-
-ARTICLE = fastsql.Prepared(
-    lambda pk: Article.objects.filter(pk=pk).values_list(*fastsql.joined(Article, "source"))
-)
-REVIEW_FIELDS = fastsql.attnames(ArticleReview)
-REVIEW = fastsql.Prepared(
-    lambda article, reviewer: ArticleReview.objects.filter(
-        article_id=article, reviewer_id=reviewer
-    ).values_list(*REVIEW_FIELDS)
-)
-
-
-def article_or_404(pk):
-    """The article with its source, read by the page's prepared query."""
-    found = ARTICLE.rows(pk=pk)
-    if not found:
-        raise Http404("No article has this id.")
-    return fastsql.with_related(Article, ["source"], found[0])
+def _article(pk):
+    return get_object_or_404(Article.objects.select_related("source"), pk=pk)
 
 
 def _render_article(request, article, form=None, review_form=None, status=200):
@@ -110,23 +98,11 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
     if view not in VIEWS:
         view = "mine"
-    rows = SHOWN[view].rows(article=article.pk, reviewer=request.user.pk)
-    annotations = [row for row in rows if not row[-1]]
-    orphans = [row for row in rows if row[-1]]
-    found = REVIEW.rows(article=article.pk, reviewer=request.user.pk)
-    review = fastsql.instance(ArticleReview, REVIEW_FIELDS, found[0]) if found else None
+    shown = _shown(view, article, request.user)
+    annotations = [span for span in shown if not span["orphaned"]]
+    review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     # Only the speakers of the spans shown; the script asks the API for others by name.
-    speaker_column = PAGE_SPAN_FIELDS.index("speaker")
-    speakers = Speaker.objects.filter(
-        pk__in={row[speaker_column] for row in annotations} - {None}
-    ).values_list(*SPEAKER_FIELDS)
-    choices = {
-        "label": Label.choices,
-        "speaker_type": SpeakerType.choices,
-        "cue_stance": CueStance.choices,
-        "quote_type": QuoteType.choices,
-        "opinion_type": OpinionType.choices,
-    }
+    speakers = Speaker.objects.filter(pk__in={span["speaker"] for span in annotations} - {None})
     page_data = {
         "articleId": article.pk,
         "body": article.body,
@@ -135,58 +111,49 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "showReviewer": view != "mine",
         "editAll": view == "adjudicated",
         "canCreate": view == "mine",
-        "annotations": page.columns((*PAGE_SPAN_FIELDS, "orphaned"), annotations),
-        "speakers": page.columns(SPEAKER_FIELDS, list(speakers)),
-        "choices": choices,
+        "annotations": annotations,
+        "speakers": SpeakerSerializer(speakers, many=True).data,
+        "choices": {
+            "label": Label.choices,
+            "speaker_type": SpeakerType.choices,
+            "cue_stance": CueStance.choices,
+            "quote_type": QuoteType.choices,
+            "opinion_type": OpinionType.choices,
+        },
         "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
         "urls": {
-            "annotations": links.path("api-article-annotations", article.pk),
-            "annotation": links.path("api-annotation", 0),
-            "speakers": links.url("api-speaker-list"),
+            "annotations": reverse("api-article-annotations", args=[article.pk]),
+            "annotation": reverse("api-annotation", args=[0]),
+            "speakers": reverse("api-speaker-list"),
         },
     }
     context = {
         "article": article,
-        "orphans": [
-            {"label": page.LABEL_NAMES[label], "reviewer": reviewer, "quote": quote}
-            for _pk, reviewer, label, _start, _end, quote, *_ in orphans
-        ],
+        "annotations": annotations,
+        "orphans": [span for span in shown if span["orphaned"]],
+        "label_names": dict(Label.choices),
+        "paragraphs": text.paragraphs(article.body),
+        "page_data": page_data,
         "view": view,
         "views": VIEWS,
-        "delete_form": DELETE_FORM,
         "done": bool(review and review.done),
-        "links": {
-            name: links.path(f"annotator:{view_name}", article.pk)
-            for name, view_name in ARTICLE_LINKS.items()
-        },
         "form": form or QuoteAnnotationForm(article=article),
         "review_form": review_form or ArticleReviewForm(instance=review),
     }
-    parts = {
-        "annotation_items": page.span_list(
-            annotations,
-            show_reviewer=view != "mine",
-            username=request.user.get_username(),
-            delete_url=links.split("annotator:annotation-delete"),
-            delete_form=DELETE_FORM,
-        ),
-        "paragraphs": page.paragraphs(article.body),
-        "page_data": page.script_json(page_data),
-    }
-    return page.render(request, "annotator/article_detail.html", context, parts, status=status)
+    return render(request, "annotator/article_detail.html", context, status=status)
 
 
 @require_GET
 def article_detail(request, pk):
     require_annotator(request.user)
-    return _render_article(request, article_or_404(pk))
+    return _render_article(request, _article(pk))
 
 
 @require_POST
 def annotation_add(request, pk):
     """The no-JavaScript way to add a span: by exact quote and occurrence."""
     require_annotator(request.user)
-    article = article_or_404(pk)
+    article = _article(pk)
     form = QuoteAnnotationForm(request.POST, article=article)
     if form.is_valid():
         annotation = Annotation(
@@ -215,7 +182,7 @@ def annotation_add(request, pk):
 def article_review(request, pk):
     """Save what the reviewer says the page shows: genre label, byline, date, bio, headline."""
     require_annotator(request.user)
-    article = article_or_404(pk)
+    article = _article(pk)
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     form = ArticleReviewForm(
         request.POST, instance=review or ArticleReview(article=article, reviewer=request.user)

@@ -113,7 +113,7 @@ def page_speakers(client, article, view=None):
     data = re.search(
         rb'<script id="page-data" type="application/json">(.*?)</script>', page.content
     )
-    return sorted(row[1] for row in json.loads(data.group(1))["speakers"]["rows"])
+    return sorted(speaker["name"] for speaker in json.loads(data.group(1))["speakers"])
 
 
 def test_the_article_page_carries_only_the_speakers_of_the_spans_shown(alice, bob, carol, article):

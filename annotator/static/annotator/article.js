@@ -4,11 +4,8 @@
 import { codePointLength, segments, sentenceAround, utf16ToCodePoints } from "./offsets.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
-// Long lists come as field names once and rows of values: one object per row here.
-const fromColumns = ({ fields, rows }) =>
-  rows.map((row) => Object.fromEntries(fields.map((name, index) => [name, row[index]])));
 // Speakers by id: those of the spans on the page, then every one the API has sent since.
-const speakers = new Map(fromColumns(data.speakers).map((speaker) => [speaker.id, speaker]));
+const speakers = new Map(data.speakers.map((speaker) => [speaker.id, speaker]));
 const SEARCH_DELAY_MS = 250;
 const SUGGESTIONS = 20;
 // Looking for one name exactly, read as many as the API sends at once.
@@ -30,7 +27,7 @@ const paragraphs = [...bodyElement.querySelectorAll("p[data-offset]")].map((elem
   return { element, text, start: Number(element.dataset.offset), length: codePointLength(text) };
 });
 
-let annotations = fromColumns(data.annotations);
+let annotations = data.annotations;
 let pending = null;
 let editingId = null;
 
