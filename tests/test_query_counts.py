@@ -101,3 +101,105 @@ def test_a_save_asks_no_query_to_prove_its_article_and_reviewer_exist(alice):
         or query["sql"].startswith('SELECT 1 AS "a" FROM "auth_user"')
     ]
     assert proofs == []
+
+
+# Each view the article page and the span API serve, with the exact number of queries it
+# runs: the same for an article with a few spans and with many (no query per row).
+SENTENCE = "Officials said the dam is crucial for the valley. "
+
+
+def spanned_article(count, reviewers, adjudicator):
+    """An article with ``count`` sentences, each marked by every reviewer: attributions
+    with a speaker of their own, claims linked to them, opinions; one span orphaned;
+    every other sentence adjudicated."""
+    from annotator.models import Annotation, Speaker
+
+    article = make_article(body=SENTENCE * count)
+    for index in range(count):
+        start = index * len(SENTENCE)
+        speaker = Speaker.objects.create(name=f"Speaker {index}")
+        for reviewer in reviewers:
+            attribution = make_annotation(
+                article, reviewer, "attribution", "Officials said", index + 1, speaker=speaker
+            )
+            make_annotation(
+                article,
+                reviewer,
+                "claim",
+                "the dam is crucial",
+                index + 1,
+                attribution=attribution,
+            )
+            make_annotation(article, reviewer, "opinion", "crucial", index + 1, note=f"n{start}")
+            if index % 2:
+                adjudication.accept(attribution, adjudicator)
+    orphan = make_annotation(article, reviewers[0], "opinion", "valley")
+    Annotation.objects.filter(pk=orphan.pk).update(orphaned=True)
+    return article
+
+
+def first_span(article, reviewer):
+    return article.annotations.filter(reviewer=reviewer, label="claim").order_by("pk").first()
+
+
+READS = {
+    # name: (who reads, how, the path, queries). A page reads the session and its user;
+    # a reviewer's request asks whether they are in the Reviewers group (staff need not).
+    # The article page: article with source, spans (values), review, speakers shown.
+    # The span list: the article exists, a count for the page, spans with reviewers.
+    "article-page": ("alice", "page", "/articles/{article}/", 7),
+    "article-page-all": ("carol", "page", "/articles/{article}/?view=all", 6),
+    "article-page-adjudicated": ("carol", "page", "/articles/{article}/?view=adjudicated", 6),
+    "article-list-page": ("alice", "page", "/articles/", 5),
+    "span-list-api": ("alice", "api", "/api/articles/{article}/annotations/", 4),
+    "span-list-api-staff": ("carol", "api", "/api/articles/{article}/annotations/", 3),
+    "span-detail-api": ("alice", "api", "/api/annotations/{span}/", 2),
+    "speaker-list-api": ("alice", "api", "/api/speakers/", 3),
+    "speaker-search-api": ("alice", "api", "/api/speakers/?q=speaker", 3),
+    "article-list-api": ("alice", "api", "/api/articles/", 3),
+    "article-detail-api": ("alice", "api", "/api/articles/{article}/", 2),
+}
+
+
+@pytest.mark.parametrize("count", [2, 10])
+@pytest.mark.parametrize("name", list(READS))
+def test_each_read_runs_a_fixed_number_of_queries(
+    alice, bob, carol, django_assert_num_queries, name, count
+):
+    article = spanned_article(count, [alice, bob], carol)
+    username, kind, path, queries = READS[name]
+    reader = {"alice": alice, "carol": carol}[username]
+    client = logged_in(reader) if kind == "page" else api_client(reader)
+    url = path.format(article=article.pk, span=first_span(article, alice).pk)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+CLAIM = {"label": "claim", "start": 0, "end": 9}
+QUOTE = {"label": "claim", "quote": "Officials", "occurrence": 1}
+WRITES = {
+    # name: (how, method, path, data, status, queries). Each reads the span and what it is
+    # checked against, saves or deletes it with its history row, looks for the links it
+    # may break, and recomputes its unit's figures (tallies' receiver).
+    "span-create-api": ("api", "post", "/api/articles/{article}/annotations/", CLAIM, 201, 14),
+    "span-change-api": ("api", "patch", "/api/annotations/{span}/", {"note": "x"}, 200, 18),
+    "span-delete-api": ("api", "delete", "/api/annotations/{span}/", None, 204, 16),
+    "span-create-page": ("page", "post", "/articles/{article}/annotations/add/", QUOTE, 302, 16),
+    "span-delete-page": ("page", "post", "/annotations/{span}/delete/", None, 302, 18),
+}
+
+
+@pytest.mark.parametrize("count", [2, 10])
+@pytest.mark.parametrize("name", list(WRITES))
+def test_each_write_runs_a_fixed_number_of_queries(
+    alice, bob, carol, django_assert_num_queries, name, count
+):
+    article = spanned_article(count, [alice, bob], carol)
+    kind, method, path, data, status, queries = WRITES[name]
+    client = logged_in(alice) if kind == "page" else api_client(alice)
+    url = path.format(article=article.pk, span=first_span(article, alice).pk)
+    extra = {"format": "json"} if kind == "api" else {}
+    with django_assert_num_queries(queries):
+        response = getattr(client, method)(url, data, **extra)
+    assert response.status_code == status
