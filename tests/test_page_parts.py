@@ -128,3 +128,14 @@ def test_article_and_review_show_as_stored(alice, bob, article):
     other = logged_in(bob).get(f"/articles/{article.pk}/").content.decode()
     assert "Mark done" in other and 'value="news" selected' not in other
     assert logged_in(alice).get("/articles/999999/").status_code == 404
+
+
+def test_the_span_list_shortens_only_quotes_longer_than_it_keeps(alice):
+    exact, longer = "a" * 160, "b" * 161
+    article = make_article(body=f"Officials said {exact} and {longer} today.")
+    make_annotation(article, alice, "claim", exact)
+    make_annotation(article, alice, "opinion", longer)
+    html = logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
+    listed = html[html.index("data-annotation-list") : html.index('id="delete-annotation"')]
+    assert f"<q>{exact}</q>" in listed
+    assert f"<q>{'b' * 159}…</q>" in listed and longer not in listed
