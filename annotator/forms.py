@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from . import text
+from .converters import DATABASE_ID_MAX
 from .models import REVIEWERS_GROUP, ArticleReview, Label, Source
 
 
@@ -55,6 +56,12 @@ class QuoteAnnotationForm(forms.Form):
 
 
 YES_NO_UNANSWERED = forms.NullBooleanSelect
+
+
+class DeleteAnnotationForm(forms.Form):
+    """Which span a delete button of the article page's list names."""
+
+    annotation = forms.IntegerField(min_value=1, max_value=DATABASE_ID_MAX)
 
 
 class ArticleReviewForm(forms.ModelForm):

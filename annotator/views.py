@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from . import text
-from .forms import ArticleReviewForm, QuoteAnnotationForm
+from .api_errors import InvalidForm
+from .forms import ArticleReviewForm, DeleteAnnotationForm, QuoteAnnotationForm
 from .metrics import METRICS
 from .models import (
     ALL_LABEL_FIELDS,
@@ -196,8 +197,16 @@ def article_review(request, pk):
 
 @require_POST
 def annotation_delete(request, pk):
+    """The no-JavaScript delete: each button of the article's span list posts its span's id."""
     require_annotator(request.user)
-    annotation = get_annotation_for_user(request.user, pk, for_change=True)
+    form = DeleteAnnotationForm(request.POST)
+    if not form.is_valid():
+        raise InvalidForm(form)
+    annotation = get_annotation_for_user(
+        request.user, form.cleaned_data["annotation"], for_change=True
+    )
+    if annotation.article_id != pk:
+        raise Http404(NO_SUCH_ANNOTATION)
     try:
         unlinked = annotation.delete_by(request.user)
     except Annotation.DoesNotExist as error:

@@ -52,6 +52,14 @@ def make_source(name="The Daily Test", identified=True):
     return Source.objects.get_or_create(name=name, defaults={"identified": identified})[0]
 
 
+def filled(data, ids):
+    """Request data whose text values' ``{name}`` placeholders are given ``ids``."""
+    return {
+        name: value.format(**ids) if isinstance(value, str) else value
+        for name, value in data.items()
+    }
+
+
 def make_article(
     body="Officials said the bridge will open in May. It is a crucial link.", **fields
 ):

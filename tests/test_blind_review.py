@@ -147,7 +147,10 @@ def test_deleting_bobs_span_by_form_answers_as_a_missing_one(scene, alice):
     client.get(f"/articles/{scene['article'].pk}/")  # the page sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     answers = [
-        client.post(f"/annotations/{pk}/delete/", {"csrfmiddlewaretoken": token})
+        client.post(
+            f"/articles/{scene['article'].pk}/annotations/delete/",
+            {"csrfmiddlewaretoken": token, "annotation": pk},
+        )
         for pk in (BOBS_CLAIM, MISSING)
     ]
     assert [answer.status_code for answer in answers] == [404, 404]

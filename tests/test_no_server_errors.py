@@ -80,7 +80,7 @@ def test_api_ids_beyond_64_bits_are_a_json_404(alice, method, path):
     "path",
     [
         "/articles/{huge}/annotations/add/",
-        "/annotations/{huge}/delete/",
+        "/articles/{huge}/annotations/delete/",
         "/articles/{huge}/review/",
         "/articles/{huge}/done/",
         "/articles/{huge}/adjudicate/",

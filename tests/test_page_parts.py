@@ -97,7 +97,7 @@ def test_links_follow_the_script_prefix(alice, article):
         set_script_prefix("/")
     assert 'href="/newsroom/guidelines/"' in html
     assert f'action="/newsroom/articles/{article.pk}/done/"' in html
-    assert 'formaction="/newsroom/annotations/' in html
+    assert f'action="/newsroom/articles/{article.pk}/annotations/delete/"' in html
     assert page_data(html)["urls"]["speakers"] == "/newsroom/api/speakers/"
 
 

@@ -114,21 +114,46 @@ def test_delete_without_javascript(alice, article):
     annotation = make_annotation(article, alice, "claim", "crucial")
     page = logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
     # The button submits the page's one delete form (which carries the CSRF token) to its URL.
-    assert f'form="delete-annotation" formaction="/annotations/{annotation.pk}/delete/"' in page
+    assert f'form="delete-annotation" name="annotation" value="{annotation.pk}"' in page
     assert re.search(
-        r'<form method="post" id="delete-annotation" hidden><input type="hidden" '
-        r'name="csrfmiddlewaretoken"',
+        rf'<form method="post" action="/articles/{article.pk}/annotations/delete/" '
+        r'id="delete-annotation" hidden><input type="hidden" name="csrfmiddlewaretoken"',
         page,
     )
-    response = logged_in(alice).post(f"/annotations/{annotation.pk}/delete/")
+    response = logged_in(alice).post(
+        f"/articles/{article.pk}/annotations/delete/", {"annotation": annotation.pk}
+    )
     assert response.status_code == 302
     assert not Annotation.objects.exists()
 
 
 def test_reviewer_cannot_delete_anothers_annotation_by_form(alice, bob, article):
     annotation = make_annotation(article, bob, "claim", "crucial")
-    assert logged_in(alice).post(f"/annotations/{annotation.pk}/delete/").status_code == 404
+    url = f"/articles/{article.pk}/annotations/delete/"
+    assert logged_in(alice).post(url, {"annotation": annotation.pk}).status_code == 404
     assert Annotation.objects.exists()
+
+
+def test_deleting_a_span_through_another_articles_form_is_a_404(alice, article):
+    annotation = make_annotation(article, alice, "claim", "crucial")
+    other = make_article(title="Other", body="Another body.")
+    url = f"/articles/{other.pk}/annotations/delete/"
+    assert logged_in(alice).post(url, {"annotation": annotation.pk}).status_code == 404
+    assert Annotation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("posted", "reason"),
+    [
+        ({}, "annotation: This field is required."),
+        ({"annotation": "x"}, "annotation: Enter a whole number."),
+        ({"annotation": str(2**63)}, "annotation: Ensure this value is less than or equal to"),
+    ],
+)
+def test_a_delete_form_without_a_usable_span_id_is_a_400_naming_it(alice, article, posted, reason):
+    response = logged_in(alice).post(f"/articles/{article.pk}/annotations/delete/", posted)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
 
 
 def test_mark_done_and_reopen(alice, article):

@@ -9,7 +9,7 @@ import pytest
 
 from annotator.models import Annotation
 
-from .conftest import api_client, logged_in, make_annotation, make_article, make_user
+from .conftest import api_client, filled, logged_in, make_annotation, make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,8 @@ ROUTES = [
     ("get", "/articles/{article}/adjudicate/", None, STAFF_PAGE),
     (
         "post",
-        "/annotations/{bobs}/delete/",
-        None,
+        "/articles/{article}/annotations/delete/",
+        {"annotation": "{bobs}"},
         {**POST_PAGE, "alice": 404, "carol": 403, "root": 403},
     ),
     ("get", "/sources/", None, PAGE),
@@ -134,7 +134,7 @@ def test_permission_cell(world, persona, method, url, data, expected):
     ids, users = world
     path = url.format(**ids)
     client = client_for(persona, users, path)
-    kwargs = {"data": data} if data is not None else {}
+    kwargs = {"data": filled(data, ids)} if data is not None else {}
     if path.startswith("/api/") and method != "get":
         kwargs["format"] = "json"
     response = getattr(client, method)(path, **kwargs)

@@ -9,7 +9,7 @@ from annotator import adjudication
 from annotator.models import ArticleReview
 from annotator.summaries import source_profiles
 
-from .conftest import api_client, logged_in, make_annotation, make_article, make_source
+from .conftest import api_client, filled, logged_in, make_annotation, make_article, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +186,14 @@ WRITES = {
     "span-change-api": ("api", "patch", "/api/annotations/{span}/", {"note": "x"}, 200, 18),
     "span-delete-api": ("api", "delete", "/api/annotations/{span}/", None, 204, 16),
     "span-create-page": ("page", "post", "/articles/{article}/annotations/add/", QUOTE, 302, 16),
-    "span-delete-page": ("page", "post", "/annotations/{span}/delete/", None, 302, 18),
+    "span-delete-page": (
+        "page",
+        "post",
+        "/articles/{article}/annotations/delete/",
+        {"annotation": "{span}"},
+        302,
+        18,
+    ),
 }
 
 
@@ -198,7 +205,10 @@ def test_each_write_runs_a_fixed_number_of_queries(
     article = spanned_article(count, [alice, bob], carol)
     kind, method, path, data, status, queries = WRITES[name]
     client = logged_in(alice) if kind == "page" else api_client(alice)
-    url = path.format(article=article.pk, span=first_span(article, alice).pk)
+    ids = {"article": article.pk, "span": first_span(article, alice).pk}
+    url = path.format(**ids)
+    if data is not None:
+        data = filled(data, ids)
     extra = {"format": "json"} if kind == "api" else {}
     with django_assert_num_queries(queries):
         response = getattr(client, method)(url, data, **extra)

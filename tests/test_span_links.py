@@ -100,7 +100,9 @@ def test_deleting_an_attribution_by_the_page_form_unlinks_with_history(alice, li
     client = JSONClient(alice).client
     token = client.cookies["csrftoken"].value
     response = client.post(
-        f"/annotations/{said.pk}/delete/", {"csrfmiddlewaretoken": token}, follow=True
+        f"/articles/{said.article_id}/annotations/delete/",
+        {"csrfmiddlewaretoken": token, "annotation": said.pk},
+        follow=True,
     )
     assert response.redirect_chain[0][1] == 302
     assert "Annotation deleted. 2 linked claim(s)/opinion(s) were unlinked." in [

@@ -77,7 +77,7 @@ def test_no_javascript_add_and_delete_keep_figures_current(annotated, alice):
     assert Annotation.objects.filter(label="opinion").exists()
     assert_current()
     span = Annotation.objects.get(label="opinion")
-    client.post(f"/annotations/{span.pk}/delete/")
+    client.post(f"/articles/{span.article_id}/annotations/delete/", {"annotation": span.pk})
     assert not Annotation.objects.filter(label="opinion").exists()
     assert_current()
 

@@ -93,7 +93,12 @@ def test_page_writes_send_signals_record_history_and_keep_figures(alice):
         assert added.status_code == 302
         span = Annotation.objects.get()
         assert labels_counted(alice)["claim"] == 1
-        assert client.post(f"/annotations/{span.pk}/delete/").status_code == 302
+        assert (
+            client.post(
+                f"/articles/{span.article_id}/annotations/delete/", {"annotation": span.pk}
+            ).status_code
+            == 302
+        )
     assert received == [("created", span.pk), ("deleted", span.pk)]
     assert history(span.pk) == [("+", "alice"), ("-", "alice")]
     assert labels_counted(alice).get("claim", 0) == 0
@@ -130,7 +135,11 @@ def test_deleting_an_attribution_unlinks_its_spans_and_recounts_the_unit(alice, 
         response = api_client(alice).delete(f"/api/annotations/{attribution.pk}/")
         assert response.status_code == 200 and response.json()["unlinked"] == [claim.pk]
     else:
-        response = logged_in(alice).post(f"/annotations/{attribution.pk}/delete/", follow=True)
+        response = logged_in(alice).post(
+            f"/articles/{attribution.article_id}/annotations/delete/",
+            {"annotation": attribution.pk},
+            follow=True,
+        )
         assert "1 linked claim(s)/opinion(s) were unlinked." in response.content.decode()
     claim.refresh_from_db()
     copy.refresh_from_db()
