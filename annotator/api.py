@@ -14,7 +14,8 @@ from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
 from .permissions import CanAnnotate, get_annotation_for_user
-from .reports import profile_payload
+from .profiles.presentation import profile_payload
+from .profiles.reading import source_profiles
 from .serializers import (
     AnnotationSerializer,
     ArticleDetailSerializer,
@@ -24,7 +25,6 @@ from .serializers import (
     span_rows,
     span_values,
 )
-from .summaries import source_profiles
 from .views import article_or_404
 
 

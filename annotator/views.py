@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import fastsql, links, page, writes
 from .forms import ArticleReviewForm, QuoteAnnotationForm
-from .metrics import METRICS
 from .models import (
     Annotation,
     Article,
@@ -26,6 +25,7 @@ from .models import (
     unlinked_message,
 )
 from .permissions import get_annotation_for_user, require_annotator
+from .profiles.maths import METRICS
 from .serializers import PAGE_SPAN_FIELDS, SPAN_LOOKUPS, SpeakerSerializer
 
 SPEAKER_FIELDS = tuple(SpeakerSerializer.Meta.fields)

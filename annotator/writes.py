@@ -10,14 +10,15 @@ reviewers saving at once, that is the queue they wait in, so it is kept short
 (docs/benchmarks.md has the measurements).
 
 Pages and the API write single spans here; admin, adjudication and bulk jobs
-go through the ORM, whose signals (:mod:`annotator.tallies`, history) do the same.
+go through the ORM, whose signals (:mod:`annotator.profiles.storage`, history) do the same.
 """
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from . import fastsql, tallies
+from . import fastsql
 from .models import Annotation
+from .profiles import storage as tallies
 
 COLUMNS = [field for field in Annotation._meta.concrete_fields if not field.primary_key]
 # Foreign keys to a span that its deletion sets to NULL (on_delete=SET_NULL), but for

@@ -3,8 +3,8 @@
 from django.db.models import Q
 from django.urls import reverse
 
-from .metrics import METRICS, SPEAKER_SHARE_KEYS
-from .models import Label
+from ..models import Label
+from .maths import METRICS, SPEAKER_SHARE_KEYS
 
 GROUPS = (
     ("reliability", "Reliability-leaning"),

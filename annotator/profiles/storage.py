@@ -23,11 +23,12 @@ from django.db.models.functions import Cast, Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import agreement, fastsql, metrics
-from .models import Annotation, Article, ArticleAgreement, Layer, Speaker, UnitFigures
+from .. import fastsql
+from ..models import Annotation, Article, ArticleAgreement, Layer, Speaker, UnitFigures
+from . import agreement, maths
 
 BATCH = 500
-_pending: ContextVar[set | None] = ContextVar("tallies_pending", default=None)
+_pending: ContextVar[set | None] = ContextVar("figures_pending", default=None)
 
 
 SPAN_FACT_COLUMNS = (
@@ -46,7 +47,7 @@ SPAN_FACT_COLUMNS = (
 )
 
 
-def span_facts(annotations) -> list[metrics.SpanFacts]:
+def span_facts(annotations) -> list[maths.SpanFacts]:
     """Identical spans grouped and counted: what the unit figures are computed from.
 
     Rows come straight from the cursor (see :func:`fastsql.rows`): every span
@@ -69,12 +70,12 @@ def _grouped(annotations):
     )
 
 
-def _facts(rows) -> list[metrics.SpanFacts]:
+def _facts(rows) -> list[maths.SpanFacts]:
     adjudicated = Layer.ADJUDICATED.value
     return [
-        metrics.SpanFacts(
+        maths.SpanFacts(
             article_id=article_id,
-            annotator=metrics.ADJUDICATED if layer == adjudicated else reviewer_id,
+            annotator=maths.ADJUDICATED if layer == adjudicated else reviewer_id,
             label=label,
             linked=bool(linked),
             check_worthy=check_worthy,
@@ -110,7 +111,7 @@ def refresh(article_ids, *, with_agreement=False):
         with transaction.atomic():
             articles = _sizes(_locked(chunk).values_list("pk", "source_id", "word_count"))
             spans = Annotation.objects.placed().filter(article_id__in=articles)
-            tallied = metrics.tally(articles, span_facts(spans))
+            tallied = maths.tally(articles, span_facts(spans))
             UnitFigures.objects.filter(article_id__in=chunk).delete()
             ArticleAgreement.objects.filter(article_id__in=chunk).delete()
             _store(tallied)
@@ -152,7 +153,7 @@ def refresh_unit(article_id, reviewer_id):
             rows = _UNIT_SPANS["adjudicated"].rows(article=article_id)
         else:
             rows = _UNIT_SPANS["raw"].rows(article=article_id, reviewer=reviewer_id)
-        tallied = metrics.tally(articles, _facts(rows) if articles else [])
+        tallied = maths.tally(articles, _facts(rows) if articles else [])
         fastsql.delete(UnitFigures, article_id=article_id, reviewer_id=reviewer_id)
         fastsql.delete(ArticleAgreement, article_id=article_id)
         _store(tallied)
@@ -173,7 +174,7 @@ def _store(tallied):
         [
             {
                 "article_id": unit.article_id,
-                "reviewer_id": None if unit.annotator == metrics.ADJUDICATED else unit.annotator,
+                "reviewer_id": None if unit.annotator == maths.ADJUDICATED else unit.annotator,
                 "figures": _FIGURES.get_db_prep_save(unit.stored(), connection),
             }
             for unit in tallied
@@ -212,20 +213,18 @@ def unit_rows(units):
     )
 
 
-def decoded_units(rows) -> list[metrics.UnitFacts]:
+def decoded_units(rows) -> list[maths.UnitFacts]:
     """The units of :func:`unit_rows`."""
     result = []
     for article_id, reviewer_id, text in rows:
         figures = orjson.loads(text)
-        annotator = metrics.ADJUDICATED if reviewer_id is None else reviewer_id
-        result.append(
-            metrics.UnitFacts(article_id, annotator, figures["values"], figures["labels"])
-        )
+        annotator = maths.ADJUDICATED if reviewer_id is None else reviewer_id
+        result.append(maths.UnitFacts(article_id, annotator, figures["values"], figures["labels"]))
     return result
 
 
 def _double_annotated(units) -> list[int]:
-    reviewers = Counter(u.article_id for u in units if u.annotator != metrics.ADJUDICATED)
+    reviewers = Counter(u.article_id for u in units if u.annotator != maths.ADJUDICATED)
     return [article_id for article_id, count in reviewers.items() if count >= 2]
 
 

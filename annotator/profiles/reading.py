@@ -3,7 +3,7 @@
 Pages, the API and the CSV/JSON tables all call :func:`source_profiles`; it
 reads the precomputed unit figures and agreement with the same few queries
 however many sources, articles or spans there are, then hands plain facts to
-:mod:`annotator.metrics`.
+:mod:`annotator.profiles.maths`.
 """
 
 from collections import defaultdict
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import agreement, fastsql, metrics, tallies
-from .models import (
+from .. import fastsql
+from ..models import (
     Adjudication,
     Article,
     ArticleAgreement,
@@ -20,11 +20,12 @@ from .models import (
     Source,
     UnitFigures,
 )
+from . import agreement, maths, storage
 
 # What an article's row shows, in the model's field order (see fastsql.instance).
 ARTICLE_ROW_FIELDS = ("id", "source_id", "title", "date_shown", "seed_file", "word_count")
 FIGURE_FIELDS = ("id", "source_id", "word_count")
-# A review's columns in the order of metrics.ReviewFacts.
+# A review's columns in the order of maths.ReviewFacts.
 REVIEW_FIELDS = (
     "article_id",
     "reviewer_id",
@@ -40,14 +41,14 @@ AGREEMENT_KEYS = ("alpha", "f1_exact", "f1_overlap", "kappa_speaker_type", "kapp
 @dataclass
 class ArticleRow:
     article: Article
-    figures: metrics.ArticleFigures
+    figures: maths.ArticleFigures
     agreement: dict | None
 
 
 @dataclass
 class SourceProfile:
     source: Source
-    figures: metrics.SourceFigures
+    figures: maths.SourceFigures
     articles: list[ArticleRow]
     agreement: dict = field(default_factory=dict)
     double_annotated: int = 0
@@ -90,10 +91,10 @@ def _reads(where, reviewer, with_articles):
     articles = Article.objects.filter(**where).order_by("seed_file", "pk")
     return (
         articles.values_list(*(ARTICLE_ROW_FIELDS if with_articles else FIGURE_FIELDS)),
-        tallies.unit_rows(UnitFigures.objects.filter(**related, **own)),
+        storage.unit_rows(UnitFigures.objects.filter(**related, **own)),
         ArticleReview.objects.filter(**related, **own).values_list(*REVIEW_FIELDS),
         Adjudication.objects.filter(**related).values_list("article_id"),
-        tallies.agreement_rows(ArticleAgreement.objects.filter(**related)),
+        storage.agreement_rows(ArticleAgreement.objects.filter(**related)),
     )
 
 
@@ -120,7 +121,7 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
 
     A reviewer's profiles rest on their own raw spans (reviewing stays blind);
     staff see every reviewer's, the adjudicated layer, and agreement. Reads the
-    precomputed unit figures (see :mod:`annotator.tallies`), never the spans.
+    precomputed unit figures (see :mod:`annotator.profiles.storage`), never the spans.
     ``with_articles=False`` leaves out the per-article rows (tables of sources).
     """
     sources = list(sources if sources is not None else Source.objects.all())
@@ -144,17 +145,17 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
         articles = {article.pk: (article.source_id, article.word_count) for article in listed}
     else:
         articles = {pk: (source_id, words) for pk, source_id, words in article_rows}
-    units = tallies.decoded_units(fetch(UNITS))
-    review_facts = [metrics.ReviewFacts(*row) for row in fetch(REVIEWS)]
+    units = storage.decoded_units(fetch(UNITS))
+    review_facts = [maths.ReviewFacts(*row) for row in fetch(REVIEWS)]
     agreements = {}
     if user.is_staff:
         review_facts += [
-            metrics.ReviewFacts(article_id=article_id, annotator=metrics.ADJUDICATED)
+            maths.ReviewFacts(article_id=article_id, annotator=maths.ADJUDICATED)
             for (article_id,) in fetch(ADJUDICATED)
         ]
-        agreements = tallies.agreement_for(units, fetch(AGREEMENT))
+        agreements = storage.agreement_for(units, fetch(AGREEMENT))
 
-    per_article, per_source = metrics.summarise(
+    per_article, per_source = maths.summarise(
         articles,
         units,
         review_facts,
