@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from .api_errors import InvalidForm
-from .models import Adjudication, Annotation, ArticleReview, Layer, Source, SpeakerType
+from .models import ArticleReview, Source, SpeakerType
 from .permissions import require_annotator
-from .profiles import presentation
+from .profiles import evidence, presentation
 from .profiles.maths import SPEAKER_SHARE_KEYS
 from .profiles.reading import source_profiles
 
@@ -87,23 +87,6 @@ def source_detail(request, pk):
     )
 
 
-def counted_spans(user, source, metric_key):
-    """The spans a figure counts: adjudicated where a layer exists, raw elsewhere."""
-    condition = presentation.EVIDENCE.get(metric_key)
-    if condition is None:
-        raise Http404("This figure does not count spans.")
-    adjudicated = Adjudication.objects.filter(article__source=source).values("article_id")
-    return (
-        Annotation.objects.visible_to(user)
-        .placed()
-        .filter(article__source=source)
-        .filter(condition)
-        .exclude(layer=Layer.RAW, article_id__in=adjudicated)
-        .select_related("article", "reviewer", "speaker", "attribution")
-        .order_by("article_id", "start", "pk")
-    )
-
-
 @require_GET
 def source_evidence(request, pk, metric):
     require_annotator(request.user)
@@ -120,9 +103,10 @@ def source_evidence(request, pk, metric):
             reviews = reviews.filter(reviewer=request.user)
         context["reviews"] = reviews.order_by("article_id", "reviewer__username")
     else:
-        page = Paginator(counted_spans(request.user, source, metric), 200).get_page(
-            request.GET.get("page")
-        )
+        spans = evidence.counted_spans(request.user, source, metric)
+        if spans is None:
+            raise Http404("This figure does not count spans.")
+        page = Paginator(spans, 200).get_page(request.GET.get("page"))
         context["page"] = page
     return render(request, "annotator/source_evidence.html", context)
 
