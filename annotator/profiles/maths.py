@@ -13,6 +13,7 @@ interval over articles.
 """
 
 import math
+import operator
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -284,6 +285,7 @@ def mean_or_none(values) -> float | None:
     return fmean(present) if present else None
 
 
+_deciding_facts = operator.attrgetter(*COUNTED_FIELDS)
 _COUNTED_IN: dict = {}
 
 
@@ -293,7 +295,7 @@ def counted_in(span: SpanFacts) -> tuple:
     Remembered by the facts that decide it (COUNTED_FIELDS): spans repeat a
     few combinations of them.
     """
-    facts = tuple(getattr(span, name) for name in COUNTED_FIELDS)
+    facts = _deciding_facts(span)
     names = _COUNTED_IN.get(facts)
     if names is None:
         names = _COUNTED_IN[facts] = tuple(
@@ -307,15 +309,15 @@ class Unit:
     """One annotator's spans on one article, tallied."""
 
     words: int
-    counts: Counter = field(default_factory=Counter)  # name in COUNTED -> spans
+    counts: dict = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))  # of each set
     speakers: Counter = field(default_factory=Counter)  # identifiable speaker -> spans
     affiliations: Counter = field(default_factory=Counter)  # of identifiable speakers
 
     def add(self, span: SpanFacts):
-        n = span.count
+        n, counts = span.count, self.counts
         names = counted_in(span)
         for name in names:
-            self.counts[name] += n
+            counts[name] += n
         if "identifiable" in names:
             self.speakers[span.speaker_id] += n
             self.affiliations[span.affiliation or "unknown"] += n
