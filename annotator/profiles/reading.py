@@ -93,9 +93,10 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     source_ids = [source.pk for source in sources]
     of_sources = {"article__source_id__in": source_ids}
     own = {} if user.is_staff else {"reviewer_id": user.pk}
-    articles = Article.objects.filter(source_id__in=source_ids)
+    # In one order however they are read: intervals resample articles by position.
+    articles = Article.objects.filter(source_id__in=source_ids).order_by("seed_file", "pk")
     if with_articles:
-        listed = list(articles.only(*ARTICLE_ROW_FIELDS).order_by("seed_file", "pk"))
+        listed = list(articles.only(*ARTICLE_ROW_FIELDS))
         sizes = {article.pk: (article.source_id, article.word_count) for article in listed}
     else:
         listed = []
