@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from . import tallies
 from .models import ALL_LABEL_FIELDS, Adjudication, Annotation, Label, Layer
+from .profiles import storage
 
 COMPARED_FIELDS = tuple(name for name in ALL_LABEL_FIELDS if name != "attribution")
 
@@ -159,6 +159,6 @@ def start_empty(article, adjudicator):
 @transaction.atomic
 def discard(article):
     """Drop the adjudicated layer: summaries go back to the mean over reviewers."""
-    with tallies.batched():
+    with storage.batched():
         Annotation.objects.adjudicated().filter(article=article).delete()
     Adjudication.objects.filter(article=article).delete()

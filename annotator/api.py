@@ -15,7 +15,8 @@ from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
 from .permissions import NO_SUCH_ANNOTATION, CanAnnotate, get_annotation_for_user
-from .reports import profile_payload
+from .profiles.presentation import profile_payload
+from .profiles.reading import source_profiles
 from .serializers import (
     AnnotationSerializer,
     ArticleDetailSerializer,
@@ -23,7 +24,6 @@ from .serializers import (
     SourceSerializer,
     SpeakerSerializer,
 )
-from .summaries import source_profiles
 
 
 class ArticleList(generics.ListAPIView):

@@ -8,4 +8,5 @@ class AnnotatorConfig(AppConfig):
     def ready(self):
         # Connect the signals that keep figures current and revoke API tokens,
         # and register the deployment checks.
-        from . import accounts, checks, tallies  # noqa: F401
+        from . import accounts, checks  # noqa: F401
+        from .profiles import storage  # noqa: F401

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_update_with_history
 
-from . import fastsql, tallies, text
+from . import fastsql, text
 from .exporting import SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
     ALL_LABEL_FIELDS,
@@ -37,6 +37,7 @@ from .models import (
     Layer,
     Speaker,
 )
+from .profiles import storage as tallies
 
 FIELD_NAMES = tuple(name for name in ALL_LABEL_FIELDS if name not in ("speaker", "attribution"))
 CHOICES = {

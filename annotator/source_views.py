@@ -10,12 +10,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from . import reports
 from .api_errors import InvalidForm
-from .metrics import SPEAKER_SHARE_KEYS
-from .models import Adjudication, Annotation, ArticleReview, Layer, Source, SpeakerType
+from .models import ArticleReview, Source, SpeakerType
 from .permissions import require_annotator
-from .summaries import source_profiles
+from .profiles import evidence, presentation
+from .profiles.maths import SPEAKER_SHARE_KEYS
+from .profiles.reading import source_profiles
 
 SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 
@@ -23,15 +23,15 @@ SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 @require_GET
 def source_list(request):
     require_annotator(request.user)
-    rows = reports.table_rows(source_profiles(request.user, with_articles=False))
+    rows = presentation.table_rows(source_profiles(request.user, with_articles=False))
     return render(
         request,
         "annotator/source_list.html",
         {
-            "columns": reports.table_columns(),
+            "columns": presentation.table_columns(),
             "identified": [row for row in rows if row["identified"]],
             "unidentified": [row for row in rows if not row["identified"]],
-            "metric_kinds": {m.key: m.kind for m in reports.METRICS},
+            "metric_kinds": {m.key: m.kind for m in presentation.METRICS},
         },
     )
 
@@ -42,19 +42,19 @@ def source_table(request, fmt):
     require_annotator(request.user)
     if fmt not in ("csv", "json"):
         raise Http404("The table comes as CSV or JSON.")
-    rows = reports.table_rows(source_profiles(request.user, with_articles=False))
+    rows = presentation.table_rows(source_profiles(request.user, with_articles=False))
     if fmt == "json":
         response = HttpResponse(
-            json.dumps({"columns": dict(reports.table_columns()), "sources": rows}, indent=2),
+            json.dumps({"columns": dict(presentation.table_columns()), "sources": rows}, indent=2),
             content_type="application/json",
         )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response)
-        keys = ["source_id", *[key for key, _ in reports.table_columns()]]
+        keys = ["source_id", *[key for key, _ in presentation.table_columns()]]
         writer.writerow(keys)
         for row in rows:
-            writer.writerow([reports.csv_cell(row[key]) for key in keys])
+            writer.writerow([presentation.csv_cell(row[key]) for key in keys])
     response["Content-Disposition"] = f'attachment; filename="sources.{fmt}"'
     return response
 
@@ -64,11 +64,11 @@ def source_detail(request, pk):
     require_annotator(request.user)
     source = get_object_or_404(Source, pk=pk)
     [profile] = source_profiles(request.user, [source], intervals=True)
-    charts = [(title, reports.chart(profile, group)) for group, title in reports.GROUPS]
+    charts = [(title, presentation.chart(profile, group)) for group, title in presentation.GROUPS]
     speaker_shares = [
         (
             SPEAKER_TYPE_NAMES[key.removeprefix("share_").replace("unspecified", "")],
-            reports.figure_payload(profile.figures.values[key], "share"),
+            presentation.figure_payload(profile.figures.values[key], "share"),
         )
         for key in SPEAKER_SHARE_KEYS
     ]
@@ -80,25 +80,10 @@ def source_detail(request, pk):
             "source": source,
             "charts": charts,
             "speaker_shares": speaker_shares,
-            "table_metrics": [reports.METRICS_BY_KEY[key] for key in reports.TABLE_METRICS],
+            "table_metrics": [
+                presentation.METRICS_BY_KEY[key] for key in presentation.TABLE_METRICS
+            ],
         },
-    )
-
-
-def counted_spans(user, source, metric_key):
-    """The spans a figure counts: adjudicated where a layer exists, raw elsewhere."""
-    condition = reports.EVIDENCE.get(metric_key)
-    if condition is None:
-        raise Http404("This figure does not count spans.")
-    adjudicated = Adjudication.objects.filter(article__source=source).values("article_id")
-    return (
-        Annotation.objects.visible_to(user)
-        .placed()
-        .filter(article__source=source)
-        .filter(condition)
-        .exclude(layer=Layer.RAW, article_id__in=adjudicated)
-        .select_related("article", "reviewer", "speaker", "attribution")
-        .order_by("article_id", "start", "pk")
     )
 
 
@@ -106,7 +91,7 @@ def counted_spans(user, source, metric_key):
 def source_evidence(request, pk, metric):
     require_annotator(request.user)
     source = get_object_or_404(Source, pk=pk)
-    definition = reports.METRICS_BY_KEY.get(metric)
+    definition = presentation.METRICS_BY_KEY.get(metric)
     if definition is None:
         raise Http404("No such figure.")
     context = {"source": source, "metric": definition}
@@ -118,9 +103,10 @@ def source_evidence(request, pk, metric):
             reviews = reviews.filter(reviewer=request.user)
         context["reviews"] = reviews.order_by("article_id", "reviewer__username")
     else:
-        page = Paginator(counted_spans(request.user, source, metric), 200).get_page(
-            request.GET.get("page")
-        )
+        spans = evidence.counted_spans(request.user, source, metric)
+        if spans is None:
+            raise Http404("This figure does not count spans.")
+        page = Paginator(spans, 200).get_page(request.GET.get("page"))
         context["page"] = page
     return render(request, "annotator/source_evidence.html", context)
 
@@ -154,6 +140,6 @@ def agreement(request):
         "annotator/agreement.html",
         {
             "profiles": profiles,
-            "pairs": reports.pair_rows(pairs),
+            "pairs": presentation.pair_rows(pairs),
         },
     )

@@ -8,7 +8,8 @@ arguments give the same corpus.
 import random
 import re
 
-from . import agreement, metrics, text
+from . import text
+from .profiles import agreement, maths
 
 SUBJECTS = (
     "The minister",
@@ -178,8 +179,8 @@ class Drawer:
         )
 
     def figures(self, articles, attributions, others, links, shared):
-        """The chunk's unit figures and agreement, as :mod:`annotator.tallies` computes them
-        from the stored spans: ``[UnitFacts]`` and ``{article index: figures}``
+        """The chunk's unit figures and agreement, as :mod:`annotator.profiles.storage`
+        computes them from the stored spans: ``[UnitFacts]`` and ``{article index: figures}``
         for the ``shared`` articles (indexes), those more than one reviewer annotated.
 
         Computed here, in the drawing process, so the writer only stores them.
@@ -190,7 +191,7 @@ class Drawer:
         affiliations = self.world["affiliations"]
         spans = [*attributions, *others]
         facts = [
-            metrics.SpanFacts(
+            maths.SpanFacts(
                 article_id=span["article_id"],
                 annotator=span["reviewer_id"],
                 label=span["label"],
@@ -225,7 +226,7 @@ class Drawer:
             for index, by_reviewer in by_article.items()
             if (figures := agreement.article_agreement(len(articles[index]["body"]), by_reviewer))
         }
-        return metrics.tally(words, facts), agreements
+        return maths.tally(words, facts), agreements
 
     def span(self, draw, content, article, reviewer_id, label, start, end):
         choices = self.world["choices"]

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from . import text
 from .api_errors import InvalidForm
 from .forms import ArticleReviewForm, DeleteAnnotationForm, QuoteAnnotationForm
-from .metrics import METRICS
 from .models import (
     ALL_LABEL_FIELDS,
     Annotation,
@@ -29,6 +28,7 @@ from .models import (
     unlinked_message,
 )
 from .permissions import NO_SUCH_ANNOTATION, get_annotation_for_user, require_annotator
+from .profiles.maths import METRICS
 from .serializers import SpeakerSerializer
 
 

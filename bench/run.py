@@ -123,8 +123,9 @@ def browser_article():
     """(username, article id): a reviewer with 500 spans on a 5,000-word article."""
     from django.contrib.auth import get_user_model
 
-    from annotator import synthetic, tallies, text
+    from annotator import synthetic, text
     from annotator.models import Annotation, Article, Source
+    from annotator.profiles import storage as tallies
 
     token_for("bench-browser")
     user = get_user_model().objects.get(username="bench-browser")
@@ -215,7 +216,7 @@ def main():
 
     from annotator import synthetic, text
     from annotator.models import Annotation, Article, Source
-    from annotator.summaries import source_profiles
+    from annotator.profiles.reading import source_profiles
 
     raw = sqlite3.connect(args.db)
     total = raw.execute("SELECT COUNT(*) FROM annotator_annotation").fetchone()[0]

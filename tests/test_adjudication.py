@@ -4,7 +4,7 @@ import pytest
 
 from annotator import adjudication
 from annotator.models import Adjudication, Annotation
-from annotator.summaries import source_profiles
+from annotator.profiles.reading import source_profiles
 
 from .conftest import logged_in, make_annotation, make_article
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.agreement import (
+from annotator.profiles.agreement import (
     Span,
     alpha_binary,
     article_agreement,
@@ -86,7 +86,9 @@ def test_kappa_is_the_same_to_the_last_bit_in_every_process():
         ("unnamed_identified", "named_organisation"),
         ("vague", "named_organisation"),
     ]
-    code = f"from annotator.agreement import cohen_kappa; print(repr(cohen_kappa({pairs!r})))"
+    code = (
+        f"from annotator.profiles.agreement import cohen_kappa; print(repr(cohen_kappa({pairs!r})))"
+    )
     outputs = {
         subprocess.run(
             [sys.executable, "-c", code],

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from annotator.reports import csv_cell
+from annotator.profiles.presentation import csv_cell
 
 from .conftest import logged_in, make_annotation, make_article, make_source
 

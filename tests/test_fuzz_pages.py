@@ -15,8 +15,8 @@ from django.urls import URLPattern, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator import reports
 from annotator.models import Annotation, ArticleReview, Label
+from annotator.profiles import presentation
 
 from .conftest import make_annotation, make_article
 
@@ -65,7 +65,7 @@ FORM_KEYS = [
 ]
 OWN_VALUES = ["mine", "all", "adjudicated", "accept", "reject", "start", "discard", "csv", "json"]
 field_values = st.one_of(
-    values, st.sampled_from([*OWN_VALUES, *Label.values, *reports.METRICS_BY_KEY])
+    values, st.sampled_from([*OWN_VALUES, *Label.values, *presentation.METRICS_BY_KEY])
 )
 
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from annotator.metrics import (
+from annotator.profiles.maths import (
     ADJUDICATED,
     ReviewFacts,
     SpanFacts,

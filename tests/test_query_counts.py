@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotator import adjudication
 from annotator.models import ArticleReview
-from annotator.summaries import source_profiles
+from annotator.profiles.reading import source_profiles
 
 from .conftest import api_client, filled, logged_in, make_annotation, make_article, make_source
 

@@ -6,9 +6,9 @@ Word counts: 000 has 329 words, 002 has 396, 004 has 384 (asserted below).
 import pytest
 from django.core.management import call_command
 
-from annotator.agreement import alpha_binary
 from annotator.models import Article, Source
-from annotator.summaries import source_profiles
+from annotator.profiles.agreement import alpha_binary
+from annotator.profiles.reading import source_profiles
 
 from .conftest import logged_in
 

@@ -4,7 +4,7 @@ import orjson
 import pytest
 from django.core.management import call_command
 
-from annotator import adjudication, metrics, tallies
+from annotator import adjudication
 from annotator.models import (
     Annotation,
     Article,
@@ -12,7 +12,8 @@ from annotator.models import (
     Speaker,
     UnitFigures,
 )
-from annotator.summaries import source_profiles
+from annotator.profiles import maths, storage
+from annotator.profiles.reading import source_profiles
 
 from .conftest import api_client, logged_in, make_annotation, make_article
 
@@ -26,7 +27,7 @@ def recount():
         pk: (source, words)
         for pk, source, words in Article.objects.values_list("pk", "source_id", "word_count")
     }
-    return metrics.tally(articles, tallies.span_facts(Annotation.objects.placed()))
+    return maths.tally(articles, storage.span_facts(Annotation.objects.placed()))
 
 
 def as_rows(units):
@@ -38,7 +39,7 @@ def as_rows(units):
 
 
 def assert_current():
-    stored = as_rows(tallies.decoded_units(tallies.unit_rows(UnitFigures.objects.all())))
+    stored = as_rows(storage.decoded_units(storage.unit_rows(UnitFigures.objects.all())))
     assert stored == as_rows(recount())
     return stored
 
@@ -180,9 +181,9 @@ def test_a_generated_corpus_stores_the_figures_a_recount_gives():
     stored = dict(ArticleAgreement.objects.values_list("article_id", "figures"))
     assert len(stored) >= 2
     ArticleAgreement.objects.all().delete()
-    units = tallies.decoded_units(tallies.unit_rows(UnitFigures.objects.all()))
-    nothing_stored = tallies.agreement_rows(ArticleAgreement.objects.all())
-    recomputed = tallies.agreement_for(units, nothing_stored)
+    units = storage.decoded_units(storage.unit_rows(UnitFigures.objects.all()))
+    nothing_stored = storage.agreement_rows(ArticleAgreement.objects.all())
+    recomputed = storage.agreement_for(units, nothing_stored)
     assert recomputed == stored
 
 

@@ -1,6 +1,6 @@
 """Figures derived from the spans, stored so that summaries read them instead of recounting.
 
-Nothing here is edited by hand: :mod:`annotator.tallies` rewrites a unit's row
+Nothing here is edited by hand: :mod:`annotator.profiles.storage` rewrites a unit's row
 in the transaction of every write that changes what it counts, and forgets an
 article's agreement whenever its spans change (the next reader recomputes it).
 """

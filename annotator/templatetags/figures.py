@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from ..reports import format_value
+from ..profiles.presentation import format_value
 
 register = template.Library()
 

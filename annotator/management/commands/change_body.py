@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from annotator import tallies, text
+from annotator import text
 from annotator.models import Annotation, Article
+from annotator.profiles import storage
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
 
         kept = moved = orphaned = 0
         with transaction.atomic():
-            with tallies.batched():
+            with storage.batched():
                 stored.body = body
                 stored.save()
                 for span in Annotation.objects.filter(article=stored).select_related("article"):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from annotator import tallies
 from annotator.models import Article
+from annotator.profiles import storage
 
 
 class Command(BaseCommand):
@@ -14,5 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         articles = list(Article.objects.values_list("pk", flat=True))
-        tallies.refresh(articles, with_agreement=True)
+        storage.refresh(articles, with_agreement=True)
         self.stdout.write(f"Recomputed the figures of {len(articles)} article(s).")

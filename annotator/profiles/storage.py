@@ -3,9 +3,11 @@
 Every write that changes what a unit counts (a span saved or deleted, a body
 or word count changed, a speaker's affiliation changed or merged) recomputes
 the units of the articles it touched, in the same transaction, and drops
-their stored agreement. Single writes reach here through model signals; bulk
-writes (imports, generated corpora, merges) run inside :func:`batched`,
-which refreshes each touched article once at the end of the block.
+their stored agreement. Single writes reach here through the receivers at
+the end of this module, run inside the transaction of the model's ``save()``
+or ``delete()``; bulk writes (imports, generated corpora, merges) run inside
+:func:`batched`, which refreshes each touched article once at the end of the
+block.
 
 Agreement is dearer (pairs of reviewers, every code point), so a write only
 forgets it; :func:`agreement_for` computes what is missing when someone reads
@@ -17,17 +19,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import orjson
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, TextField
 from django.db.models.functions import Cast, Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import agreement, fastsql, metrics
-from .models import Annotation, Article, ArticleAgreement, Layer, Speaker, UnitFigures
+from ..models import Annotation, Article, ArticleAgreement, Layer, Speaker, UnitFigures
+from . import agreement, maths
 
 BATCH = 500
-_pending: ContextVar[set | None] = ContextVar("tallies_pending", default=None)
+_pending: ContextVar[set | None] = ContextVar("figures_pending", default=None)
 
 
 SPAN_FACT_COLUMNS = (
@@ -46,35 +48,13 @@ SPAN_FACT_COLUMNS = (
 )
 
 
-def span_facts(annotations) -> list[metrics.SpanFacts]:
-    """Identical spans grouped and counted: what the unit figures are computed from.
-
-    Rows come straight from the cursor (see :func:`fastsql.rows`): every span
-    write and every bulk job reads them, and Django's per-value conversion
-    cost more than the query.
-    """
-    return _facts(fastsql.rows(_grouped(annotations)))
-
-
-def _grouped(annotations):
-    """``annotations`` grouped into the rows :func:`_facts` reads."""
-    return (
-        annotations.annotate(
-            linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField())
-        )
-        .values(*SPAN_FACT_COLUMNS)
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list(*SPAN_FACT_COLUMNS, "n")
-    )
-
-
-def _facts(rows) -> list[metrics.SpanFacts]:
+def span_facts(annotations) -> list[maths.SpanFacts]:
+    """Identical spans grouped and counted: what the unit figures are computed from."""
     adjudicated = Layer.ADJUDICATED.value
     return [
-        metrics.SpanFacts(
+        maths.SpanFacts(
             article_id=article_id,
-            annotator=metrics.ADJUDICATED if layer == adjudicated else reviewer_id,
+            annotator=maths.ADJUDICATED if layer == adjudicated else reviewer_id,
             label=label,
             linked=bool(linked),
             check_worthy=check_worthy,
@@ -100,85 +80,74 @@ def _facts(rows) -> list[metrics.SpanFacts]:
             affiliation,
             counter_voice,
             n,
-        ) in rows
+        ) in annotations.annotate(
+            linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField())
+        )
+        .values(*SPAN_FACT_COLUMNS)
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list(*SPAN_FACT_COLUMNS, "n")
     ]
 
 
 def refresh(article_ids, *, with_agreement=False):
     """Recompute the units of these articles; forget their agreement, or recompute it too."""
-    for chunk in fastsql.batches(sorted(set(article_ids)), BATCH):
+    for chunk in _chunks(sorted(set(article_ids))):
         with transaction.atomic():
-            articles = _sizes(_locked(chunk).values_list("pk", "source_id", "word_count"))
-            spans = Annotation.objects.placed().filter(article_id__in=articles)
-            tallied = metrics.tally(articles, span_facts(spans))
-            UnitFigures.objects.filter(article_id__in=chunk).delete()
-            ArticleAgreement.objects.filter(article_id__in=chunk).delete()
-            _store(tallied)
+            tallied = _recount(
+                chunk, Annotation.objects.placed(), UnitFigures.objects.filter(article_id__in=chunk)
+            )
             if with_agreement:
                 _compute_agreement(_double_annotated(tallied))
-
-
-# What a single span write reads, compiled once (see fastsql.Prepared): the
-# ORM building these queries cost as much as running them.
-_ARTICLE = fastsql.Prepared(
-    lambda article: _locked([article]).values_list("pk", "source_id", "word_count")
-)
-_UNIT_SPANS = {
-    "raw": fastsql.Prepared(
-        lambda article, reviewer: _grouped(
-            Annotation.objects.placed().raw().filter(article_id=article, reviewer_id=reviewer)
-        )
-    ),
-    "adjudicated": fastsql.Prepared(
-        lambda article: _grouped(
-            Annotation.objects.placed().adjudicated().filter(article_id=article)
-        )
-    ),
-}
 
 
 def refresh_unit(article_id, reviewer_id):
     """Recompute one unit: a reviewer's raw spans on an article, or (None) its adjudicated layer.
 
-    What a single span write changes; recomputing the article's other units
-    too kept the write transaction, and SQLite's one writer, busy for nothing.
-    Written with plain statements: the ORM's delete and insert took half of it.
-    Inside a write's transaction it needs no savepoint of its own: a failure
-    rolls the whole write back.
+    What a single span write changes. Joins the transaction it is called in
+    (the span's ``save()`` or ``delete()``): a failure rolls the write back too.
     """
-    with transaction.atomic(savepoint=False):
-        articles = _sizes(_ARTICLE.rows(article=article_id))
-        if reviewer_id is None:
-            rows = _UNIT_SPANS["adjudicated"].rows(article=article_id)
-        else:
-            rows = _UNIT_SPANS["raw"].rows(article=article_id, reviewer=reviewer_id)
-        tallied = metrics.tally(articles, _facts(rows) if articles else [])
-        fastsql.delete(UnitFigures, article_id=article_id, reviewer_id=reviewer_id)
-        fastsql.delete(ArticleAgreement, article_id=article_id)
-        _store(tallied)
-
-
-def _sizes(rows):
-    """``{article id: (source id, words)}`` from rows of those three."""
-    return {pk: (source_id, words) for pk, source_id, words in rows}
-
-
-_FIGURES = UnitFigures._meta.get_field("figures")
-
-
-def _store(tallied):
-    """Insert the rows of freshly tallied units."""
-    fastsql.insert(
-        UnitFigures,
-        [
-            {
-                "article_id": unit.article_id,
-                "reviewer_id": None if unit.annotator == metrics.ADJUDICATED else unit.annotator,
-                "figures": _FIGURES.get_db_prep_save(unit.stored(), connection),
-            }
-            for unit in tallied
-        ],
+    spans = Annotation.objects.placed()
+    spans = (
+        spans.adjudicated() if reviewer_id is None else spans.raw().filter(reviewer_id=reviewer_id)
     )
+    with transaction.atomic(savepoint=False):
+        _recount(
+            [article_id],
+            spans,
+            UnitFigures.objects.filter(article_id=article_id, reviewer_id=reviewer_id),
+        )
+
+
+def _recount(article_ids, spans, stale_units) -> list[maths.UnitFacts]:
+    """Replace ``stale_units`` by the units tallied from ``spans`` on these articles.
+
+    Locks the articles first (see :func:`_locked`) and forgets their agreement.
+    Articles no longer there (deleted with their spans) get no units.
+    """
+    articles = {
+        pk: (source_id, words)
+        for pk, source_id, words in _locked(article_ids).values_list(
+            "pk", "source_id", "word_count"
+        )
+    }
+    tallied = maths.tally(articles, span_facts(spans.filter(article_id__in=list(articles))))
+    stale_units.delete()
+    ArticleAgreement.objects.filter(article_id__in=article_ids).delete()
+    UnitFigures.objects.bulk_create(
+        UnitFigures(
+            article_id=unit.article_id,
+            reviewer_id=None if unit.annotator == maths.ADJUDICATED else unit.annotator,
+            figures=unit.stored(),
+        )
+        for unit in tallied
+    )
+    return tallied
+
+
+def _chunks(ids):
+    """``ids`` (a list) in lists of up to ``BATCH``."""
+    return [ids[first : first + BATCH] for first in range(0, len(ids), BATCH)]
 
 
 def touched(article_ids):
@@ -212,20 +181,18 @@ def unit_rows(units):
     )
 
 
-def decoded_units(rows) -> list[metrics.UnitFacts]:
+def decoded_units(rows) -> list[maths.UnitFacts]:
     """The units of :func:`unit_rows`."""
     result = []
     for article_id, reviewer_id, text in rows:
         figures = orjson.loads(text)
-        annotator = metrics.ADJUDICATED if reviewer_id is None else reviewer_id
-        result.append(
-            metrics.UnitFacts(article_id, annotator, figures["values"], figures["labels"])
-        )
+        annotator = maths.ADJUDICATED if reviewer_id is None else reviewer_id
+        result.append(maths.UnitFacts(article_id, annotator, figures["values"], figures["labels"]))
     return result
 
 
 def _double_annotated(units) -> list[int]:
-    reviewers = Counter(u.article_id for u in units if u.annotator != metrics.ADJUDICATED)
+    reviewers = Counter(u.article_id for u in units if u.annotator != maths.ADJUDICATED)
     return [article_id for article_id, count in reviewers.items() if count >= 2]
 
 
@@ -244,7 +211,7 @@ def agreement_for(units, stored) -> dict:
     result = {
         article_id: orjson.loads(text) for article_id, text in stored if article_id in article_ids
     }
-    for chunk in fastsql.batches(sorted(article_ids - set(result)), BATCH):
+    for chunk in _chunks(sorted(article_ids - set(result))):
         result.update(_compute_agreement(chunk))
     return result
 
@@ -264,7 +231,7 @@ def _locked(article_ids):
 def _compute_agreement(article_ids) -> dict:
     lengths = dict(_locked(article_ids).annotate(length=Length("body")).values_list("pk", "length"))
     spans = {}
-    rows = fastsql.rows(
+    rows = (
         Annotation.objects.placed()
         .raw()
         .filter(article_id__in=article_ids)
@@ -288,18 +255,14 @@ def _compute_agreement(article_ids) -> dict:
     return computed
 
 
-def span_written(annotation):
-    """A span was saved or deleted: recompute its unit (or its article, in a batch)."""
-    if _pending.get() is not None:
-        touched([annotation.article_id])
-    else:
-        adjudicated = annotation.layer == Layer.ADJUDICATED
-        refresh_unit(annotation.article_id, None if adjudicated else annotation.reviewer_id)
-
-
 @receiver([post_save, post_delete], sender=Annotation)
 def _annotation_written(sender, instance, **kwargs):
-    span_written(instance)
+    """A span was saved or deleted: recompute its unit (or its article, in a batch)."""
+    if _pending.get() is not None:
+        touched([instance.article_id])
+    else:
+        adjudicated = instance.layer == Layer.ADJUDICATED
+        refresh_unit(instance.article_id, None if adjudicated else instance.reviewer_id)
 
 
 @receiver(post_save, sender=Article)

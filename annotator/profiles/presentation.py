@@ -1,10 +1,8 @@
 """Profiles as the API's JSON, the sources table (page, CSV, JSON) and SVG charts."""
 
-from django.db.models import Q
 from django.urls import reverse
 
-from .metrics import METRICS, SPEAKER_SHARE_KEYS
-from .models import Label
+from .maths import METRICS, SPEAKER_SHARE_KEYS
 
 GROUPS = (
     ("reliability", "Reliability-leaning"),
@@ -22,31 +20,6 @@ TABLE_METRICS = (
     "cue_balance",
 )
 METRICS_BY_KEY = {metric.key: metric for metric in METRICS}
-
-# Which stored spans each figure counts, so every number links to its evidence.
-IDENTIFIABLE = Q(
-    label=Label.ATTRIBUTION,
-    speaker__isnull=False,
-    speaker_type__in=["named_person", "named_organisation", "unnamed_identified"],
-)
-EVIDENCE = {
-    "sourcing_rate": Q(label=Label.CLAIM),
-    "sourcing_rate_check_worthy": Q(label=Label.CLAIM, check_worthy=True),
-    "unsupported_check_worthy_per_1000": Q(
-        label=Label.CLAIM, check_worthy=True, attribution__isnull=True
-    ),
-    "weasel_share": Q(label=Label.ATTRIBUTION, speaker_type__in=["vague", "none"]),
-    "direct_quote_rate": Q(label=Label.ATTRIBUTION, quote_type="direct"),
-    "orphan_quotes": Q(label=Label.ATTRIBUTION, speaker_type="none"),
-    "author_opinion_per_1000": Q(label=Label.OPINION, attribution__isnull=True),
-    "author_opinion_share": Q(label__in=[Label.OPINION, Label.CLAIM], attribution__isnull=True),
-    "voice_diversity": IDENTIFIABLE,
-    "speaker_concentration": IDENTIFIABLE,
-    "official_dependence": IDENTIFIABLE,
-    "counter_voice_rate": Q(label=Label.ATTRIBUTION, counter_voice=True),
-    "cue_balance": Q(label=Label.ATTRIBUTION, cue_stance__in=["endorsing", "distancing"]),
-    "intensifying_rate": Q(label=Label.ATTRIBUTION, cue_stance="intensifying"),
-}
 
 
 def format_value(kind, value):

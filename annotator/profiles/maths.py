@@ -13,6 +13,7 @@ interval over articles.
 """
 
 import math
+import operator
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -39,6 +40,62 @@ BOOTSTRAP_RESAMPLES = 1000
 RESAMPLE_BLOCK = 100
 
 
+@dataclass(frozen=True, init=False)
+class Spans:
+    """A set of spans, by the values their facts must have.
+
+    ``Spans(label="claim", linked=False)`` is every claim not linked to an
+    attribution; a tuple allows any of its values, and no condition is every
+    span. Conditions name fields of :class:`SpanFacts` (``has_speaker``: one is
+    chosen). :mod:`annotator.profiles.evidence` turns the same conditions into a
+    filter on stored spans.
+    """
+
+    conditions: tuple  # (field, allowed values) pairs
+
+    def __init__(self, **conditions):
+        allowed = {
+            name: values if isinstance(values, tuple) else (values,)
+            for name, values in conditions.items()
+        }
+        object.__setattr__(self, "conditions", tuple(allowed.items()))
+
+    def holds(self, span) -> bool:
+        return all(getattr(span, name) in values for name, values in self.conditions)
+
+
+IDENTIFIABLE = Spans(label="attribution", has_speaker=True, speaker_type=IDENTIFIABLE_TYPES)
+# What a unit counts: every figure is arithmetic on these counts, and a figure's
+# evidence (Metric.counts) is the union of some of them.
+COUNTED = {
+    "spans": Spans(),
+    "claims": Spans(label="claim"),
+    "opinions": Spans(label="opinion"),
+    "attributions": Spans(label="attribution"),
+    "sourced_claims": Spans(label="claim", linked=True),
+    "check_worthy_claims": Spans(label="claim", check_worthy=True),
+    "sourced_check_worthy_claims": Spans(label="claim", check_worthy=True, linked=True),
+    "unsupported_check_worthy_claims": Spans(label="claim", check_worthy=True, linked=False),
+    "weasel_attributions": Spans(label="attribution", speaker_type=("vague", "none")),
+    "orphan_quotes": Spans(label="attribution", speaker_type="none"),
+    "direct_quotes": Spans(label="attribution", quote_type="direct"),
+    "author_opinions": Spans(label="opinion", linked=False),
+    "author_claims": Spans(label="claim", linked=False),
+    "identifiable": IDENTIFIABLE,
+    "official": Spans(**dict(IDENTIFIABLE.conditions), affiliation=OFFICIAL_AFFILIATIONS),
+    "counter_voices": Spans(label="attribution", counter_voice=True),
+    "endorsing": Spans(label="attribution", cue_stance="endorsing"),
+    "distancing": Spans(label="attribution", cue_stance="distancing"),
+    "intensifying": Spans(label="attribution", cue_stance="intensifying"),
+    **{
+        f"speaker_{kind or 'unspecified'}": Spans(label="attribution", speaker_type=kind)
+        for kind in SPEAKER_TYPES
+    },
+}
+# The facts that decide which of COUNTED a span is in.
+COUNTED_FIELDS = tuple(sorted({name for spans in COUNTED.values() for name, _ in spans.conditions}))
+
+
 @dataclass(frozen=True)
 class Metric:
     key: str
@@ -46,6 +103,7 @@ class Metric:
     group: str  # reliability, bias or trust
     kind: str  # share (0..1), per_1000, count, index (-1..1)
     reading: str
+    counts: tuple = ()  # the names in COUNTED of the spans it counts: its evidence
 
 
 METRICS = (
@@ -55,6 +113,7 @@ METRICS = (
         "reliability",
         "share",
         "Claims linked to an attribution, out of all claims.",
+        counts=("claims",),
     ),
     Metric(
         "sourcing_rate_check_worthy",
@@ -62,6 +121,7 @@ METRICS = (
         "reliability",
         "share",
         "The same, for check-worthy claims only.",
+        counts=("check_worthy_claims",),
     ),
     Metric(
         "unsupported_check_worthy_per_1000",
@@ -69,6 +129,7 @@ METRICS = (
         "reliability",
         "per_1000",
         "Check-worthy claims in the outlet's own voice, per 1,000 words.",
+        counts=("unsupported_check_worthy_claims",),
     ),
     Metric(
         "weasel_share",
@@ -76,6 +137,7 @@ METRICS = (
         "reliability",
         "share",
         "Attributions whose speaker is vague or absent.",
+        counts=("weasel_attributions",),
     ),
     Metric(
         "direct_quote_rate",
@@ -83,6 +145,7 @@ METRICS = (
         "reliability",
         "share",
         "Attributions that quote the speaker's words directly.",
+        counts=("direct_quotes",),
     ),
     Metric(
         "orphan_quotes",
@@ -90,6 +153,7 @@ METRICS = (
         "reliability",
         "count",
         "Attributions with no speaker at all, per article.",
+        counts=("orphan_quotes",),
     ),
     Metric(
         "author_opinion_per_1000",
@@ -97,6 +161,7 @@ METRICS = (
         "bias",
         "per_1000",
         "Opinions in the outlet's own voice, per 1,000 words.",
+        counts=("author_opinions",),
     ),
     Metric(
         "author_opinion_share",
@@ -104,6 +169,7 @@ METRICS = (
         "bias",
         "share",
         "Unlinked opinions out of everything the outlet says in its own voice.",
+        counts=("author_opinions", "author_claims"),
     ),
     Metric(
         "voice_diversity",
@@ -111,6 +177,7 @@ METRICS = (
         "bias",
         "share",
         "Normalised entropy of identifiable speakers' affiliations (1 = evenly spread).",
+        counts=("identifiable",),
     ),
     Metric(
         "speaker_concentration",
@@ -118,6 +185,7 @@ METRICS = (
         "bias",
         "share",
         "Sum of squared speaker shares (1 = a single speaker).",
+        counts=("identifiable",),
     ),
     Metric(
         "official_dependence",
@@ -125,6 +193,7 @@ METRICS = (
         "bias",
         "share",
         "Identifiable attributions to governments or intergovernmental bodies.",
+        counts=("identifiable",),
     ),
     Metric(
         "counter_voice_rate",
@@ -132,6 +201,7 @@ METRICS = (
         "bias",
         "share",
         "Articles with at least one voice that contrasts with the main line.",
+        counts=("counter_voices",),
     ),
     Metric(
         "cue_balance",
@@ -139,6 +209,7 @@ METRICS = (
         "bias",
         "index",
         "(Endorsing − distancing cues) per attribution: credulity if positive.",
+        counts=("endorsing", "distancing"),
     ),
     Metric(
         "intensifying_rate",
@@ -146,6 +217,7 @@ METRICS = (
         "bias",
         "share",
         "Attributions with an intensifying cue (warned, stressed).",
+        counts=("intensifying",),
     ),
     Metric(
         "transparency",
@@ -180,6 +252,10 @@ class SpanFacts:
     counter_voice: bool | None = None
     count: int = 1
 
+    @property
+    def has_speaker(self) -> bool:
+        return self.speaker_id is not None
+
 
 @dataclass(frozen=True)
 class ReviewFacts:
@@ -209,73 +285,78 @@ def mean_or_none(values) -> float | None:
     return fmean(present) if present else None
 
 
+_deciding_facts = operator.attrgetter(*COUNTED_FIELDS)
+_COUNTED_IN: dict = {}
+
+
+def counted_in(span: SpanFacts) -> tuple:
+    """The names of the sets in COUNTED that hold ``span``.
+
+    Remembered by the facts that decide it (COUNTED_FIELDS): spans repeat a
+    few combinations of them.
+    """
+    facts = _deciding_facts(span)
+    names = _COUNTED_IN.get(facts)
+    if names is None:
+        names = _COUNTED_IN[facts] = tuple(
+            name for name, spans in COUNTED.items() if spans.holds(span)
+        )
+    return names
+
+
 @dataclass
 class Unit:
     """One annotator's spans on one article, tallied."""
 
     words: int
-    labels: Counter = field(default_factory=Counter)
-    linked: Counter = field(default_factory=Counter)
-    claims_check_worthy: int = 0
-    linked_check_worthy: int = 0
-    speaker_types: Counter = field(default_factory=Counter)
-    cues: Counter = field(default_factory=Counter)
-    direct: int = 0
-    counter_voices: int = 0
-    speakers: Counter = field(default_factory=Counter)
-    affiliations: Counter = field(default_factory=Counter)
+    counts: dict = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))  # of each set
+    speakers: Counter = field(default_factory=Counter)  # identifiable speaker -> spans
+    affiliations: Counter = field(default_factory=Counter)  # of identifiable speakers
 
     def add(self, span: SpanFacts):
-        n = span.count
-        self.labels[span.label] += n
-        if span.linked:
-            self.linked[span.label] += n
-        if span.label == "claim" and span.check_worthy:
-            self.claims_check_worthy += n
-            self.linked_check_worthy += n if span.linked else 0
-        if span.label == "attribution":
-            self.speaker_types[span.speaker_type] += n
-            self.cues[span.cue_stance] += n
-            self.direct += n if span.quote_type == "direct" else 0
-            self.counter_voices += n if span.counter_voice else 0
-            if span.speaker_id is not None and span.speaker_type in IDENTIFIABLE_TYPES:
-                self.speakers[span.speaker_id] += n
-                self.affiliations[span.affiliation or "unknown"] += n
+        n, counts = span.count, self.counts
+        names = counted_in(span)
+        for name in names:
+            counts[name] += n
+        if "identifiable" in names:
+            self.speakers[span.speaker_id] += n
+            self.affiliations[span.affiliation or "unknown"] += n
 
     def figures(self) -> dict:
-        claims, opinions = self.labels["claim"], self.labels["opinion"]
-        attributions = self.labels["attribution"]
-        unlinked_claims = claims - self.linked["claim"]
-        unlinked_opinions = opinions - self.linked["opinion"]
-        identifiable = sum(self.speakers.values())
+        counts, words = self.counts, self.words
+        attributions = counts["attributions"]
+        identifiable = counts["identifiable"]
         values = {
-            "spans_per_1000_words": ratio(1000 * sum(self.labels.values()), self.words),
-            "sourcing_rate": ratio(self.linked["claim"], claims),
-            "sourcing_rate_check_worthy": ratio(self.linked_check_worthy, self.claims_check_worthy),
+            "spans_per_1000_words": ratio(1000 * counts["spans"], words),
+            "sourcing_rate": ratio(counts["sourced_claims"], counts["claims"]),
+            "sourcing_rate_check_worthy": ratio(
+                counts["sourced_check_worthy_claims"], counts["check_worthy_claims"]
+            ),
             "unsupported_check_worthy_per_1000": ratio(
-                1000 * (self.claims_check_worthy - self.linked_check_worthy), self.words
+                1000 * counts["unsupported_check_worthy_claims"], words
             ),
-            "weasel_share": ratio(
-                self.speaker_types["vague"] + self.speaker_types["none"], attributions
+            "weasel_share": ratio(counts["weasel_attributions"], attributions),
+            "direct_quote_rate": ratio(counts["direct_quotes"], attributions),
+            "orphan_quotes": float(counts["orphan_quotes"]),
+            "author_opinion_per_1000": ratio(1000 * counts["author_opinions"], words),
+            "author_opinion_share": ratio(
+                counts["author_opinions"], counts["author_opinions"] + counts["author_claims"]
             ),
-            "direct_quote_rate": ratio(self.direct, attributions),
-            "orphan_quotes": float(self.speaker_types["none"]),
-            "author_opinion_per_1000": ratio(1000 * unlinked_opinions, self.words),
-            "author_opinion_share": ratio(unlinked_opinions, unlinked_opinions + unlinked_claims),
             "voice_diversity": normalised_entropy(self.affiliations, len(AFFILIATIONS))
             if len(self.speakers) >= 2
             else None,
             "speaker_concentration": concentration(self.speakers) if identifiable >= 2 else None,
-            "official_dependence": ratio(
-                sum(self.affiliations[a] for a in OFFICIAL_AFFILIATIONS), identifiable
-            ),
-            "counter_voice_rate": 1.0 if self.counter_voices else 0.0,
-            "cue_balance": ratio(self.cues["endorsing"] - self.cues["distancing"], attributions),
-            "intensifying_rate": ratio(self.cues["intensifying"], attributions),
+            "official_dependence": ratio(counts["official"], identifiable),
+            "counter_voice_rate": 1.0 if counts["counter_voices"] else 0.0,
+            "cue_balance": ratio(counts["endorsing"] - counts["distancing"], attributions),
+            "intensifying_rate": ratio(counts["intensifying"], attributions),
         }
         for kind, key in zip(SPEAKER_TYPES, SPEAKER_SHARE_KEYS, strict=True):
-            values[key] = ratio(self.speaker_types[kind], attributions)
+            values[key] = ratio(counts[f"speaker_{kind or 'unspecified'}"], attributions)
         return values
+
+    def label_counts(self) -> dict:
+        return {label: self.counts[f"{label}s"] for label in LABELS}
 
 
 # Both sum over the counts in sorted order: the same spans read in any order
@@ -386,9 +467,7 @@ class UnitFacts:
 
 
 def unit_facts(article_id: int, annotator, unit: Unit) -> UnitFacts:
-    return UnitFacts(
-        article_id, annotator, unit.figures(), {label: unit.labels[label] for label in LABELS}
-    )
+    return UnitFacts(article_id, annotator, unit.figures(), unit.label_counts())
 
 
 def tally(articles: dict, spans) -> list[UnitFacts]:

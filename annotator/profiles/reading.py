@@ -3,7 +3,7 @@
 Pages, the API and the CSV/JSON tables all call :func:`source_profiles`; it
 reads the precomputed unit figures and agreement with the same few queries
 however many sources, articles or spans there are, then hands plain facts to
-:mod:`annotator.metrics`.
+:mod:`annotator.profiles.maths`.
 """
 
 from collections import defaultdict
@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import agreement, fastsql, metrics, tallies
-from .models import (
+from ..models import (
     Adjudication,
     Article,
     ArticleAgreement,
@@ -20,11 +19,11 @@ from .models import (
     Source,
     UnitFigures,
 )
+from . import agreement, maths, storage
 
-# What an article's row shows, in the model's field order (see fastsql.instance).
+# What an article's row shows (its link and title) and its figures need.
 ARTICLE_ROW_FIELDS = ("id", "source_id", "title", "date_shown", "seed_file", "word_count")
-FIGURE_FIELDS = ("id", "source_id", "word_count")
-# A review's columns in the order of metrics.ReviewFacts.
+# A review's columns in the order of maths.ReviewFacts.
 REVIEW_FIELDS = (
     "article_id",
     "reviewer_id",
@@ -40,14 +39,14 @@ AGREEMENT_KEYS = ("alpha", "f1_exact", "f1_overlap", "kappa_speaker_type", "kapp
 @dataclass
 class ArticleRow:
     article: Article
-    figures: metrics.ArticleFigures
+    figures: maths.ArticleFigures
     agreement: dict | None
 
 
 @dataclass
 class SourceProfile:
     source: Source
-    figures: metrics.SourceFigures
+    figures: maths.SourceFigures
     articles: list[ArticleRow]
     agreement: dict = field(default_factory=dict)
     double_annotated: int = 0
@@ -80,82 +79,52 @@ def _warnings(figures, source_agreement, double_annotated, is_staff):
     return warnings
 
 
-def _reads(where, reviewer, with_articles):
-    """A profile's five queries, of rows: its articles (those that ``where`` selects, by
-    lookups on Article; all a row shows, or only what figures need), their unit
-    figures and reviews (only ``reviewer``'s, unless None), adjudicated articles
-    and stored agreement."""
-    related = {f"article__{lookup}": value for lookup, value in where.items()}
-    own = {} if reviewer is None else {"reviewer_id": reviewer}
-    articles = Article.objects.filter(**where).order_by("seed_file", "pk")
-    return (
-        articles.values_list(*(ARTICLE_ROW_FIELDS if with_articles else FIGURE_FIELDS)),
-        tallies.unit_rows(UnitFigures.objects.filter(**related, **own)),
-        ArticleReview.objects.filter(**related, **own).values_list(*REVIEW_FIELDS),
-        Adjudication.objects.filter(**related).values_list("article_id"),
-        tallies.agreement_rows(ArticleAgreement.objects.filter(**related)),
-    )
-
-
-def _one_source_reads(with_articles):
-    return tuple(
-        fastsql.Prepared(
-            lambda source, reviewer=None, index=index: _reads(
-                {"source_id": source}, reviewer, with_articles
-            )[index]
-        )
-        for index in range(5)
-    )
-
-
-# (with article rows, as staff) -> the five reads for one source, each compiled once.
-_ONE_SOURCE = {
-    (rows, staff): _one_source_reads(rows) for rows in (True, False) for staff in (True, False)
-}
-ARTICLES, UNITS, REVIEWS, ADJUDICATED, AGREEMENT = range(5)
-
-
 def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     """Profiles of the given sources (all by default) from what ``user`` may see.
 
     A reviewer's profiles rest on their own raw spans (reviewing stays blind);
     staff see every reviewer's, the adjudicated layer, and agreement. Reads the
-    precomputed unit figures (see :mod:`annotator.tallies`), never the spans.
+    precomputed unit figures (see :mod:`annotator.profiles.storage`), never the
+    spans, with the same six queries for one source or many: the sources, their
+    articles, unit figures, page reviews, adjudications and stored agreement.
     ``with_articles=False`` leaves out the per-article rows (tables of sources).
     """
     sources = list(sources if sources is not None else Source.objects.all())
     source_ids = [source.pk for source in sources]
-    reviewer = None if user.is_staff else user.pk
-    if len(source_ids) == 1:  # a source's page or its API: queries compiled once
-        prepared = _ONE_SOURCE[with_articles, user.is_staff]
-        values = {"source": source_ids[0]} | ({} if reviewer is None else {"reviewer": reviewer})
-
-        def fetch(index):
-            return prepared[index].rows(**values)
+    of_sources = {"article__source_id__in": source_ids}
+    own = {} if user.is_staff else {"reviewer_id": user.pk}
+    # In one order however they are read: intervals resample articles by position.
+    articles = Article.objects.filter(source_id__in=source_ids).order_by("seed_file", "pk")
+    if with_articles:
+        listed = list(articles.only(*ARTICLE_ROW_FIELDS))
+        sizes = {article.pk: (article.source_id, article.word_count) for article in listed}
     else:
-        queries = _reads({"source_id__in": source_ids}, reviewer, with_articles)
-
-        def fetch(index):
-            return list(queries[index])
-
-    article_rows = fetch(ARTICLES)
-    if with_articles:  # the rows' articles, read once for the figures too
-        listed = [fastsql.instance(Article, ARTICLE_ROW_FIELDS, row) for row in article_rows]
-        articles = {article.pk: (article.source_id, article.word_count) for article in listed}
-    else:
-        articles = {pk: (source_id, words) for pk, source_id, words in article_rows}
-    units = tallies.decoded_units(fetch(UNITS))
-    review_facts = [metrics.ReviewFacts(*row) for row in fetch(REVIEWS)]
+        listed = []
+        sizes = {
+            pk: (source_id, words)
+            for pk, source_id, words in articles.values_list("pk", "source_id", "word_count")
+        }
+    units = storage.decoded_units(
+        storage.unit_rows(UnitFigures.objects.filter(**of_sources, **own))
+    )
+    review_facts = [
+        maths.ReviewFacts(*row)
+        for row in ArticleReview.objects.filter(**of_sources, **own).values_list(*REVIEW_FIELDS)
+    ]
     agreements = {}
     if user.is_staff:
         review_facts += [
-            metrics.ReviewFacts(article_id=article_id, annotator=metrics.ADJUDICATED)
-            for (article_id,) in fetch(ADJUDICATED)
+            maths.ReviewFacts(article_id=article_id, annotator=maths.ADJUDICATED)
+            for article_id in Adjudication.objects.filter(**of_sources).values_list(
+                "article_id", flat=True
+            )
         ]
-        agreements = tallies.agreement_for(units, fetch(AGREEMENT))
+        agreements = storage.agreement_for(
+            units, storage.agreement_rows(ArticleAgreement.objects.filter(**of_sources))
+        )
 
-    per_article, per_source = metrics.summarise(
-        articles,
+    per_article, per_source = maths.summarise(
+        sizes,
         units,
         review_facts,
         source_ids=source_ids,
@@ -163,13 +132,13 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
         with_articles=with_articles,
     )
     rows_by_source = defaultdict(list)
-    for article in listed if with_articles else ():
+    for article in listed:
         rows_by_source[article.source_id].append(
             ArticleRow(article, per_article[article.pk], agreements.get(article.pk))
         )
     measured_by_source = defaultdict(list)
     for article_id, figures in agreements.items():
-        measured_by_source[articles[article_id][0]].append(figures)
+        measured_by_source[sizes[article_id][0]].append(figures)
     profiles = []
     for source in sources:
         measured = measured_by_source[source.pk]
