@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_update_with_history
 
-from . import fastsql, tallies, text
+from . import bulksql, tallies, text
 from .exporting import SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
     ALL_LABEL_FIELDS,
@@ -748,12 +748,12 @@ def apply(result: Plan) -> dict:
         attributions = [p for p in batch if p.incoming.label == Label.ATTRIBUTION]
         others = [p for p in batch if p.incoming.label != Label.ATTRIBUTION]
         for wave in (attributions, others):
-            stored = fastsql.insert_returning_ids(
+            stored = bulksql.insert_returning_ids(
                 Annotation, [_new_row(planned, users, speakers, ids, stamp) for planned in wave]
             )
             for planned, pk in zip(wave, stored, strict=True):
                 ids[planned.incoming.key] = pk
-            fastsql.copy_history(Annotation, stored, "+", None, stamp)
+            bulksql.copy_history(Annotation, stored, "+", None, stamp)
     # Spans already stored may link to attributions that only now have an id.
     linked, rewritten = [], {id(annotation) for annotation in updated}
     for planned in result.spans:
@@ -785,7 +785,7 @@ def _article_batches(planned_spans):
     by_article = {}
     for planned in planned_spans:
         by_article.setdefault(planned.article.id, []).append(planned)
-    for groups in fastsql.batches(by_article.values(), ARTICLE_BATCH):
+    for groups in bulksql.batches(by_article.values(), ARTICLE_BATCH):
         yield [planned for group in groups for planned in group]
 
 
