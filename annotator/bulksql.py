@@ -46,6 +46,7 @@ def insert_returning_ids(model, rows):
     which Django's own bulk_create relies on too. On SQLite the statements go
     to the driver's own cursor in its own placeholders: Django rewrites every
     "%s" of a statement it is given, slow for statements of thousands of values.
+    Statements hold a power of two of rows (see :func:`_chunks`).
     """
     if not rows:
         return []
@@ -56,11 +57,32 @@ def insert_returning_ids(model, rows):
         placeholder = placeholder.replace("%s", "?")
     ids = []
     with connection.wrap_database_errors, _driver_cursor(sqlite) as cursor:
-        for chunk in batches(rows, max(1, _parameter_limit() // len(rows[0]))):
+        for chunk in _chunks(rows, _parameter_limit() // len(rows[0])):
             sql = head + ", ".join([placeholder] * len(chunk)) + returning
             cursor.execute(sql, [value for row in chunk for value in values(row)])
             ids.extend(pk for (pk,) in cursor.fetchall())
     return ids
+
+
+MOST_ROWS = 1024  # rows in one multi-row statement
+
+
+def _chunks(rows, fitting):
+    """``rows`` in chunks of a power of two of rows, each at most :data:`MOST_ROWS` and
+    ``fitting``: as many of the largest as there are, then the rest in halving sizes.
+
+    The database drivers keep each statement they prepared, by its text: with
+    a few sizes of statement, they prepare each once however many rows an
+    import writes, where a statement of any length (a batch's own) would keep
+    megabytes for every batch.
+    """
+    size = 1 << (max(1, min(MOST_ROWS, fitting)).bit_length() - 1)
+    start = 0
+    while start < len(rows):
+        while start + size > len(rows) and size > 1:
+            size //= 2
+        yield rows[start : start + size]
+        start += size
 
 
 def _driver_cursor(sqlite):
