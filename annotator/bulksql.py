@@ -9,6 +9,7 @@ SQLite and PostgreSQL.
 """
 
 import sqlite3
+from collections import namedtuple
 from contextlib import closing, contextmanager
 from functools import cache
 from itertools import islice
@@ -247,3 +248,59 @@ def _parameter_limit():
         connection.ensure_connection()
         return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return connection.features.max_query_params or 65535
+
+
+class ScratchIndex:
+    """Rows by a text key in a private SQLite database on disk, gone once closed.
+
+    For a bulk job's bookkeeping that outgrows memory: an import of a million
+    spans remembers every span's id and what a link to it needs this way, in
+    a few megabytes of memory instead of hundreds. ``columns`` name the values
+    kept with each key (the first row added for a key stays); ``indexed``
+    those that :meth:`present` searches.
+    """
+
+    CHUNK = 500  # values in one statement, under every SQLite's parameter limit
+
+    def __init__(self, columns, indexed=()):
+        self.entry = namedtuple("Entry", columns)
+        self.database = sqlite3.connect("")  # "": a temporary database, on disk
+        self.database.execute(f"CREATE TABLE entry (key TEXT PRIMARY KEY, {', '.join(columns)})")
+        for column in indexed:
+            self.database.execute(f"CREATE INDEX entry_{column} ON entry ({column})")
+        self.insert = f"INSERT OR IGNORE INTO entry VALUES (?{', ?' * len(columns)})"
+
+    def add(self, rows):
+        """Keep ``rows``: (key, *values) tuples."""
+        self.database.executemany(self.insert, rows)
+
+    def get(self, keys):
+        """The entries of those of ``keys`` that were added, by key."""
+        found = {}
+        for chunk in batches(keys, self.CHUNK):
+            marks = ", ".join("?" * len(chunk))
+            for key, *values in self.database.execute(
+                f"SELECT * FROM entry WHERE key IN ({marks})", chunk
+            ):
+                found[key] = self.entry(*values)
+        return found
+
+    def set(self, keys, column, value):
+        """Set ``column`` to ``value`` in the entries of ``keys``."""
+        for chunk in batches(keys, self.CHUNK):
+            marks = ", ".join("?" * len(chunk))
+            self.database.execute(
+                f"UPDATE entry SET {column} = ? WHERE key IN ({marks})", [value, *chunk]
+            )
+
+    def present(self, column, values):
+        """Those of ``values`` that some entry holds in ``column`` (an indexed one)."""
+        found = set()
+        for chunk in batches(values, self.CHUNK):
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT DISTINCT {column} FROM entry WHERE {column} IN ({marks})"
+            found.update(value for (value,) in self.database.execute(query, chunk))
+        return found
+
+    def close(self):
+        self.database.close()

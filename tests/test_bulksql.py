@@ -271,3 +271,23 @@ def test_the_rollback_journal_keeps_what_is_written_and_the_mode(alice):
     assert Annotation.objects.count() == 10
     with transaction.atomic(), bulksql.rollback_journal():  # inside a transaction: nothing
         assert mode() == before
+
+
+# ---------------------------------------------------------------- scratch index
+
+
+def test_a_scratch_index_answers_as_a_dictionary_would():
+    index = bulksql.ScratchIndex(("number", "name"), indexed=("number",))
+    model = {}
+    rows = [(f"key {n % 700}", n, f"name {n}") for n in range(1000)]
+    index.add(rows)
+    for key, number, name in rows:
+        model.setdefault(key, (number, name))  # the first row for a key stays
+    asked = [f"key {n}" for n in range(0, 900, 3)]
+    assert {key: tuple(entry) for key, entry in index.get(asked).items()} == {
+        key: model[key] for key in asked if key in model
+    }
+    index.set(["key 1", "key 2", "absent"], "name", "renamed")
+    assert index.get(["key 1"])["key 1"].name == "renamed"
+    assert index.present("number", [5, 699, 700, 5000]) == {5, 699}
+    index.close()
