@@ -233,15 +233,18 @@ def read(file) -> tuple[str, Iterator[Incoming]]:
     the reading with :class:`ImportFileError`, as does a record that is no JSON.
     """
     lines = iter(file)
-    first = next(lines, b"").removeprefix(codecs.BOM_UTF8)
+    head = [next(lines, b"").removeprefix(codecs.BOM_UTF8)]  # blank lines, then the first
+    while head[-1] and not head[-1].strip():
+        head.append(next(lines, b""))
+    first = head[-1]
     if _is_native_header(first):
-        articles = _article_lines(lines, len(first))
+        articles = _article_lines(lines, len(head) + 1, sum(map(len, head)))
         return "native", _within_limit(_native_spans(articles, "article"))
     try:
         document = orjson.loads(first)
     except orjson.JSONDecodeError:
         # A document over several lines, or JSON Lines whose first line is no JSON.
-        content = first + file.read()
+        content = b"".join(head) + file.read()
         try:
             document = orjson.loads(content)
         except orjson.JSONDecodeError:
@@ -253,7 +256,7 @@ def read(file) -> tuple[str, Iterator[Incoming]]:
     for line in lines:
         blanks.append(line)
         if line.strip():  # a second record: JSON Lines
-            records = _jsonl_records(chain([first], blanks, lines))
+            records = _jsonl_records(chain(head, blanks, lines))
             return "jsonl", _within_limit(_native_spans(records, "line"))
     return _document(document)
 
@@ -290,14 +293,15 @@ def _is_native_header(line: bytes) -> bool:
     )
 
 
-def _article_lines(lines, position):
+def _article_lines(lines, first_number, position):
     """(number, record) for each article after a native header, one or more lines each.
 
     The list ends at a line starting with ``]``, after which only the end of
-    the document may follow. ``position`` is the byte at which ``lines`` start.
+    the document may follow. ``lines`` start at line ``first_number``, byte
+    ``position``.
     """
-    number, held, first_line, at = 0, b"", 2, position
-    for line_number, line in enumerate(lines, 2):
+    number, held, first_line, at = 0, b"", first_number, position
+    for line_number, line in enumerate(lines, first_number):
         if not held:
             if not line.strip():
                 position += len(line)

@@ -71,9 +71,10 @@ def test_the_exports_layout_is_read_an_article_at_a_time(alice, tmp_path):
         (first, [span(first, "Officials said", 1, "attribution")]),
         (second, [span(second, "a crucial link", 2, "opinion")]),
     )
-    fmt, spans = importing.read(io.BytesIO(content))
-    assert fmt == "native"
-    assert [s.where for s in spans] == ["article 1, annotation 1", "article 2, annotation 1"]
+    for leading in (b"", b"\n \n"):  # blank lines before the header are no JSON Lines
+        fmt, spans = importing.read(io.BytesIO(leading + content))
+        assert fmt == "native"
+        assert [s.where for s in spans] == ["article 1, annotation 1", "article 2, annotation 1"]
     run_import(tmp_path, content)
     assert sorted(Annotation.objects.values_list("article_id", "label")) == [
         (first.pk, "attribution"),
