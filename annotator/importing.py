@@ -224,10 +224,11 @@ def parse(raw: bytes) -> tuple[str, list[Incoming]]:
 def read(file) -> tuple[str, Iterator[Incoming]]:
     """(format, spans read as they are asked for) from a binary file of an export.
 
-    A native export as this tool writes it (a header line, then one article per
-    line) and JSON Lines are read a record at a time, so memory stays flat
-    however long the file; a document laid out otherwise (W3C, or JSON written
-    by other tools) is read whole. orjson reads the bytes as they are (it
+    Exports as this tool writes them (native: a header line, then an article a
+    line; W3C: a line of annotations per article, a line between pages) and
+    JSON Lines are read a line at a time, so memory stays flat however long
+    the file; a document laid out otherwise (JSON written by other tools) is
+    read whole. orjson reads the bytes as they are (it
     checks the UTF-8 itself). A span whose record has a field of the wrong type
     comes with its ``problem``; more than :data:`REFUSED_LIMIT` of them stop
     the reading with :class:`ImportFileError`, as does a record that is no JSON.
@@ -240,6 +241,9 @@ def read(file) -> tuple[str, Iterator[Incoming]]:
     if _is_native_header(first):
         articles = _article_lines(lines, len(head) + 1, sum(map(len, head)))
         return "native", _within_limit(_native_spans(articles, "article"))
+    if _is_w3c_header(first):
+        items = enumerate(_w3c_lines(lines, len(head) + 1, sum(map(len, head))), 1)
+        return "w3c", _within_limit(_from_w3c(item, f"annotation {n}") for n, item in items)
     try:
         document = orjson.loads(first)
     except orjson.JSONDecodeError:
@@ -278,14 +282,19 @@ def _document(document):
     raise ImportFileError(NEITHER)
 
 
+def _closed(line: bytes, closing: bytes):
+    """The JSON of a first line that opens a list, once ``closing`` closes it; None if none."""
+    if not line.rstrip().endswith(b"["):
+        return None
+    try:
+        return orjson.loads(line.rstrip() + closing)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _is_native_header(line: bytes) -> bool:
     """Whether ``line`` opens a native export as this tool writes it: ``{...,"articles":[``."""
-    if not line.rstrip().endswith(b"["):
-        return False
-    try:
-        header = orjson.loads(line.rstrip() + b"]}")
-    except orjson.JSONDecodeError:
-        return False
+    header = _closed(line, b"]}")
     return (
         isinstance(header, dict)
         and header.get("schema") == SCHEMA_NAME
@@ -333,6 +342,56 @@ def _check_end(tail: bytes, line_number: int):
         orjson.loads(b'{"articles":[]' + tail)
     except orjson.JSONDecodeError as error:
         raise ImportFileError(f"line {line_number} is not JSON ({error.msg})") from error
+
+
+def _is_w3c_header(line: bytes) -> bool:
+    """Whether ``line`` opens a W3C export as this tool writes it: a collection, then its first
+    page up to ``"items":[``."""
+    header = _closed(line, b"]}}")
+    page = header.get("first") if isinstance(header, dict) else None
+    return (
+        isinstance(page, dict)
+        and header.get("type") == "AnnotationCollection"
+        and list(page)[-1:] == ["items"]
+        and page["items"] == []
+        and not wrong_shape(header, W3C_CONTAINER_SHAPE)
+        and not wrong_shape(page, W3C_CONTAINER_SHAPE)
+    )
+
+
+def _w3c_lines(lines, first_number, position):
+    """Each annotation after a W3C header: a line of them per article, a line between pages
+    (``],"next":{...,"items":[``), and the closing brackets of every page and the collection."""
+    depth, count = 2, 0  # the collection and its first page are open
+    for line_number, line in enumerate(lines, first_number):
+        stripped = line.strip()
+        if stripped.startswith(b"],"):
+            try:
+                page = orjson.loads(b"{" + stripped[2:] + b"]}}")["next"]
+            except (orjson.JSONDecodeError, KeyError, TypeError) as error:
+                raise ImportFileError(f"line {line_number} is not a W3C page") from error
+            problem = wrong_shape(page, W3C_CONTAINER_SHAPE)
+            if problem:
+                raise ImportFileError(f"a W3C page: {problem}")
+            depth += 1
+        elif stripped.startswith(b"]"):
+            rest = re.sub(rb"\s", b"", stripped[1:] + b"".join(lines))
+            if rest != b"}" * depth:
+                raise ImportFileError(f"line {line_number} does not close the W3C collection")
+            break
+        elif stripped:
+            try:
+                items = orjson.loads(b"[" + stripped.removeprefix(b",") + b"]")
+            except orjson.JSONDecodeError as error:
+                _check_utf8([line], position)
+                raise ImportFileError(f"line {line_number} is not JSON ({error.msg})") from error
+            count += len(items)
+            yield from items
+        position += len(line)
+    else:
+        raise ImportFileError("the file ends before its W3C collection does")
+    if not count:
+        raise ImportFileError(NEITHER)
 
 
 def _within_limit(spans):

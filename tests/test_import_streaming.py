@@ -9,11 +9,12 @@ import io
 import json
 import tracemalloc
 
+import orjson
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from annotator import importing
+from annotator import exporting, importing
 from annotator.exporting import SCHEMA_NAME
 from annotator.models import Annotation
 
@@ -226,3 +227,48 @@ def test_memory_stays_flat_however_many_articles_a_file_holds(alice, tmp_path, m
         sizes.append(len(content))
         assert Annotation.objects.count() == 50 * count
     assert peaks[1] - peaks[0] < (sizes[1] - sizes[0]) / 2, (peaks, sizes)
+
+
+class LinesOnly(io.BytesIO):
+    """A file that can only be read a line at a time: reading it whole fails the test."""
+
+    def read(self, *args):
+        raise AssertionError("the file was read whole")
+
+
+@pytest.mark.parametrize("fmt", ["native", "w3c"])
+def test_exports_are_read_a_line_at_a_time_as_they_read_whole(alice, tmp_path, fmt, monkeypatch):
+    monkeypatch.setattr(exporting, "W3C_PAGE_SIZE", 2)  # pages that end inside an article
+    for number in range(3):
+        article = make_article(body=f"{BODY} Number {number}.")
+        said = make_annotation(article, alice, "attribution", "Officials said")
+        make_annotation(article, alice, "claim", "the bridge will open in May", attribution=said)
+        make_annotation(article, alice, "opinion", "crucial", opinion_type="evaluative")
+    path = tmp_path / f"export.{fmt}"
+    call_command("export_annotations", format=fmt, output=str(path), quiet=True)
+    content = path.read_bytes()
+    read_fmt, spans = importing.read(LinesOnly(content))
+    whole_fmt, whole = importing._document(orjson.loads(content))
+    assert read_fmt == whole_fmt == fmt
+    whole = list(whole)
+    assert list(spans) == whole
+    assert len(whole) == 9
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda c: c.replace(b"]}}}", b"]}}"), "does not close the W3C collection"),
+        (lambda c: c.rsplit(b"\n", 2)[0] + b"\n", "the file ends before its W3C collection does"),
+        (lambda c: c.replace(b'"type":"AnnotationPage","items":[\n{', b"oops[\n{", 1), "line 1"),
+    ],
+    ids=["unclosed", "cut short", "broken header"],
+)
+def test_a_broken_w3c_export_is_named(alice, tmp_path, capsys, monkeypatch, change, said):
+    monkeypatch.setattr(exporting, "W3C_PAGE_SIZE", 1)
+    article = make_article(body=BODY)
+    make_annotation(article, alice, "attribution", "Officials said")
+    make_annotation(article, alice, "opinion", "crucial", opinion_type="evaluative")
+    path = tmp_path / "export.w3c"
+    call_command("export_annotations", format="w3c", output=str(path), quiet=True)
+    assert said in refused(tmp_path, capsys, change(path.read_bytes()))
