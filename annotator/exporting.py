@@ -11,7 +11,7 @@ import orjson
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Length
 
-from . import fastsql
+from . import bulksql
 from .models import Article, ArticleReview, Speaker
 
 SCHEMA_NAME = "newsroom-annotator/export"
@@ -114,8 +114,8 @@ def article_groups(annotations, progress=None):
             for pk, name, affiliation in Speaker.objects.values_list("id", "name", "affiliation")
         },
     )
-    columns = fastsql.with_utc_times(SPAN_COLUMNS, "+00:00")
-    for batch in fastsql.batches(article_ids.iterator(), ARTICLE_BATCH):
+    columns = bulksql.with_utc_times(SPAN_COLUMNS, "+00:00")
+    for batch in bulksql.batches(article_ids.iterator(), ARTICLE_BATCH):
         articles = (
             Article.objects.filter(pk__in=batch)
             .select_related("source")
@@ -130,7 +130,7 @@ def article_groups(annotations, progress=None):
             done[article_id].add(reviewer_id)
         spans = defaultdict(list)
         rows = annotations.filter(article_id__in=batch).order_by().values_list(*columns)
-        for row in fastsql.rows(rows):
+        for row in bulksql.rows(rows):
             spans[row[1]].append(row)
         for article_spans in spans.values():
             article_spans.sort(key=_text_order)

@@ -1,154 +1,35 @@
-"""Plain SQL for the hot paths: bulk inserts, and rows read straight from the cursor.
+"""What pages, the API, models and figures still run by hand: compiled queries, instances
+built from rows, and single-row updates and deletes.
 
-Building a model instance per row, and letting the ORM prepare or convert
-every value, costs more than the data itself once there are hundreds of
-thousands of rows to write (imports, generated corpora) or read (exports, a
-long article's spans).
+Kept only until those callers read and write through the ORM (issue 15); bulk
+jobs use :mod:`annotator.bulksql`, whose helpers are also named here for the
+callers that have not moved yet.
 """
 
-import sqlite3
-from contextlib import closing, contextmanager
 from datetime import UTC
 from functools import cache
-from itertools import islice
-from operator import itemgetter
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, DateTimeField, Value
-from django.db.models.functions import Cast, Concat, Replace
+from django.db.models import DateTimeField
 
+from .bulksql import batches, copy_history, insert, insert_returning_ids, rows, with_utc_times
 
-def batches(iterable, size):
-    """Lists of up to ``size`` items, in order (any iterable, read lazily)."""
-    iterator = iter(iterable)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def insert(model, rows):
-    """Insert ``rows`` (dicts of column to value, all with the same keys) into ``model``'s table.
-
-    Values must already be adapted for the database.
-    """
-    if not rows:
-        return
-    head, placeholder, values = _insert_parts(model, rows)
-    with connection.cursor() as cursor:
-        cursor.executemany(head + placeholder, [values(row) for row in rows])
-
-
-def insert_returning_ids(model, rows):
-    """Like :func:`insert`, in multi-row statements; returns the new ids in row order.
-
-    Both SQLite (3.35+) and PostgreSQL return inserted rows in the order given,
-    which Django's own bulk_create relies on too. On SQLite the statements go
-    to the driver's own cursor in its own placeholders: Django rewrites every
-    "%s" of a statement it is given, slow for statements of thousands of values.
-    """
-    if not rows:
-        return []
-    head, placeholder, values = _insert_parts(model, rows)
-    returning = f" RETURNING {connection.ops.quote_name('id')}"
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        placeholder = placeholder.replace("%s", "?")
-    ids = []
-    with connection.wrap_database_errors, _driver_cursor(sqlite) as cursor:
-        for chunk in batches(rows, max(1, _parameter_limit() // len(rows[0]))):
-            sql = head + ", ".join([placeholder] * len(chunk)) + returning
-            cursor.execute(sql, [value for row in chunk for value in values(row)])
-            ids.extend(pk for (pk,) in cursor.fetchall())
-    return ids
-
-
-def _driver_cursor(sqlite):
-    """SQLite's own cursor (closed on leaving), or Django's on other databases."""
-    if not sqlite:
-        return connection.cursor()
-    connection.ensure_connection()
-    return closing(connection.connection.cursor())
-
-
-@contextmanager
-def indexes_built_afterwards(model):
-    """Inside a transaction: ``model``'s secondary indexes dropped while the block runs and
-    built again, each from all its rows at once, when it ends.
-
-    For filling an empty table: keeping six indexes current row by row cost a
-    fifth of inserting a million rows. Unique indexes stay (they check each
-    row). DDL is transactional on SQLite and PostgreSQL, so an error in the
-    block rolls the drop back with everything else.
-    """
-    if not connection.in_atomic_block:
-        raise RuntimeError("Indexes may only be dropped inside a transaction.")
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(_SECONDARY_INDEXES[connection.vendor], [table])
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield
-    if connection.vendor == "postgresql":
-        # It builds no index on a table with deferred checks pending: run them now.
-        connection.check_constraints()
-    with connection.cursor() as cursor:
-        for _name, definition in indexes:
-            cursor.execute(definition)
-
-
-@contextmanager
-def rollback_journal():
-    """On SQLite outside a transaction: the database in rollback-journal mode while the
-    block runs, back in its own mode (WAL) when it ends. Otherwise nothing.
-
-    For filling a database in one transaction: in WAL mode every page is
-    written twice, to the log and then into the database; a rollback journal
-    copies only the pages that existed before. Readers of the same database
-    wait while the block writes. If another connection has the database open,
-    SQLite keeps WAL mode and the block runs in it.
-    """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        [(mode,)] = cursor.execute("PRAGMA journal_mode").fetchall()
-        cursor.execute("PRAGMA journal_mode=DELETE")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA journal_mode={mode}")
-
-
-# The name and creating statement of each index that is neither unique nor a primary key.
-_SECONDARY_INDEXES = {
-    "sqlite": "SELECT list.name, master.sql FROM pragma_index_list(%s) AS list "
-    "JOIN sqlite_master AS master ON master.name = list.name WHERE NOT list.[unique]",
-    "postgresql": "SELECT class.relname, pg_get_indexdef(ind.indexrelid) FROM pg_index AS ind "
-    "JOIN pg_class AS class ON class.oid = ind.indexrelid "
-    "WHERE ind.indrelid = %s::regclass AND NOT ind.indisunique AND NOT ind.indisprimary",
-}
-
-
-def _insert_parts(model, rows):
-    """``INSERT INTO table (columns) VALUES ``, one row's placeholder, and a row's values."""
-    columns = tuple(rows[0])
-    head, placeholder = _insert_sql(connection.vendor, model, columns)
-    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    return head, placeholder, values
-
-
-# The statements below are built once per database and shape: quoting the names of
-# a span's twenty columns took longer than running a one-row statement.
-
-
-@cache
-def _insert_sql(vendor, model, columns):
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
-    return head, f"({', '.join(['%s'] * len(columns))})"
+__all__ = [
+    "Prepared",
+    "attnames",
+    "batches",
+    "copy_history",
+    "delete",
+    "insert",
+    "insert_returning_ids",
+    "instance",
+    "joined",
+    "rows",
+    "update",
+    "with_related",
+    "with_utc_times",
+]
 
 
 def update(model, row, **columns):
@@ -192,74 +73,6 @@ def _where(shape):
     return " AND ".join(
         f"{quote(column)} IS NULL" if null else f"{quote(column)} = %s" for column, null in shape
     )
-
-
-HISTORY_BATCH = 900  # ids per statement, under every database's parameter limit
-
-
-def copy_history(model, ids, history_type, user_id, stamp):
-    """django-simple-history's rows for these rows of ``model`` as they stand now, copied
-    inside the database (INSERT ... SELECT): ``history_type`` "+" created, "~" changed,
-    "-" about to be deleted; ``stamp`` the adapted time, ``user_id`` who (or None).
-    """
-    if history_type not in ("+", "~", "-"):
-        raise ValueError(f"Unknown history type {history_type!r}.")
-    with connection.cursor() as cursor:
-        for chunk in batches(ids, HISTORY_BATCH):
-            sql = _history_sql(connection.vendor, model, history_type, user_id is None, len(chunk))
-            who = [] if user_id is None else [user_id]
-            cursor.execute(sql, [stamp, *who, *chunk])
-
-
-@cache
-def _history_sql(vendor, model, history_type, nobody, count):
-    # The type and an absent user are written in the statement: PostgreSQL cannot tell
-    # the type of a bare parameter in a SELECT list.
-    quote = connection.ops.quote_name
-    listed = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
-    history = ("history_date", "history_change_reason", "history_type", "history_user_id")
-    return (
-        f"INSERT INTO {quote(model.history.model._meta.db_table)} "
-        f"({listed}, {', '.join(quote(column) for column in history)}) "
-        f"SELECT {listed}, %s, NULL, '{history_type}', {'NULL' if nobody else '%s'} "
-        f"FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote('id')} IN ({', '.join(['%s'] * count)})"
-    )
-
-
-def with_utc_times(lookups, zone, times=("created", "updated")):
-    """``lookups`` to select, the ``times`` among them already written as JSON writes them.
-
-    SQLite stores UTC text ("2025-05-28 09:00:00.500000"): turning it into
-    "2025-05-28T09:00:00.500000" + ``zone`` in SQL spares parsing it into a
-    datetime and formatting it again (a fifth of an export). Other databases
-    give aware datetimes, which orjson writes the same way.
-    """
-    if connection.vendor != "sqlite":
-        return list(lookups)
-    return [
-        Concat(Replace(Cast(lookup, CharField()), Value(" "), Value("T")), Value(zone))
-        if lookup in times
-        else lookup
-        for lookup in lookups
-    ]
-
-
-def rows(queryset):
-    """A ``values_list`` queryset's rows as the database driver returns them.
-
-    Django's per-value converters are skipped: times come back as naive UTC
-    datetimes on SQLite (booleans are still booleans: Django's SQLite
-    connection converts columns declared ``bool`` itself).
-    """
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing to ask the database
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            yield from batch
 
 
 class Prepared:
@@ -358,11 +171,3 @@ def _naive_times(vendor, model, fields):
         for index, name in enumerate(fields)
         if isinstance(model._meta.get_field(name), DateTimeField)
     )
-
-
-def _parameter_limit():
-    """How many parameters one statement may carry on this database."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return connection.features.max_query_params or 65535

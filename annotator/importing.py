@@ -1,18 +1,23 @@
 """Importing annotations from any of the three export formats.
 
-Reading (:func:`parse`) turns a file into plain :class:`Incoming` spans;
-:func:`plan` checks every one against the stored articles (re-anchoring by
-quote and context when the offsets no longer fit) and collects every problem;
-:func:`apply` writes a plan in one transaction, and only a plan with no
-problems. Importing the same file twice changes nothing the second time.
+Reading (:func:`read`) turns a file into plain :class:`Incoming` spans, a
+record at a time; :func:`run` checks them against the stored articles
+(re-anchoring by quote and context when the offsets no longer fit) and writes
+them, batch after batch of whole articles, all in one transaction that is
+rolled back if any span has a problem, each problem named. Memory stays flat
+however long the file. Importing the same file twice changes nothing the
+second time.
 """
 
 import codecs
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import chain
 
 import orjson
 from django.contrib.auth import get_user_model
@@ -24,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_update_with_history
 
-from . import fastsql, text
+from . import bulksql, text
 from .exporting import SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
     ALL_LABEL_FIELDS,
@@ -37,7 +42,7 @@ from .models import (
     Layer,
     Speaker,
 )
-from .profiles import storage as tallies
+from .profiles import storage
 
 FIELD_NAMES = tuple(name for name in ALL_LABEL_FIELDS if name not in ("speaker", "attribution"))
 CHOICES = {
@@ -51,7 +56,6 @@ BOOLEANS = {
 }
 LABELS, LAYERS = frozenset(Label.values), frozenset(Layer.values)
 RAW = Layer.RAW.value
-ARTICLE_BATCH = 500
 LOOKUP_BATCH = 10_000  # ids in one query, well under SQLite's limit of bound values
 
 
@@ -112,6 +116,7 @@ class Planned:
     stored_link: int | None = None  # the pk of a stored attribution the span links to
     existing: Annotation | None = None
     changed: bool = True
+    later: bool = False  # its link names no span read so far: checked at the end
 
 
 @dataclass
@@ -212,18 +217,57 @@ def _wrong_items(items: list, shape: dict, path: str) -> str:
 
 
 def parse(raw: bytes) -> tuple[str, list[Incoming]]:
-    """(format, spans) from the bytes of an export in any of the three formats.
+    """(format, spans) from the bytes of an export in any of the three formats: see :func:`read`."""
+    fmt, spans = read(io.BytesIO(raw))
+    return fmt, list(spans)
 
-    orjson reads the bytes as they are (it checks the UTF-8 itself): decoding
-    a large export to a string first took as long as parsing it. A span whose
-    record has a field of the wrong type comes back with its ``problem``;
-    more than :data:`REFUSED_LIMIT` of them stop the reading.
+
+def read(file) -> tuple[str, Iterator[Incoming]]:
+    """(format, spans read as they are asked for) from a binary file of an export.
+
+    Exports as this tool writes them (native: a header line, then an article a
+    line; W3C: a line of annotations per article, a line between pages) and
+    JSON Lines are read a line at a time, so memory stays flat however long
+    the file; a document laid out otherwise (JSON written by other tools) is
+    read whole. orjson reads the bytes as they are (it
+    checks the UTF-8 itself). A span whose record has a field of the wrong type
+    comes with its ``problem``; more than :data:`REFUSED_LIMIT` of them stop
+    the reading with :class:`ImportFileError`, as does a record that is no JSON.
     """
-    content = raw.removeprefix(codecs.BOM_UTF8)
+    lines = iter(file)
+    head = [next(lines, b"").removeprefix(codecs.BOM_UTF8)]  # blank lines, then the first
+    while head[-1] and not head[-1].strip():
+        head.append(next(lines, b""))
+    first = head[-1]
+    if _is_native_header(first):
+        articles = _article_lines(lines, len(head) + 1, sum(map(len, head)))
+        return "native", _within_limit(_native_spans(articles, "article"))
+    if _is_w3c_header(first):
+        items = enumerate(_w3c_lines(lines, len(head) + 1, sum(map(len, head))), 1)
+        return "w3c", _within_limit(_from_w3c(item, f"annotation {n}") for n, item in items)
     try:
-        document = orjson.loads(content)
+        document = orjson.loads(first)
     except orjson.JSONDecodeError:
-        return "jsonl", _within_limit(_native_spans(_jsonl_records(content), "line"))
+        # A document over several lines, or JSON Lines whose first line is no JSON.
+        content = b"".join(head) + file.read()
+        try:
+            document = orjson.loads(content)
+        except orjson.JSONDecodeError:
+            return "jsonl", _within_limit(
+                _native_spans(_jsonl_records(io.BytesIO(content)), "line")
+            )
+        return _document(document)
+    blanks = []
+    for line in lines:
+        blanks.append(line)
+        if line.strip():  # a second record: JSON Lines
+            records = _jsonl_records(chain(head, blanks, lines))
+            return "jsonl", _within_limit(_native_spans(records, "line"))
+    return _document(document)
+
+
+def _document(document):
+    """(format, spans) of a file that is one JSON document."""
     if isinstance(document, dict) and document.get("schema") == SCHEMA_NAME:
         if "articles" not in document:
             return "jsonl", _within_limit(_native_spans([(1, document)], "line"))
@@ -239,9 +283,121 @@ def parse(raw: bytes) -> tuple[str, list[Incoming]]:
     raise ImportFileError(NEITHER)
 
 
+def _closed(line: bytes, closing: bytes):
+    """The JSON of a first line that opens a list, once ``closing`` closes it; None if none."""
+    if not line.rstrip().endswith(b"["):
+        return None
+    try:
+        return orjson.loads(line.rstrip() + closing)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _is_native_header(line: bytes) -> bool:
+    """Whether ``line`` opens a native export as this tool writes it: ``{...,"articles":[``."""
+    header = _closed(line, b"]}")
+    return (
+        isinstance(header, dict)
+        and header.get("schema") == SCHEMA_NAME
+        and header.get("articles") == []
+    )
+
+
+def _article_lines(lines, first_number, position):
+    """(number, record) for each article after a native header, one or more lines each.
+
+    The list ends at a line starting with ``]``, after which only the end of
+    the document may follow. ``lines`` start at line ``first_number``, byte
+    ``position``.
+    """
+    number, held, first_line, at = 0, b"", first_number, position
+    for line_number, line in enumerate(lines, first_number):
+        if not held:
+            if not line.strip():
+                position += len(line)
+                continue
+            first_line, at = line_number, position
+            if line.lstrip().startswith(b"]"):
+                _check_end(line.lstrip()[1:] + b"".join(lines), line_number)
+                return
+        held += line
+        position += len(line)
+        record = held.strip().removeprefix(b",").removesuffix(b",")
+        if not record.endswith(b"}"):
+            continue
+        try:
+            parsed = orjson.loads(record)
+        except orjson.JSONDecodeError as error:
+            if error.pos == len(record):
+                continue  # a record over several lines: read on
+            _check_utf8([held], at)
+            raise ImportFileError(f"line {first_line} is not JSON ({error.msg})") from error
+        number, held = number + 1, b""
+        yield number, parsed
+    raise ImportFileError("the file ends before its list of articles does")
+
+
+def _check_end(tail: bytes, line_number: int):
+    """What follows a native export's list of articles: ``}``, or further fields and ``}``."""
+    try:
+        orjson.loads(b'{"articles":[]' + tail)
+    except orjson.JSONDecodeError as error:
+        raise ImportFileError(f"line {line_number} is not JSON ({error.msg})") from error
+
+
+def _is_w3c_header(line: bytes) -> bool:
+    """Whether ``line`` opens a W3C export as this tool writes it: a collection, then its first
+    page up to ``"items":[``."""
+    header = _closed(line, b"]}}")
+    page = header.get("first") if isinstance(header, dict) else None
+    return (
+        isinstance(page, dict)
+        and header.get("type") == "AnnotationCollection"
+        and list(page)[-1:] == ["items"]
+        and page["items"] == []
+        and not wrong_shape(header, W3C_CONTAINER_SHAPE)
+        and not wrong_shape(page, W3C_CONTAINER_SHAPE)
+    )
+
+
+def _w3c_lines(lines, first_number, position):
+    """Each annotation after a W3C header: a line of them per article, a line between pages
+    (``],"next":{...,"items":[``), and the closing brackets of every page and the collection."""
+    depth, count = 2, 0  # the collection and its first page are open
+    for line_number, line in enumerate(lines, first_number):
+        stripped = line.strip()
+        if stripped.startswith(b"],"):
+            try:
+                page = orjson.loads(b"{" + stripped[2:] + b"]}}")["next"]
+            except (orjson.JSONDecodeError, KeyError, TypeError) as error:
+                raise ImportFileError(f"line {line_number} is not a W3C page") from error
+            problem = wrong_shape(page, W3C_CONTAINER_SHAPE)
+            if problem:
+                raise ImportFileError(f"a W3C page: {problem}")
+            depth += 1
+        elif stripped.startswith(b"]"):
+            rest = re.sub(rb"\s", b"", stripped[1:] + b"".join(lines))
+            if rest != b"}" * depth:
+                raise ImportFileError(f"line {line_number} does not close the W3C collection")
+            break
+        elif stripped:
+            try:
+                items = orjson.loads(b"[" + stripped.removeprefix(b",") + b"]")
+            except orjson.JSONDecodeError as error:
+                _check_utf8([line], position)
+                raise ImportFileError(f"line {line_number} is not JSON ({error.msg})") from error
+            count += len(items)
+            yield from items
+        position += len(line)
+    else:
+        raise ImportFileError("the file ends before its W3C collection does")
+    if not count:
+        raise ImportFileError(NEITHER)
+
+
 def _within_limit(spans):
-    """The spans as a list, unless more than :data:`REFUSED_LIMIT` of them are malformed."""
-    kept, refused = [], []
+    """The spans, read on until more than :data:`REFUSED_LIMIT` of them are malformed."""
+    refused = []
     for span in spans:
         if span.problem:
             refused.append(span)
@@ -251,24 +407,24 @@ def _within_limit(spans):
                     f"more than {REFUSED_LIMIT} annotations are malformed, "
                     f"the first {first.where}: {first.problem}"
                 )
-        kept.append(span)
-    return kept
+        yield span
 
 
-def _jsonl_records(content: bytes):
+def _jsonl_records(lines):
     """(line number, record) for each line that is not blank; lines break at newlines only.
 
     Read one line at a time, so that a file refused at its first line never
     stands in memory as millions of records.
     """
-    found = False
-    for number, line in enumerate(io.BytesIO(content), 1):
+    found, position = False, 0
+    for number, line in enumerate(lines, 1):
+        position += len(line)
         if not line.strip():
             continue
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError as error:
-            _check_utf8(content)
+            _check_utf8(chain([line], lines), position - len(line))
             raise ImportFileError(f"line {number} is not JSON ({error.msg})") from error
         if not (isinstance(record, dict) and record.get("schema") == SCHEMA_NAME):
             raise ImportFileError(f"{NEITHER} (line {number} is no record of a native export)")
@@ -278,12 +434,20 @@ def _jsonl_records(content: bytes):
         raise ImportFileError(NEITHER)
 
 
-def _check_utf8(content: bytes):
-    """Whether text orjson refused is UTF-8 at all: asked only once parsing failed."""
-    try:
-        content.decode()
-    except UnicodeDecodeError as error:
-        raise ImportFileError(f"the file is not UTF-8 text (byte {error.start})") from error
+def _check_utf8(chunks, position=0):
+    """Whether text orjson refused is UTF-8 at all: asked only once parsing failed.
+
+    ``chunks`` are the rest of the file, the first at byte ``position``.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for chunk in chain(chunks, [b""]):
+        held = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            at = position - held + error.start
+            raise ImportFileError(f"the file is not UTF-8 text (byte {at})") from error
+        position += len(chunk)
 
 
 def _native_spans(numbered_records, unit):
@@ -473,76 +637,265 @@ BODY_HASH = re.compile("[0-9a-f]{64}")
 STORED_ID = re.compile(rf"(?:{re.escape(VOCAB_PREFIX)}annotation:)?([0-9]{{1,18}})")
 
 
+BATCH_SPANS = 5000  # spans checked and written together, whole articles at a time
+
+
+@dataclass
+class Summary:
+    """What an import did, or would do, with every problem it found."""
+
+    read: int = 0
+    problems: list = field(default_factory=list)
+    new_reviewers: set = field(default_factory=set)
+    new_speakers: set = field(default_factory=set)
+    skipped_orphans: list = field(default_factory=list)
+    unlinked: list = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    def take(self, result: Plan):
+        self.problems += result.problems
+        self.new_reviewers |= result.new_reviewers
+        self.new_speakers |= result.new_speakers
+        self.skipped_orphans += result.skipped_orphans
+        self.unlinked += result.unlinked
+        for what in ("created", "updated", "unchanged", "reanchored"):
+            self.counts[what] += result.count(what)
+
+
 def plan(spans: list[Incoming]) -> Plan:
-    """Check every span against the database without writing anything.
+    """Check every span against the database without writing anything, as one batch.
 
     Orphans (spans whose quote their body no longer holds, exported without
     offsets) are skipped, each named; a link to one is kept where the orphan is
     stored here, and cleared otherwise, each span named.
     """
-    result = Plan()
-    orphans = {span.key: span for span in spans if span.orphaned and not span.problem}
-    result.skipped_orphans = [span.where for span in orphans.values()]
-    spans = [span for span in spans if not (span.orphaned and not span.problem)]
-    # Only values that can be stored are looked up (PostgreSQL refuses NUL characters).
-    hashes = {s.body_sha256 for s in spans if _is_body_hash(s.body_sha256)}
-    articles = {a.body_sha256: a for a in Article.objects.filter(body_sha256__in=hashes)}
-    names = {s.reviewer for s in spans if isinstance(s.reviewer, str)}
-    name_problems = {name: _reviewer_problem(name) for name in names}
-    valid_names = [name for name, problem in name_problems.items() if not problem]
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=valid_names)}
-    speakers = SpeakerIndex()
-    by_key = {span.key: span for span in spans}
-    key_counts = Counter(span.key for span in spans)
-    stored_targets = _stored_targets(span.link for span in spans if span.link not in by_key)
-    existing = {
-        (a.article_id, a.reviewer.username, a.layer, a.label, a.start, a.end): a
-        for a in Annotation.objects.filter(
-            article__in=list(articles.values()), reviewer__in=list(users.values())
-        ).select_related("reviewer", "speaker")
-    }
-    seen = set()
+    with closing(Importer()) as importer:
+        result = importer.plan(spans)
+        importer.settle(result)
+    return result
+
+
+def run(spans, *, dry_run=False, progress=None) -> Summary:
+    """Check and write ``spans`` batch by batch, all in one transaction; return what it did.
+
+    Any problem in the file, or a dry run, rolls the whole transaction back:
+    the summary then names every bad span and says what the import would do.
+    ``progress``, if given, is called with each batch's count of spans.
+    """
+    with transaction.atomic(), closing(Importer()) as importer:
+        for batch in article_runs(spans, BATCH_SPANS):
+            importer.add(batch)
+            if progress is not None:
+                progress(len(batch))
+        importer.finish(refresh_figures=not dry_run)
+        if importer.summary.problems or dry_run:
+            transaction.set_rollback(True)
+    return importer.summary
+
+
+def article_runs(spans, size):
+    """Lists of about ``size`` spans in file order, cut only where the article changes."""
+    batch, article = [], None
     for span in spans:
+        if len(batch) >= size and span.body_sha256 not in (article, None):
+            yield batch
+            batch = []
+        batch.append(span)
+        article = span.body_sha256 or article
+    if batch:
+        yield batch
+
+
+@dataclass
+class Found:
+    """What one batch's checks read: the stored rows its spans name, and the batch's own ids."""
+
+    articles: dict = field(default_factory=dict)
+    by_key: dict = field(default_factory=dict)
+    key_counts: Counter = field(default_factory=Counter)
+    earlier: dict = field(default_factory=dict)  # entries of ids that earlier batches had
+    stored: dict = field(default_factory=dict)  # stored spans by the links that name them
+    existing: dict = field(default_factory=dict)  # stored spans by identity
+    ours: set = field(default_factory=set)  # the pks of those that earlier batches wrote
+    orphans: dict = field(default_factory=dict)
+
+    def target(self, link):
+        """The span a link names: in this batch, in an earlier one, or stored (None if none)."""
+        if link in self.by_key:
+            return self.by_key[link]
+        entry = self.earlier.get(link)
+        if entry is not None and not entry.orphaned:
+            return StoredTarget(
+                entry.pk, entry.label, entry.body_sha256, entry.reviewer, entry.layer
+            )
+        return self.stored.get(link)
+
+    def orphan(self, link):
+        entry = self.earlier.get(link)
+        return link in self.orphans or (entry is not None and entry.orphaned)
+
+
+class Importer:
+    """One import, batch after batch of whole articles, and what its batches share.
+
+    Every span's id is kept, with what a link to it needs, in a scratch index
+    on disk (:class:`bulksql.ScratchIndex`): a million of them would not fit
+    the memory an import may take. A link to a span further on in the file
+    waits until the end (:meth:`settle`); a batch is written only while no
+    problem has been found, so that every problem can still be named.
+    """
+
+    def __init__(self):
+        self.keys = bulksql.ScratchIndex(
+            ("place", "label", "body_sha256", "reviewer", "layer", "pk", "orphaned", "refused"),
+            indexed=("pk",),
+        )
+        self.users, self.name_problems = {}, {}
+        self.speakers = SpeakerIndex()
+        self.summary = Summary()
+        self.touched = set()  # ids of the articles written to
+        self.pending = []  # planned spans whose link waits for the end
+        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def close(self):
+        self.keys.close()
+
+    def add(self, spans: list[Incoming]):
+        """Check one batch and, while the file has shown no problem, write it."""
+        self.summary.read += len(spans)
+        result = self.plan(spans)
+        self.pending += [planned for planned in result.spans if planned.later]
+        result.spans = [planned for planned in result.spans if not planned.later]
+        self._take(result, spans)
+
+    def finish(self, refresh_figures=True):
+        """Settle and write the spans whose link waited; then the figures of every article."""
+        result = Plan(spans=self.pending)
+        self.pending = []
+        self.settle(result)
+        self._take(result, [])
+        if refresh_figures and not self.summary.problems:
+            # Bulk writes send no signals: bring the precomputed figures up to date here.
+            storage.refresh(self.touched, with_agreement=True)
+
+    def _take(self, result, spans):
+        self.summary.take(result)
+        ids = self._write(result.spans) if not self.summary.problems else {}
+        refused = {problem.split(": ", 1)[0] for problem in result.problems}
+        self.keys.add(
+            (
+                *(span.key, span.where, span.label, span.body_sha256),
+                *(span.reviewer, span.layer, ids.get(span.key), span.orphaned),
+                span.where in refused,
+            )
+            for span in spans
+            if not span.problem
+        )
+
+    def plan(self, spans: list[Incoming]) -> Plan:
+        """Check a batch against the database, the batches before it and itself."""
+        result = Plan()
+        orphans = {span.key: span for span in spans if span.orphaned and not span.problem}
+        result.skipped_orphans = [span.where for span in orphans.values()]
+        spans = [span for span in spans if not (span.orphaned and not span.problem)]
+        found = self._find(spans, orphans, result)
+        seen = set()
+        for span in spans:
+            checked = self._check(span, found, seen, result)
+            if isinstance(checked, Planned):
+                result.spans.append(checked)
+            else:
+                result.problems.append(f"{span.where}: {checked}")
+        return result
+
+    def _find(self, spans, orphans, result) -> Found:
+        # Only values that can be stored are looked up (PostgreSQL refuses NUL characters).
+        hashes = {s.body_sha256 for s in spans if _is_body_hash(s.body_sha256)}
+        articles = {a.body_sha256: a for a in Article.objects.filter(body_sha256__in=hashes)}
+        self._know_reviewers({s.reviewer for s in spans if isinstance(s.reviewer, str)})
+        users = [self.users[s.reviewer] for s in spans if s.reviewer in self.users]
+        by_key = {span.key: span for span in spans}
+        key_counts = Counter(span.key for span in spans)
+        links = {span.link for span in spans if span.link is not None} - set(by_key)
+        earlier = self.keys.get([*key_counts, *links])
+        self._name_first_of_repeated(key_counts, earlier, result)
+        unknown = (link for link in links if link not in earlier or earlier[link].orphaned)
+        existing = {
+            (a.article_id, a.reviewer.username, a.layer, a.label, a.start, a.end): a
+            for a in Annotation.objects.filter(
+                article__in=list(articles.values()), reviewer__in=set(users)
+            ).select_related("reviewer", "speaker")
+        }
+        again = [a.pk for a in existing.values() if a.article_id in self.touched]
+        ours = self.keys.present("pk", again) if again else set()
+        return Found(
+            articles=articles,
+            by_key=by_key,
+            key_counts=key_counts,
+            earlier=earlier,
+            stored=_stored_targets(unknown),
+            existing=existing,
+            ours=ours,
+            orphans=orphans,
+        )
+
+    def _know_reviewers(self, names):
+        """Each new reviewer name checked once, and its user looked up."""
+        new = names - set(self.name_problems)
+        self.name_problems.update((name, _reviewer_problem(name)) for name in new)
+        valid = [name for name in new if not self.name_problems[name]]
+        self.users.update(
+            (user.username, user) for user in get_user_model().objects.filter(username__in=valid)
+        )
+
+    def _name_first_of_repeated(self, key_counts, earlier, result):
+        """An id of this batch that a span of an earlier batch had: that span is named too."""
+        repeated = [
+            key
+            for key in key_counts
+            if key in earlier and not earlier[key].orphaned and not earlier[key].refused
+        ]
+        for key in repeated:
+            result.problems.append(f"{earlier[key].place}: {_repeated(key)}")
+        self.keys.set(repeated, "refused", True)
+
+    def _check(self, span, found, seen, result):
+        """The span as planned, or what is wrong with it."""
         created = _created(span.created)
         problem = (
-            span.problem or _shape_problem(span, created) or _limits_problem(span, name_problems)
+            span.problem
+            or _shape_problem(span, created)
+            or _limits_problem(span, self.name_problems)
         )
-        if not problem and key_counts[span.key] > 1:
-            problem = f"its id {span.key[:40]} is also the id of another annotation in the file"
         if problem:
-            result.problems.append(f"{span.where}: {problem}")
-            continue
-        article = articles.get(span.body_sha256)
+            return problem
+        earlier = found.earlier.get(span.key)
+        if found.key_counts[span.key] > 1 or (earlier is not None and not earlier.orphaned):
+            return _repeated(span.key)
+        article = found.articles.get(span.body_sha256)
         if article is None:
-            result.problems.append(
-                f"{span.where}: no stored article has the body hash {span.body_sha256[:12]}…"
-            )
-            continue
+            return f"no stored article has the body hash {span.body_sha256[:12]}…"
         placed = _place(article.body, span)
         if placed is None:
-            result.problems.append(
-                f"{span.where}: the quote {span.quote[:40]!r} is not in the article body, "
+            return (
+                f"the quote {span.quote[:40]!r} is not in the article body, "
                 "neither at its offsets nor anywhere its context fits"
             )
-            continue
         start, end = placed
         identity = (article.id, span.reviewer, span.layer, span.label, start, end)
-        if identity in seen:
-            result.problems.append(f"{span.where}: the file holds this span twice")
-            continue
+        existing = found.existing.get(identity)
+        if identity in seen or (existing is not None and existing.pk in found.ours):
+            return "the file holds this span twice"
         seen.add(identity)
-        stored_link = stored_targets.get(span.link) if span.link not in by_key else None
-        if span.link in orphans and stored_link is None:
+        target = found.target(span.link) if span.link is not None else None
+        if span.link is not None and target is None and found.orphan(span.link):
             span = replace(span, link=None)
             result.unlinked.append(span.where)
-        problem = _link_problem(span, by_key.get(span.link), stored_link) or _field_problem(span)
+        later = target is None and span.link is not None and span.label != Label.ATTRIBUTION
+        problem = ("" if later else _link_problem(span, target)) or _field_problem(span)
         if problem:
-            result.problems.append(f"{span.where}: {problem}")
-            continue
-        if span.reviewer not in users:
-            result.new_reviewers.add(span.reviewer)
-        if span.speaker and span.speaker.get("name") and not speakers.find(span.speaker["name"]):
-            result.new_speakers.add(span.speaker["name"])
+            return problem
+        self._note_new_people(span, result)
         planned = Planned(
             span,
             article,
@@ -550,13 +903,97 @@ def plan(spans: list[Incoming]) -> Plan:
             end,
             reanchored=(start, end) != (span.start, span.end),
             created=created,
-            stored_link=stored_link.pk if stored_link else None,
+            stored_link=target.pk if isinstance(target, StoredTarget) else None,
+            existing=existing,
+            later=later,
         )
-        planned.existing = existing.get(identity)
-        if planned.existing is not None:
-            planned.changed = _differs(planned.existing, span)
-        result.spans.append(planned)
-    return result
+        if existing is not None:
+            planned.changed = _differs(existing, span)
+        return planned
+
+    def _note_new_people(self, span, result):
+        if span.reviewer not in self.users:
+            result.new_reviewers.add(span.reviewer)
+        name = (span.speaker or {}).get("name")
+        if name and not self.speakers.find(name):
+            result.new_speakers.add(name)
+
+    def settle(self, result: Plan):
+        """Check the links that waited for the rest of the file: each names a span of the file,
+        now that all of it has been read, or a stored one, or is a problem."""
+        waiting = [planned for planned in result.spans if planned.later]
+        links = {planned.incoming.link for planned in waiting}
+        entries = self.keys.get(links)
+        found = Found(earlier=entries, stored=_stored_targets(links))
+        result.spans = [planned for planned in result.spans if not planned.later]
+        for planned in waiting:
+            span, target = planned.incoming, found.target(planned.incoming.link)
+            if target is None and found.orphan(span.link):
+                planned.incoming = replace(span, link=None)
+                result.unlinked.append(span.where)
+            elif problem := _link_problem(span, target):
+                result.problems.append(f"{span.where}: {problem}")
+                continue
+            else:
+                planned.stored_link = target.pk
+            planned.later = False
+            result.spans.append(planned)
+
+    def _write(self, spans):
+        """Write planned spans: new ones as plain bulk inserts, each with its history row;
+        return the pk of each span by its id in the file.
+
+        Attributions go in first, so that claims and opinions are inserted with
+        their links; spans already stored are updated through the ORM, history
+        included.
+        """
+        self._add_reviewers({planned.incoming.reviewer for planned in spans})
+        ids, updated = {}, []
+        for planned in spans:
+            if planned.existing is not None:
+                ids[planned.incoming.key] = planned.existing.pk
+                if planned.changed:
+                    _rewrite(planned.existing, planned.incoming, self.speakers)
+                    updated.append(planned.existing)
+        new = [planned for planned in spans if planned.existing is None]
+        attributions = [p for p in new if p.incoming.label == Label.ATTRIBUTION]
+        others = [p for p in new if p.incoming.label != Label.ATTRIBUTION]
+        for wave in (attributions, others):
+            rows = [
+                _new_row(planned, self.users, self.speakers, ids, self.stamp) for planned in wave
+            ]
+            stored = bulksql.insert_returning_ids(Annotation, rows)
+            for planned, pk in zip(wave, stored, strict=True):
+                ids[planned.incoming.key] = pk
+            bulksql.copy_history(Annotation, stored, "+", None, self.stamp)
+        # Spans already stored may link to attributions that only now have an id.
+        linked, rewritten = [], {id(annotation) for annotation in updated}
+        for planned in spans:
+            annotation = planned.existing
+            target = _linked_id(planned, ids)
+            if annotation is not None and annotation.attribution_id != target:
+                annotation.attribution_id = target
+                if id(annotation) not in rewritten:
+                    linked.append(annotation)
+        if updated:
+            bulk_update_with_history(updated, Annotation, UPDATED_FIELDS, batch_size=2000)
+        if linked:
+            bulk_update_with_history(linked, Annotation, ["attribution"], batch_size=2000)
+        self.touched.update(planned.article.id for planned in spans)
+        return ids
+
+    def _add_reviewers(self, names):
+        """An account, without a usable password, for each reviewer not stored yet."""
+        missing = sorted(names - set(self.users))
+        if missing:
+            reviewers_group = Group.objects.get_or_create(name=REVIEWERS_GROUP)[0]
+        for name in missing:
+            self.users[name] = get_user_model().objects.create_user(username=name)
+            self.users[name].groups.add(reviewers_group)
+
+
+def _repeated(key):
+    return f"its id {key[:40]} is also the id of another annotation in the file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -649,14 +1086,13 @@ def _created(value):
         return None
 
 
-def _link_problem(span, in_file, stored):
+def _link_problem(span, target):
     """The link rule: a claim or opinion links to an attribution of its article, reviewer and
-    layer, whether that attribution comes in the same file (``in_file``) or is ``stored``."""
+    layer, whether that attribution (``target``) comes in the same file or is stored."""
     if span.link is None:
         return ""
     if span.label == Label.ATTRIBUTION:
         return "attribution: an attribution links to nothing."
-    target = in_file or stored
     if target is None:
         return f"attribution: it links to {span.link[:60]}, neither in the file nor stored."
     if target.label != Label.ATTRIBUTION:
@@ -719,75 +1155,12 @@ def _differs(existing, span):
 UPDATED_FIELDS = ["note", "speaker", "attribution", *FIELD_NAMES]
 
 
-@transaction.atomic
-def apply(result: Plan) -> dict:
-    """Write a checked plan: new spans as plain bulk inserts, each with its history row.
-
-    Attributions go in first, so that claims and opinions are inserted with
-    their links; spans already stored are updated through the ORM, history
-    included. Then the precomputed figures of every article touched.
-    """
-    if result.problems:
-        raise ValueError("A plan with problems is never applied.")
-    reviewers_group = Group.objects.get_or_create(name=REVIEWERS_GROUP)[0]
-    names = {planned.incoming.reviewer for planned in result.spans}
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
-    for name in sorted(names - set(users)):
-        users[name] = get_user_model().objects.create_user(username=name)  # no usable password
-        users[name].groups.add(reviewers_group)
-    speakers = SpeakerIndex()
-    ids, updated = {}, []
-    for planned in result.spans:
-        if planned.existing is not None:
-            ids[planned.incoming.key] = planned.existing.pk
-            if planned.changed:
-                _rewrite(planned.existing, planned.incoming, speakers)
-                updated.append(planned.existing)
-    new = [planned for planned in result.spans if planned.existing is None]
-    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    for batch in _article_batches(new):
-        attributions = [p for p in batch if p.incoming.label == Label.ATTRIBUTION]
-        others = [p for p in batch if p.incoming.label != Label.ATTRIBUTION]
-        for wave in (attributions, others):
-            stored = fastsql.insert_returning_ids(
-                Annotation, [_new_row(planned, users, speakers, ids, stamp) for planned in wave]
-            )
-            for planned, pk in zip(wave, stored, strict=True):
-                ids[planned.incoming.key] = pk
-            fastsql.copy_history(Annotation, stored, "+", None, stamp)
-    # Spans already stored may link to attributions that only now have an id.
-    linked, rewritten = [], {id(annotation) for annotation in updated}
-    for planned in result.spans:
-        annotation = planned.existing
-        target = _linked_id(planned, ids)
-        if annotation is not None and annotation.attribution_id != target:
-            annotation.attribution_id = target
-            if id(annotation) not in rewritten:
-                linked.append(annotation)
-    if updated:
-        bulk_update_with_history(updated, Annotation, UPDATED_FIELDS, batch_size=2000)
-    if linked:
-        bulk_update_with_history(linked, Annotation, ["attribution"], batch_size=2000)
-    # Bulk writes send no signals: bring the precomputed figures up to date here.
-    tallies.refresh({planned.article.id for planned in result.spans}, with_agreement=True)
-    return {what: result.count(what) for what in ("created", "updated", "unchanged", "reanchored")}
-
-
 def _rewrite(annotation, span, speakers):
     annotation.note = span.note
     for name in FIELD_NAMES:
         setattr(annotation, name, span.fields.get(name, DEFAULTS[name]))
     annotation.speaker = _speaker_for(span.speaker, speakers)
     annotation.anchor()
-
-
-def _article_batches(planned_spans):
-    """The spans grouped by article, ARTICLE_BATCH articles at a time (links stay inside one)."""
-    by_article = {}
-    for planned in planned_spans:
-        by_article.setdefault(planned.article.id, []).append(planned)
-    for groups in fastsql.batches(by_article.values(), ARTICLE_BATCH):
-        yield [planned for group in groups for planned in group]
 
 
 def _new_row(planned, users, speakers, ids, stamp):

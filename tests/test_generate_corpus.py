@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from annotator import fastsql, synthetic
+from annotator import bulksql, synthetic
 from annotator.management.commands import generate_corpus
 from annotator.models import Annotation, Article, Source
 
@@ -45,7 +45,7 @@ def test_bad_sizes_are_refused():
 
 def secondary_indexes():
     with connection.cursor() as cursor:
-        cursor.execute(fastsql._SECONDARY_INDEXES[connection.vendor], [Annotation._meta.db_table])
+        cursor.execute(bulksql._SECONDARY_INDEXES[connection.vendor], [Annotation._meta.db_table])
         return sorted(cursor.fetchall())
 
 
@@ -72,13 +72,13 @@ def test_a_run_that_fails_midway_leaves_nothing_behind(monkeypatch):
 
 def test_indexes_are_dropped_inside_the_block_and_built_again_after_it():
     indexes = secondary_indexes()
-    with fastsql.indexes_built_afterwards(Annotation):
+    with bulksql.indexes_built_afterwards(Annotation):
         assert secondary_indexes() == []
     assert secondary_indexes() == indexes
     with (
         pytest.raises(ValueError),
         transaction.atomic(),
-        fastsql.indexes_built_afterwards(Annotation),
+        bulksql.indexes_built_afterwards(Annotation),
     ):
         raise ValueError("stop")
     assert secondary_indexes() == indexes
@@ -88,7 +88,7 @@ def test_indexes_are_dropped_inside_the_block_and_built_again_after_it():
 def test_indexes_are_only_dropped_inside_a_transaction():
     with (
         pytest.raises(RuntimeError, match="inside a transaction"),
-        fastsql.indexes_built_afterwards(Annotation),
+        bulksql.indexes_built_afterwards(Annotation),
     ):
         pass
 
@@ -157,9 +157,9 @@ def test_a_file_database_is_filled_in_a_rollback_journal_and_left_in_wal(tmp_pat
     manage("migrate", "-v0")
     check = (
         "from django.db import connection\n"
-        "from annotator import fastsql\n"
+        "from annotator import bulksql\n"
         "mode = lambda: connection.cursor().execute('PRAGMA journal_mode').fetchone()[0]\n"
-        "with fastsql.rollback_journal():\n"
+        "with bulksql.rollback_journal():\n"
         "    print(mode())\n"
         "print(mode())\n"
     )

@@ -91,8 +91,10 @@ def empty_but_the_articles():
     get_user_model().objects.exclude(is_staff=True).delete()
 
 
+@pytest.mark.parametrize("batch", [importing.BATCH_SPANS, 1], ids=["batches", "a span a batch"])
 @pytest.mark.parametrize("fmt", ["native", "jsonl", "w3c"])
-def test_round_trip_through_an_empty_database(annotated, tmp_path, fmt):
+def test_round_trip_through_an_empty_database(annotated, tmp_path, fmt, batch, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH_SPANS", batch)
     before = snapshot()
     path = export(tmp_path, fmt)
     empty_but_the_articles()

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator import fastsql, synthetic
+from annotator import bulksql, synthetic
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import (
     REVIEWERS_GROUP,
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         # One transaction: a run that fails leaves the database as it was.
         with (
             Progress(options["annotations"], "annotation", quiet) as progress,
-            fastsql.rollback_journal(),
+            bulksql.rollback_journal(),
             transaction.atomic(),
         ):
             world = run.prepare()
@@ -103,7 +103,7 @@ def spans_indexed_at_the_end():
     """Into an empty span table, spans are inserted unindexed and indexed once at the end."""
     if Annotation.objects.exists():
         return nullcontext()
-    return fastsql.indexes_built_afterwards(Annotation)
+    return bulksql.indexes_built_afterwards(Annotation)
 
 
 class Generator:
@@ -158,15 +158,15 @@ class Generator:
     def write(self, drawn):
         """Insert a chunk the drawer made, with the precomputed figures it computed."""
         articles, attributions, others, links, units, agreements = drawn
-        stored = fastsql.insert_returning_ids(Article, articles)
+        stored = bulksql.insert_returning_ids(Article, articles)
         for span in (*attributions, *others):
             span["article_id"] = stored[span["article_id"]]
-        ids = fastsql.insert_returning_ids(Annotation, attributions)
+        ids = bulksql.insert_returning_ids(Annotation, attributions)
         for span, link in zip(others, links, strict=True):
             span["attribution_id"] = None if link is None else ids[link]
-        fastsql.insert(Annotation, others)
+        bulksql.insert(Annotation, others)
         # Plain inserts send no signals: the drawer computed what tallies would.
-        fastsql.insert(
+        bulksql.insert(
             UnitFigures,
             [
                 {
@@ -177,7 +177,7 @@ class Generator:
                 for unit in units
             ],
         )
-        fastsql.insert(
+        bulksql.insert(
             ArticleAgreement,
             [
                 {"article_id": stored[index], "figures": as_json(figures)}

@@ -26,53 +26,41 @@ class Command(BaseCommand):
 
     @collector_paused()
     def handle(self, *args, file, dry_run, quiet, **options):
-        path = Path(file)
         try:
-            raw = path.read_bytes()
+            with Path(file).open("rb") as stream, Progress(None, "annotation", quiet) as progress:
+                fmt, spans = importing.read(stream)
+                summary = importing.run(spans, dry_run=dry_run, progress=progress.update)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
-        try:
-            fmt, spans = importing.parse(raw)
         except importing.ImportFileError as error:
             raise CommandError(f"Cannot import {file}: {error}.") from error
-        with Progress(len(spans), "annotation", quiet) as progress:
-            plan = importing.plan(spans)
-            progress.update(len(spans))
-        if plan.problems:
-            for problem in plan.problems:
+        except IntegrityError as error:
+            raise CommandError(
+                f"Nothing was imported: a span changed in the database meanwhile ({error})."
+            ) from error
+        if summary.problems:
+            for problem in summary.problems:
                 self.stderr.write(problem)
             raise CommandError(
-                f"Nothing was imported: {len(plan.problems)} of {len(spans)} annotation(s) "
+                f"Nothing was imported: {len(summary.problems)} of {summary.read} annotation(s) "
                 f"in {file} are invalid (listed above)."
             )
-        if dry_run:
-            counts = {
-                what: plan.count(what) for what in ("created", "updated", "unchanged", "reanchored")
-            }
-            verb = "would be"
-        else:
-            try:
-                counts = importing.apply(plan)
-            except IntegrityError as error:
-                raise CommandError(
-                    f"Nothing was imported: a span changed in the database meanwhile ({error})."
-                ) from error
-            verb = "were"
+        counts, verb = summary.counts, "would be" if dry_run else "were"
         if not quiet:
             extras = []
-            if plan.new_reviewers:
-                extras.append(f"new reviewer accounts: {', '.join(sorted(plan.new_reviewers))}")
-            if plan.new_speakers:
-                extras.append(f"new speakers: {', '.join(sorted(plan.new_speakers))}")
-            if plan.skipped_orphans:
+            if summary.new_reviewers:
+                extras.append(f"new reviewer accounts: {', '.join(sorted(summary.new_reviewers))}")
+            if summary.new_speakers:
+                extras.append(f"new speakers: {', '.join(sorted(summary.new_speakers))}")
+            if summary.skipped_orphans:
                 extras.append(
-                    f"{len(plan.skipped_orphans)} orphaned (their quote is not in the body) "
-                    f"skipped: {', '.join(plan.skipped_orphans)}"
+                    f"{len(summary.skipped_orphans)} orphaned (their quote is not in the body) "
+                    f"skipped: {', '.join(summary.skipped_orphans)}"
                 )
-            if plan.unlinked:
+            if summary.unlinked:
                 extras.append(
-                    f"{len(plan.unlinked)} linked to a skipped orphan {verb} imported unlinked: "
-                    f"{', '.join(plan.unlinked)}"
+                    f"{len(summary.unlinked)} linked to a skipped orphan {verb} imported unlinked: "
+                    f"{', '.join(summary.unlinked)}"
                 )
             sys.stderr.write(
                 f"{fmt} file {file}: {counts['created']} {verb} created, {counts['updated']} "
