@@ -1,19 +1,22 @@
 """The raw baseline for exports: the product's document, written by hand without Django.
 
-Plain ``sqlite3`` and ``orjson`` write the same bytes as ``manage.py
+Plain ``sqlite3`` or ``psycopg`` and ``orjson`` write the same bytes as ``manage.py
 export_annotations --format native|w3c`` (unfiltered, given the export time the
 product wrote), so the benchmark compares equal work and checks that it is.
 
-    python bench/raw_export.py DB OUTPUT native|w3c EXPORTED_AT
+    python bench/raw_export.py DATABASE OUTPUT native|w3c EXPORTED_AT
+
+DATABASE is a database URL, or a SQLite file's path.
 """
 
-import sqlite3
 import sys
 from collections import defaultdict
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 
 import orjson
+from raw import Raw  # bench/raw.py, beside this script
 
 # The product's constants, written again here: the baseline imports nothing of it.
 SCHEMA = {
@@ -24,10 +27,9 @@ SCHEMA = {
 FILTERS = dict.fromkeys(("source", "article", "reviewer", "label", "layer", "since"))
 URN = "urn:newsroom-annotator:"
 PAGE_SIZE = 5000
-TIME = "replace({0}, ' ', 'T') || '+00:00'"  # SQLite's stored UTC text, as isoformat() writes it
 SPANS = (
     'SELECT article_id, id, reviewer_id, layer, label, start, "end", quote, prefix, suffix, '
-    f"note, {TIME.format('created')}, {TIME.format('updated')}, speaker_id, attribution_id, "
+    "note, created, updated, speaker_id, attribution_id, "
     "speaker_type, cue_stance, quote_type, counter_voice, check_worthy, hedged, opinion_type, "
     "orphaned FROM annotator_annotation ORDER BY article_id"
 )
@@ -39,7 +41,12 @@ ARTICLES = (
 BOOLEAN = {None: None, 0: False, 1: True}
 
 
-def span_records(rows, names, speakers, done):
+def sqlite_time(stored):
+    """SQLite's stored UTC text, as isoformat() writes it."""
+    return stored.replace(" ", "T") + "+00:00"
+
+
+def span_records(rows, names, speakers, done, iso):
     records = []
     for row in sorted(rows, key=lambda row: (row[5], -row[6], row[1])):
         (_article, pk, reviewer, layer, label, start, end, quote, prefix, suffix, note) = row[:11]
@@ -59,8 +66,8 @@ def span_records(rows, names, speakers, done):
                 "prefix": prefix,
                 "suffix": suffix,
                 "note": note,
-                "created": created,
-                "updated": updated,
+                "created": iso(created),
+                "updated": iso(updated),
                 "fields": {
                     "speaker": speakers.get(speaker),
                     "speaker_type": speaker_type,
@@ -118,8 +125,9 @@ def w3c(record, article_id, sha256):
     }
 
 
-def main(db, output, fmt, stamp):
-    database = sqlite3.connect(db)
+def main(database, output, fmt, stamp):
+    database = Raw(database if "://" in database else f"sqlite:///{database}")
+    iso = sqlite_time if database.sqlite else datetime.isoformat
     names = dict(database.execute("SELECT id, username FROM auth_user"))
     speakers = {
         pk: {"id": pk, "name": name, "affiliation": affiliation}
@@ -133,7 +141,7 @@ def main(db, output, fmt, stamp):
     ):
         done[article].add(reviewer)
     articles = {row[0]: row for row in database.execute(ARTICLES)}
-    total = database.execute("SELECT COUNT(*) FROM annotator_annotation").fetchone()[0]
+    total = database.count("annotator_annotation")
     with open(output, "wb") as out:
         if fmt == "native":
             out.write(
@@ -155,9 +163,9 @@ def main(db, output, fmt, stamp):
             out.write(orjson.dumps(collection)[:-1])
         pages = in_page = 0
         for index, (article_id, rows) in enumerate(
-            groupby(database.execute(SPANS), key=itemgetter(0))
+            groupby(database.stream(SPANS), key=itemgetter(0))
         ):
-            records = span_records(rows, names, speakers, done[article_id])
+            records = span_records(rows, names, speakers, done[article_id], iso)
             (_, title, author, published, shown, dateline, seed, *source) = articles[article_id]
             source_id, source_name, domain, identified, sha256, length, words = source
             if fmt == "native":

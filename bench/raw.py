@@ -1,0 +1,67 @@
+"""The raw baselines' database connection: plain sqlite3 or psycopg, no Django.
+
+Both take the same SQL, written with ``%s`` placeholders (sqlite3 is given ``?``).
+"""
+
+import sqlite3
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+
+def is_sqlite(url):
+    return url.startswith("sqlite:")
+
+
+def sqlite_path(url):
+    """The file of a ``sqlite:///path`` URL (four slashes for an absolute path)."""
+    return urlsplit(url).path[1:]
+
+
+def with_database(url, name):
+    """The same PostgreSQL server's URL for the database ``name``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def database_name(url):
+    return urlsplit(url).path[1:]
+
+
+class Raw:
+    """One connection; ``execute`` returns a cursor to iterate or fetch from."""
+
+    def __init__(self, url):
+        self.sqlite = is_sqlite(url)
+        if self.sqlite:
+            self.connection = sqlite3.connect(sqlite_path(url))
+        else:
+            # UTC, as Django's own connection sets it: times read back as the product reads them.
+            self.connection = psycopg.connect(url, options="-c TimeZone=UTC")
+
+    def sql(self, statement):
+        return statement.replace("%s", "?") if self.sqlite else statement
+
+    def execute(self, statement, params=()):
+        return self.connection.execute(self.sql(statement), params)
+
+    def executemany(self, statement, rows):
+        self.connection.cursor().executemany(self.sql(statement), rows)
+
+    def stream(self, statement):
+        """Rows of a large result without holding them all (PostgreSQL: a server-side cursor)."""
+        if self.sqlite:
+            return self.connection.execute(statement)
+        cursor = self.connection.cursor(name="stream")
+        cursor.itersize = 5000
+        cursor.execute(statement)
+        return cursor
+
+    def count(self, table):
+        return self.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    def commit(self):
+        self.connection.commit()
+
+    def close(self):
+        self.connection.close()
