@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from . import text
 from .converters import DATABASE_ID_MAX
@@ -84,14 +85,50 @@ class ArticleReviewForm(forms.ModelForm):
         self.helper.add_input(Submit("save-review", "Save page review", css_class="btn-sm"))
 
 
+def _beyond_ids(values) -> list:
+    """The values that are whole numbers no id column can hold (asking for them would
+    overflow the database's integers)."""
+    beyond = []
+    for value in values:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            continue
+        if not -DATABASE_ID_MAX <= number <= DATABASE_ID_MAX:
+            beyond.append(value)
+    return beyond
+
+
+class StoredChoice(forms.ModelChoiceField):
+    """A model chosen by id: an id beyond the database's range is an invalid choice."""
+
+    def to_python(self, value):
+        if _beyond_ids([value]):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class StoredChoices(forms.ModelMultipleChoiceField):
+    """Models chosen by id: an id beyond the database's range is an invalid choice."""
+
+    def _check_values(self, value):
+        for beyond in _beyond_ids(value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": beyond},
+            )
+        return super()._check_values(value)
+
+
 class QueueForm(forms.Form):
     """Staff deal articles to reviewers, a share of them to two reviewers."""
 
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = StoredChoices(
         queryset=get_user_model().objects.filter(groups__name=REVIEWERS_GROUP).order_by("username"),
         widget=forms.CheckboxSelectMultiple,
     )
-    source = forms.ModelChoiceField(
+    source = StoredChoice(
         queryset=Source.objects.all(),
         required=False,
         empty_label="Every source",

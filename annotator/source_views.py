@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from .api_errors import InvalidForm
+from .forms import StoredChoice
 from .models import ArticleReview, Source, SpeakerType
 from .permissions import require_annotator
 from .profiles import evidence, presentation
@@ -112,7 +113,7 @@ def source_evidence(request, pk, metric):
 
 
 class AgreementFilter(forms.Form):
-    source = forms.ModelChoiceField(
+    source = StoredChoice(
         queryset=Source.objects.all(),
         required=False,
         error_messages={"invalid_choice": "No source has this id."},

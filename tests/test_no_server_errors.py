@@ -93,6 +93,18 @@ def test_page_posts_with_ids_beyond_64_bits_are_a_404(alice, carol, path):
         assert "There is nothing at this address" in response.content.decode()
 
 
+@pytest.mark.parametrize("number", [BEYOND_64_BITS, -BEYOND_64_BITS - 1])
+def test_a_staff_form_choosing_an_id_beyond_64_bits_names_the_field(carol, number):
+    client = csrf_client(carol)
+    dealt = post_form(client, "/queue/", {"reviewers": number, "double_share": 0, "seed": 1})
+    assert dealt.status_code == 200
+    [error] = dealt.context["form"].errors["reviewers"]
+    assert error.startswith("Select a valid choice.")
+    filtered = client.get("/agreement/", {"source": number})
+    assert filtered.status_code == 400
+    assert "source: No source has this id." in filtered.content.decode()
+
+
 @pytest.mark.parametrize("path", ["/articles/{huge}/", "/articles/{huge}/adjudicate/"])
 def test_pages_with_ids_beyond_64_bits_are_a_404(carol, path):
     client = csrf_client(carol)
