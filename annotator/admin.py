@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import exporting
+from . import exporting, span_schema
 from .models import (
     Adjudication,
     Annotation,
@@ -157,19 +157,8 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     # Spans are made by reviewers against the body; admins correct fields and
     # notes, never offsets, so quote and context can never drift from the body.
     readonly_fields = [
-        "article",
-        "reviewer",
-        "layer",
-        "label",
-        "start",
-        "end",
-        "quote",
-        "prefix",
-        "suffix",
-        "created",
-        "updated",
+        *(name for name in span_schema.PLACE if name not in ("id", "note")),
         "adjudicated_from",
-        "orphaned",
     ]
     raw_id_fields = ["attribution"]
     autocomplete_fields = ["speaker"]

@@ -11,7 +11,7 @@ import orjson
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Length
 
-from . import bulksql
+from . import bulksql, span_schema
 from .models import Article, ArticleReview, Speaker
 
 SCHEMA_NAME = "newsroom-annotator/export"
@@ -65,32 +65,9 @@ def filtered(
 # The span columns an export reads, without joins: reviewer names and speakers
 # are looked up from dictionaries read once (joining them per row, and sorting
 # in SQL, took most of the database's time).
-SPAN_COLUMNS = (
-    "id",
-    "article_id",
-    "reviewer_id",
-    "layer",
-    "label",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "note",
-    "created",
-    "updated",
-    "speaker_id",
-    "attribution_id",
-    "speaker_type",
-    "cue_stance",
-    "quote_type",
-    "counter_voice",
-    "check_worthy",
-    "hedged",
-    "opinion_type",
-    "orphaned",
-)
+SPAN_COLUMNS = span_schema.COLUMNS
 START, END = SPAN_COLUMNS.index("start"), SPAN_COLUMNS.index("end")
+PLACE = len(span_schema.PLACE_COLUMNS)  # the label fields' columns follow the place's
 
 
 def _text_order(row):
@@ -141,32 +118,12 @@ def article_groups(annotations, progress=None):
 
 
 def annotation_record(row, done_by, people):
-    (
-        pk,
-        _article,
-        reviewer_id,
-        layer,
-        label,
-        start,
-        end,
-        quote,
-        prefix,
-        suffix,
-        note,
-        created,
-        updated,
-        speaker_id,
-        attribution_id,
-        speaker_type,
-        cue_stance,
-        quote_type,
-        counter_voice,
-        check_worthy,
-        hedged,
-        opinion_type,
-        orphaned,
-    ) = row
+    pk, _article, reviewer_id, layer, label, start, end, quote, prefix, suffix = row[:10]
+    note, created, updated, orphaned = row[10:PLACE]
     names, speakers = people
+    fields = dict(zip(span_schema.NAMES, row[PLACE:], strict=True))
+    fields["speaker"] = speakers.get(fields["speaker"])
+    links = {name: fields.pop(name) for name in span_schema.LINK_NAMES}
     # An orphan's offsets index a body that is gone: they are given as null.
     return {
         "id": pk,
@@ -183,17 +140,8 @@ def annotation_record(row, done_by, people):
         "note": note,
         "created": created,
         "updated": updated,
-        "fields": {
-            "speaker": speakers.get(speaker_id),
-            "speaker_type": speaker_type,
-            "cue_stance": cue_stance,
-            "quote_type": quote_type,
-            "counter_voice": counter_voice,
-            "check_worthy": check_worthy,
-            "hedged": hedged,
-            "opinion_type": opinion_type,
-        },
-        "links": {"attribution": attribution_id},
+        "fields": fields,
+        "links": links,
     }
 
 
@@ -246,14 +194,13 @@ def w3c_annotation(record, article):
     """One span (its native record) as a W3C Web Annotation; our own data rides under ``nra:``."""
     fields = record["fields"]
     bodies = [{"type": "TextualBody", "purpose": "classifying", "value": record["label"]}]
-    for name in ("speaker_type", "cue_stance", "quote_type", "opinion_type"):
+    for name in span_schema.CHOICE_NAMES:
         if fields[name]:
             bodies.append(
                 {"type": "TextualBody", "purpose": "tagging", "value": f"{name}:{fields[name]}"}
             )
     if record["note"]:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": record["note"]})
-    link = record["links"]["attribution"]
     selectors = [
         {
             "type": "TextQuoteSelector",
@@ -284,7 +231,10 @@ def w3c_annotation(record, article):
         "nra:reviewState": record["review_state"],
         "nra:layer": record["layer"],
         "nra:fields": fields,
-        "nra:links": {"attribution": f"{VOCAB_PREFIX}annotation:{link}" if link else None},
+        "nra:links": {
+            name: f"{VOCAB_PREFIX}annotation:{link}" if link else None
+            for name, link in record["links"].items()
+        },
     }
 
 

@@ -24,15 +24,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_update_with_history
 
-from . import bulksql, text
+from . import bulksql, span_schema, text
 from .exporting import SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
-    ALL_LABEL_FIELDS,
     LABEL_FIELDS,
     REVIEWERS_GROUP,
     Affiliation,
@@ -44,16 +42,13 @@ from .models import (
 )
 from .profiles import storage
 
-FIELD_NAMES = tuple(name for name in ALL_LABEL_FIELDS if name not in ("speaker", "attribution"))
+FIELD_NAMES = span_schema.VALUE_NAMES
 CHOICES = {
     name: {value for value, _ in Annotation._meta.get_field(name).choices}
-    for name in FIELD_NAMES
-    if Annotation._meta.get_field(name).choices
+    for name in span_schema.CHOICE_NAMES
 }
-DEFAULTS = {name: Annotation._meta.get_field(name).get_default() for name in FIELD_NAMES}
-BOOLEANS = {
-    name for name in FIELD_NAMES if isinstance(Annotation._meta.get_field(name), BooleanField)
-}
+DEFAULTS = {field.name: field.empty for field in span_schema.VALUES}
+BOOLEANS = frozenset(span_schema.BOOLEAN_NAMES)
 LABELS, LAYERS = frozenset(Label.values), frozenset(Layer.values)
 RAW = Layer.RAW.value
 LOOKUP_BATCH = 10_000  # ids in one query, well under SQLite's limit of bound values

@@ -5,7 +5,8 @@ from django.db import IntegrityError
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from .models import ALL_LABEL_FIELDS, Annotation, Article, Source, Speaker
+from . import span_schema
+from .models import Annotation, Article, Source, Speaker
 from .models.corpus import validate_aliases
 
 
@@ -81,23 +82,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Annotation
-        fields = [
-            "id",
-            "article",
-            "reviewer",
-            "layer",
-            "label",
-            "start",
-            "end",
-            "quote",
-            "prefix",
-            "suffix",
-            "note",
-            "created",
-            "updated",
-            "orphaned",
-            *ALL_LABEL_FIELDS,
-        ]
+        fields = [*span_schema.PLACE, *span_schema.NAMES]
         read_only_fields = [
             "article",
             "layer",
@@ -146,7 +131,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
             setattr(candidate, name, value)
         if self.instance is not None and candidate.label != previous_label:
             candidate.clear_fields_of_other_labels()
-            for name in ALL_LABEL_FIELDS:
+            for name in span_schema.NAMES:
                 if name in attrs:
                     setattr(candidate, name, attrs[name])
 

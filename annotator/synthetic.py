@@ -8,7 +8,7 @@ arguments give the same corpus.
 import random
 import re
 
-from . import text
+from . import span_schema, text
 from .profiles import agreement, maths
 
 SUBJECTS = (
@@ -103,6 +103,8 @@ def spans(rng: random.Random, text: str, count: int):
 
 
 IDENTIFIABLE = ("named_person", "named_organisation", "unnamed_identified")
+# How often a yes-or-no field is yes (any other: half the time).
+TRUE_RATES = {"counter_voice": 0.1, "check_worthy": 0.6, "hedged": 0.2}
 
 
 class Drawer:
@@ -229,7 +231,6 @@ class Drawer:
         return maths.tally(words, facts), agreements
 
     def span(self, draw, content, article, reviewer_id, label, start, end):
-        choices = self.world["choices"]
         prefix, suffix = text.context(content, start, end)
         values = {
             "article_id": article,
@@ -242,31 +243,20 @@ class Drawer:
             "prefix": prefix,
             "suffix": suffix,
             "note": "",
-            "speaker_id": None,
-            "speaker_type": "",
-            "cue_stance": "",
-            "quote_type": "",
-            "counter_voice": None,
-            "check_worthy": None,
-            "hedged": None,
-            "opinion_type": "",
-            "attribution_id": None,
+            **{field.column: field.empty for field in span_schema.LABEL_FIELDS},
             "orphaned": False,
             "created": self.world["now"],
             "updated": self.world["now"],
         }
-        if label == "attribution":
-            values["speaker_type"] = pick(draw, choices["speaker_type"])
-            if values["speaker_type"] in IDENTIFIABLE:
-                values["speaker_id"] = pick(draw, self.world["speakers"])
-            values["cue_stance"] = pick(draw, choices["cue_stance"])
-            values["quote_type"] = pick(draw, choices["quote_type"])
-            values["counter_voice"] = draw() < 0.1
-        elif label == "claim":
-            values["check_worthy"] = draw() < 0.6
-            values["hedged"] = draw() < 0.2
-        else:
-            values["opinion_type"] = pick(draw, choices["opinion_type"])
+        for field in span_schema.LABEL_FIELDS:
+            if label in field.labels and field.kind == span_schema.CHOICE:
+                values[field.column] = pick(draw, self.world["choices"][field.name])
+            elif label in field.labels and field.kind == span_schema.BOOLEAN:
+                values[field.column] = draw() < TRUE_RATES.get(field.name, 0.5)
+        # Links are drawn for the whole chunk (see chunk()); a speaker record only for
+        # a speaker who can be identified.
+        if values.get("speaker_type") in IDENTIFIABLE:
+            values["speaker_id"] = pick(draw, self.world["speakers"])
         return values
 
 

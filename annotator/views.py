@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import text
+from . import span_schema, text
 from .api_errors import InvalidForm
 from .forms import ArticleReviewForm, DeleteAnnotationForm, QuoteAnnotationForm
 from .models import (
-    ALL_LABEL_FIELDS,
     Annotation,
     Article,
     ArticleReview,
@@ -59,19 +58,28 @@ VIEWS = {
 
 # What the page shows and its script reads of each span: name -> values() lookup.
 PAGE_SPAN_FIELDS = {
-    "id": "id",
+    **{name: name for name in ("id", "label", "start", "end", "quote", "note", "orphaned")},
     "reviewer": "reviewer__username",
-    "label": "label",
-    "start": "start",
-    "end": "end",
-    "quote": "quote",
-    "note": "note",
-    **{
-        name: f"{name}_id" if name in ("speaker", "attribution") else name
-        for name in ALL_LABEL_FIELDS
-    },
-    "orphaned": "orphaned",
+    **{field.name: field.column for field in span_schema.LABEL_FIELDS},
 }
+
+
+def _label_fields_for_script():
+    """Each label field as the page's script draws and sends it (span_schema, and the
+    model field's name and choices)."""
+    described = []
+    for field in span_schema.LABEL_FIELDS:
+        model_field = Annotation._meta.get_field(field.name)
+        described.append(
+            {
+                "name": field.name,
+                "kind": field.kind,
+                "labels": field.labels,
+                "title": str(model_field.verbose_name),
+                "choices": model_field.choices or [],
+            }
+        )
+    return described
 
 
 def _shown(view, article, reviewer):
@@ -114,14 +122,8 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "canCreate": view == "mine",
         "annotations": annotations,
         "speakers": SpeakerSerializer(speakers, many=True).data,
-        "choices": {
-            "label": Label.choices,
-            "speaker_type": SpeakerType.choices,
-            "cue_stance": CueStance.choices,
-            "quote_type": QuoteType.choices,
-            "opinion_type": OpinionType.choices,
-        },
-        "counterVoiceChoices": [["", "—"], ["true", "Yes"], ["false", "No"]],
+        "labels": Label.choices,
+        "fields": _label_fields_for_script(),
         "urls": {
             "annotations": reverse("api-article-annotations", args=[article.pk]),
             "annotation": reverse("api-annotation", args=[0]),

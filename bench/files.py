@@ -11,7 +11,8 @@ import time
 import orjson
 import psycopg
 
-from bench.raw import Raw, database_name, is_sqlite, sqlite_path, with_database
+from annotator import span_schema
+from bench.raw import Raw, column_list, database_name, is_sqlite, sqlite_path, with_database
 from bench.report import Row
 from bench.timing import ROOT, child
 
@@ -23,12 +24,15 @@ SPAN_TABLES = (
     "annotator_articleagreement",
     "annotator_annotation",
 )
-RAW_FIELDS = ("speaker_type", "cue_stance", "quote_type", "opinion_type")
+# The raw import stores what a span must hold: its place and its choice fields, which
+# are "" when unanswered rather than null (span_schema).
+RAW_COLUMNS = (
+    *(column for column in span_schema.PLACE_COLUMNS if column != "id"),
+    *span_schema.CHOICE_NAMES,
+)
 RAW_IMPORT = (
-    "INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, "
-    'start, "end", quote, prefix, suffix, note, created, updated, speaker_type, '
-    "cue_stance, quote_type, opinion_type, orphaned) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    f"INSERT INTO annotator_annotation ({column_list(RAW_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(RAW_COLUMNS))})"
 )
 
 
@@ -135,9 +139,8 @@ def import_native(url, env, manage, folder):
     tuples = [
         (article_ids[record["body_sha256"]], user_ids[span["reviewer"]], span["layer"])
         + (span["label"], span["start"], span["end"], span["quote"], span["prefix"])
-        + (span["suffix"], span["note"], span["created"], span["updated"])
-        + tuple(span["fields"][name] for name in RAW_FIELDS)
-        + (False,)
+        + (span["suffix"], span["note"], span["created"], span["updated"], False)
+        + tuple(span["fields"][name] for name in span_schema.CHOICE_NAMES)
         for record in document["articles"]
         for span in record["annotations"]
     ]

@@ -9,6 +9,11 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 
+def column_list(columns):
+    """Column names for SQL, each quoted ("end" is a keyword)."""
+    return ", ".join(f'"{column}"' for column in columns)
+
+
 def is_sqlite(url):
     return url.startswith("sqlite:")
 

@@ -14,11 +14,16 @@ from collections import defaultdict
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
+from pathlib import Path
 
 import orjson
-from raw import Raw  # bench/raw.py, beside this script
+from raw import Raw, column_list  # bench/raw.py, beside this script
 
-# The product's constants, written again here: the baseline imports nothing of it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from annotator import span_schema  # noqa: E402  (plain data, no Django)
+
+# The product's constants, written again here: the baseline imports nothing of it but
+# the span schema.
 SCHEMA = {
     "schema": "newsroom-annotator/export",
     "schema_version": "1.3",
@@ -27,12 +32,11 @@ SCHEMA = {
 FILTERS = dict.fromkeys(("source", "article", "reviewer", "label", "layer", "since"))
 URN = "urn:newsroom-annotator:"
 PAGE_SIZE = 5000
-SPANS = (
-    'SELECT article_id, id, reviewer_id, layer, label, start, "end", quote, prefix, suffix, '
-    "note, created, updated, speaker_id, attribution_id, "
-    "speaker_type, cue_stance, quote_type, counter_voice, check_worthy, hedged, opinion_type, "
-    "orphaned FROM annotator_annotation ORDER BY article_id"
-)
+# Every span column the export reads (span_schema: plain data, the one list of a span's
+# fields), by article.
+SPANS = f"SELECT {column_list(span_schema.COLUMNS)} FROM annotator_annotation ORDER BY article_id"
+PLACE = len(span_schema.PLACE_COLUMNS)
+START, END = span_schema.COLUMNS.index("start"), span_schema.COLUMNS.index("end")
 ARTICLES = (
     "SELECT a.id, a.title, a.author, a.published, a.date_shown, a.dateline, a.seed_file, "
     "s.id, s.name, s.domain, s.identified, a.body_sha256, length(a.body), a.word_count "
@@ -48,10 +52,14 @@ def sqlite_time(stored):
 
 def span_records(rows, names, speakers, done, iso):
     records = []
-    for row in sorted(rows, key=lambda row: (row[5], -row[6], row[1])):
-        (_article, pk, reviewer, layer, label, start, end, quote, prefix, suffix, note) = row[:11]
-        (created, updated, speaker, attribution, speaker_type, cue_stance, quote_type) = row[11:18]
-        counter_voice, check_worthy, hedged, opinion_type, orphaned = row[18:]
+    for row in sorted(rows, key=lambda row: (row[START], -row[END], row[0])):
+        (pk, _article, reviewer, layer, label, start, end, quote, prefix, suffix) = row[:10]
+        (note, created, updated, orphaned) = row[10:PLACE]
+        fields = dict(zip(span_schema.NAMES, row[PLACE:], strict=True))
+        for name in span_schema.BOOLEAN_NAMES:
+            fields[name] = BOOLEAN[fields[name]]
+        fields["speaker"] = speakers.get(fields["speaker"])
+        links = {name: fields.pop(name) for name in span_schema.LINK_NAMES}
         records.append(
             {
                 "id": pk,
@@ -68,17 +76,8 @@ def span_records(rows, names, speakers, done, iso):
                 "note": note,
                 "created": iso(created),
                 "updated": iso(updated),
-                "fields": {
-                    "speaker": speakers.get(speaker),
-                    "speaker_type": speaker_type,
-                    "cue_stance": cue_stance,
-                    "quote_type": quote_type,
-                    "counter_voice": BOOLEAN[counter_voice],
-                    "check_worthy": BOOLEAN[check_worthy],
-                    "hedged": BOOLEAN[hedged],
-                    "opinion_type": opinion_type,
-                },
-                "links": {"attribution": attribution},
+                "fields": fields,
+                "links": links,
             }
         )
     return records
@@ -87,14 +86,13 @@ def span_records(rows, names, speakers, done, iso):
 def w3c(record, article_id, sha256):
     fields = record["fields"]
     bodies = [{"type": "TextualBody", "purpose": "classifying", "value": record["label"]}]
-    for name in ("speaker_type", "cue_stance", "quote_type", "opinion_type"):
+    for name in span_schema.CHOICE_NAMES:
         if fields[name]:
             bodies.append(
                 {"type": "TextualBody", "purpose": "tagging", "value": f"{name}:{fields[name]}"}
             )
     if record["note"]:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": record["note"]})
-    link = record["links"]["attribution"]
     reviewer = record["reviewer"]
     return {
         "id": f"{URN}annotation:{record['id']}",
@@ -121,7 +119,10 @@ def w3c(record, article_id, sha256):
         "nra:reviewState": record["review_state"],
         "nra:layer": record["layer"],
         "nra:fields": fields,
-        "nra:links": {"attribution": f"{URN}annotation:{link}" if link else None},
+        "nra:links": {
+            name: f"{URN}annotation:{link}" if link else None
+            for name, link in record["links"].items()
+        },
     }
 
 
@@ -163,7 +164,7 @@ def main(database, output, fmt, stamp):
             out.write(orjson.dumps(collection)[:-1])
         pages = in_page = 0
         for index, (article_id, rows) in enumerate(
-            groupby(database.stream(SPANS), key=itemgetter(0))
+            groupby(database.stream(SPANS), key=itemgetter(1))
         ):
             records = span_records(rows, names, speakers, done[article_id], iso)
             (_, title, author, published, shown, dateline, seed, *source) = articles[article_id]

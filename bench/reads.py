@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
+from annotator import span_schema
 from annotator.models import Annotation, Article, Source
 from bench import corpus
 from bench.report import Row, at_most, ms, ratio
@@ -17,9 +18,8 @@ from bench.timing import QueryCounter, median_of, p95, paired
 # The page's script data: each span's fields under the names the script reads.
 PAGE_SPANS = (
     "SELECT n.id, u.username AS reviewer, n.label, n.start, n.end, n.quote, n.note, "
-    "n.speaker_id AS speaker, n.speaker_type, n.cue_stance, n.quote_type, n.counter_voice, "
-    "n.check_worthy, n.hedged, n.opinion_type, n.attribution_id AS attribution "
-    "FROM annotator_annotation n JOIN auth_user u ON u.id = n.reviewer_id "
+    + ", ".join(f"n.{field.column} AS {field.name}" for field in span_schema.LABEL_FIELDS)
+    + " FROM annotator_annotation n JOIN auth_user u ON u.id = n.reviewer_id "
     "WHERE n.article_id=%s AND n.layer='raw' AND NOT n.orphaned "
     "ORDER BY n.start, n.end DESC, n.id"
 )

@@ -8,6 +8,7 @@ import time
 
 from rest_framework.test import APIClient
 
+from annotator import span_schema
 from annotator.models import Annotation, Article
 from bench import corpus, load
 from bench.report import Row, ms
@@ -15,11 +16,14 @@ from bench.timing import median_of, p95
 
 SAVES = 200
 RAW_END = 10**6 + 1  # beyond every body: marks the raw baseline's rows for deletion
+# A claim with every choice field unanswered ("", span_schema), the rest null.
+UNANSWERED = ", ".join(["''"] * len(span_schema.CHOICE_NAMES))
 RAW_INSERT = (
     'INSERT INTO annotator_annotation (article_id, reviewer_id, layer, label, start, "end", '
-    "quote, prefix, suffix, note, created, updated, speaker_type, cue_stance, quote_type, "
-    "opinion_type, orphaned) VALUES (%s, %s, 'raw', 'claim', %s, %s, 'x', '', '', '', "
-    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '', '', '', '', FALSE)"
+    "quote, prefix, suffix, note, created, updated, orphaned, "
+    f"{', '.join(span_schema.CHOICE_NAMES)}) "
+    "VALUES (%s, %s, 'raw', 'claim', %s, %s, 'x', '', '', '', "
+    f"CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, FALSE, {UNANSWERED})"
 )
 
 

@@ -65,23 +65,23 @@ class TestDatabaseConstraints:
     def test_attribution_fields_on_a_claim_are_refused(self, article, alice):
         assert_database_refuses(
             raw_annotation(article, alice, speaker_type="vague"),
-            "annotation_attribution_fields_only_on_attributions",
+            "annotation_fields_only_on_attribution",
         )
 
     def test_claim_fields_on_an_opinion_are_refused(self, article, alice):
         annotation = raw_annotation(article, alice, label="opinion", check_worthy=True)
-        assert_database_refuses(annotation, "annotation_claim_fields_only_on_claims")
+        assert_database_refuses(annotation, "annotation_fields_only_on_claim")
 
     def test_opinion_fields_on_a_claim_are_refused(self, article, alice):
         annotation = raw_annotation(article, alice, opinion_type="evaluative")
-        assert_database_refuses(annotation, "annotation_opinion_fields_only_on_opinions")
+        assert_database_refuses(annotation, "annotation_fields_only_on_opinion")
 
     def test_an_attribution_cannot_link_to_an_attribution(self, article, alice):
         source = raw_annotation(article, alice, label="attribution")
         source.save()
         annotation = raw_annotation(article, alice, label="attribution", end=5, attribution=source)
         annotation.quote = article.body[0:5]
-        assert_database_refuses(annotation, "annotation_attributions_link_to_nothing")
+        assert_database_refuses(annotation, "annotation_fields_only_on_claim_opinion")
 
 
 @pytest.mark.django_db

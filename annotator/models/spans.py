@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .. import text
+from .. import span_schema, text
 from .checks import one_of
 from .corpus import Article, Speaker
 
@@ -50,13 +50,30 @@ class Layer(models.TextChoices):
     ADJUDICATED = "adjudicated", "Adjudicated"
 
 
-# Which optional fields belong to which label; everything else must stay empty.
-LABEL_FIELDS = {
-    Label.ATTRIBUTION: ("speaker", "speaker_type", "cue_stance", "quote_type", "counter_voice"),
-    Label.CLAIM: ("check_worthy", "hedged", "attribution"),
-    Label.OPINION: ("opinion_type", "attribution"),
-}
-ALL_LABEL_FIELDS = tuple(dict.fromkeys(f for fields in LABEL_FIELDS.values() for f in fields))
+# Which optional fields belong to which label (span_schema); everything else stays empty.
+LABEL_FIELDS = {label: span_schema.fields_of(label) for label in Label}
+ALL_LABEL_FIELDS = span_schema.NAMES
+
+
+def _fields_only_on_their_labels():
+    """One check per set of labels owning fields: a span of any other label leaves them empty."""
+    owned = {}
+    for field in span_schema.LABEL_FIELDS:
+        owned.setdefault(field.labels, []).append(field)
+    return [
+        models.CheckConstraint(
+            condition=one_of("label", labels) | Q(**dict(map(_unanswered, fields))),
+            name=f"annotation_fields_only_on_{'_'.join(labels)}",
+        )
+        for labels, fields in owned.items()
+    ]
+
+
+def _unanswered(field):
+    """The lookup and value that hold when ``field`` is left empty."""
+    if field.empty is None:
+        return f"{field.name}__isnull", True
+    return field.name, field.empty
 
 
 class AnnotationQuerySet(models.QuerySet):
@@ -119,15 +136,17 @@ class Annotation(models.Model):
     cue_stance = models.CharField(max_length=20, choices=CueStance.choices, blank=True)
     quote_type = models.CharField(max_length=20, choices=QuoteType.choices, blank=True)
     counter_voice = models.BooleanField(
+        "counter-voice",
         null=True,
         blank=True,
         help_text="The attributed voice contrasts with the article's main line.",
     )
-    check_worthy = models.BooleanField(null=True, blank=True)
+    check_worthy = models.BooleanField("check-worthy", null=True, blank=True)
     hedged = models.BooleanField(null=True, blank=True)
     opinion_type = models.CharField(max_length=20, choices=OpinionType.choices, blank=True)
     attribution = models.ForeignKey(
         "self",
+        verbose_name="linked attribution",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -177,29 +196,7 @@ class Annotation(models.Model):
                 & one_of("opinion_type", [*OpinionType.values, ""]),
                 name="annotation_field_choices_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(label=Label.ATTRIBUTION)
-                | Q(
-                    speaker__isnull=True,
-                    speaker_type="",
-                    cue_stance="",
-                    quote_type="",
-                    counter_voice__isnull=True,
-                ),
-                name="annotation_attribution_fields_only_on_attributions",
-            ),
-            models.CheckConstraint(
-                condition=Q(label=Label.CLAIM) | Q(check_worthy__isnull=True, hedged__isnull=True),
-                name="annotation_claim_fields_only_on_claims",
-            ),
-            models.CheckConstraint(
-                condition=Q(label=Label.OPINION) | Q(opinion_type=""),
-                name="annotation_opinion_fields_only_on_opinions",
-            ),
-            models.CheckConstraint(
-                condition=~Q(label=Label.ATTRIBUTION) | Q(attribution__isnull=True),
-                name="annotation_attributions_link_to_nothing",
-            ),
+            *_fields_only_on_their_labels(),
         ]
 
     def __str__(self):

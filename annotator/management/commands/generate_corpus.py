@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator import bulksql, synthetic
+from annotator import bulksql, span_schema, synthetic
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import (
     REVIEWERS_GROUP,
@@ -19,12 +19,8 @@ from annotator.models import (
     Annotation,
     Article,
     ArticleAgreement,
-    CueStance,
-    OpinionType,
-    QuoteType,
     Source,
     Speaker,
-    SpeakerType,
     UnitFigures,
 )
 
@@ -141,10 +137,8 @@ class Generator:
             "speakers": [speaker.pk for speaker in self.speakers],
             "affiliations": {speaker.pk: speaker.affiliation for speaker in self.speakers},
             "choices": {
-                "speaker_type": SpeakerType.values,
-                "cue_stance": CueStance.values,
-                "quote_type": QuoteType.values,
-                "opinion_type": OpinionType.values,
+                name: [value for value, _ in Annotation._meta.get_field(name).choices]
+                for name in span_schema.CHOICE_NAMES
             },
             "per_article": [
                 total // articles + (1 if n < total % articles else 0) for n in range(articles)

@@ -20,7 +20,14 @@ const bodyCharacters = Array.from(data.body);
 const LABEL_ORDER = ["attribution", "claim", "opinion"];
 const WORD = /[\p{L}\p{N}\p{M}]/u;
 const LABEL_KEYS = { c: "claim", o: "opinion", a: "attribution" };
-const LABEL_NAMES = Object.fromEntries(data.choices.label);
+const LABEL_NAMES = Object.fromEntries(data.labels);
+// A span's label fields as the server defines them: name, kind, owning labels, title, choices.
+const FIELDS = data.fields;
+const FIELD_KINDS = Object.fromEntries(FIELDS.map((field) => [field.name, field.kind]));
+
+function fieldsOf(label) {
+  return FIELDS.filter((field) => field.labels.includes(label));
+}
 
 const paragraphs = [...bodyElement.querySelectorAll("p[data-offset]")].map((element) => {
   const text = element.textContent;
@@ -224,25 +231,23 @@ function renderHighlights(extent) {
 }
 
 function choiceName(field, value) {
-  const pair = data.choices[field].find(([key]) => key === value);
+  const pair = field.choices.find(([key]) => key === value);
   return pair ? pair[1] : value;
 }
 
 function fieldSummary(annotation, speaker, link) {
   const parts = [];
-  if (annotation.label === "attribution") {
-    if (speaker) parts.push(`speaker: ${speaker.name}`);
-    for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
-      if (annotation[field]) parts.push(`${field.replace("_", " ")}: ${choiceName(field, annotation[field])}`);
+  for (const field of fieldsOf(annotation.label)) {
+    const value = annotation[field.name];
+    if (field.kind === "speaker") {
+      if (speaker) parts.push(`${field.title}: ${speaker.name}`);
+    } else if (field.kind === "link") {
+      parts.push(link ? `linked to “${truncate(link.quote, 40)}”` : "own voice (unlinked)");
+    } else if (field.kind === "boolean") {
+      if (value !== null) parts.push(value ? field.title : `not ${field.title}`);
+    } else if (value) {
+      parts.push(`${field.title}: ${choiceName(field, value)}`);
     }
-    if (annotation.counter_voice) parts.push("counter-voice");
-  } else {
-    if (annotation.label === "claim") {
-      if (annotation.check_worthy !== null) parts.push(annotation.check_worthy ? "check-worthy" : "not check-worthy");
-      if (annotation.hedged !== null) parts.push(annotation.hedged ? "hedged" : "not hedged");
-    }
-    if (annotation.opinion_type) parts.push(choiceName("opinion_type", annotation.opinion_type));
-    parts.push(link ? `linked to “${truncate(link.quote, 40)}”` : "own voice (unlinked)");
   }
   return parts.join(" · ");
 }
@@ -342,26 +347,25 @@ function speakerField(annotation) {
 
 const YES_NO = [["", "—"], ["true", "Yes"], ["false", "No"]];
 
+function capitalised(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function fieldControl(field, annotation) {
+  const title = capitalised(field.title);
+  const value = annotation[field.name];
+  if (field.kind === "speaker") return speakerField(annotation);
+  if (field.kind === "boolean") return selectField(field.name, title, YES_NO, value);
+  if (field.kind === "choice") return selectField(field.name, title, [["", "—"], ...field.choices], value);
+  const links = inTextOrder(annotations.filter((a) => a.label === "attribution" && a.reviewer === annotation.reviewer));
+  const options = [["", "— none (own voice) —"], ...links.map((a) => [a.id, truncate(a.quote, 50)])];
+  return selectField(field.name, title, options, value);
+}
+
 function editor(annotation) {
   const form = element("form", { className: "mt-2", dataset: { editor: annotation.id } });
-  form.append(selectField("label", "Label", data.choices.label, annotation.label));
-  if (annotation.label === "attribution") {
-    form.append(speakerField(annotation));
-    for (const field of ["speaker_type", "cue_stance", "quote_type"]) {
-      form.append(selectField(field, field.replace("_", " "), [["", "—"], ...data.choices[field]], annotation[field]));
-    }
-    form.append(selectField("counter_voice", "Contrasts with the main line", YES_NO, annotation.counter_voice));
-  } else {
-    if (annotation.label === "claim") {
-      form.append(selectField("check_worthy", "Check-worthy", YES_NO, annotation.check_worthy));
-      form.append(selectField("hedged", "Hedged", YES_NO, annotation.hedged));
-    } else {
-      form.append(selectField("opinion_type", "Opinion type", [["", "—"], ...data.choices.opinion_type], annotation.opinion_type));
-    }
-    const links = inTextOrder(annotations.filter((a) => a.label === "attribution" && a.reviewer === annotation.reviewer));
-    const options = [["", "— none (own voice) —"], ...links.map((a) => [a.id, truncate(a.quote, 50)])];
-    form.append(selectField("attribution", "Linked attribution", options, annotation.attribution));
-  }
+  form.append(selectField("label", "Label", data.labels, annotation.label));
+  for (const field of fieldsOf(annotation.label)) form.append(fieldControl(field, annotation));
   const note = element("textarea", { className: "form-control form-control-sm", name: "note", rows: "2", maxlength: "2000" });
   note.value = annotation.note;
   form.append(element("label", { className: "form-label small w-100 mb-1" }, "Note", note));
@@ -384,8 +388,9 @@ function editor(annotation) {
         continue;
       }
       const value = control.value;
-      if (["check_worthy", "hedged", "counter_voice"].includes(control.name)) changes[control.name] = value === "" ? null : value === "true";
-      else if (["speaker", "attribution"].includes(control.name)) changes[control.name] = value === "" ? null : Number(value);
+      const kind = FIELD_KINDS[control.name];
+      if (kind === "boolean") changes[control.name] = value === "" ? null : value === "true";
+      else if (kind === "link") changes[control.name] = value === "" ? null : Number(value);
       else changes[control.name] = value;
     }
     if (changes.label !== annotation.label) {
