@@ -32,7 +32,7 @@ def source_list(request):
             "columns": presentation.table_columns(),
             "identified": [row for row in rows if row["identified"]],
             "unidentified": [row for row in rows if not row["identified"]],
-            "metric_kinds": {m.key: m.kind for m in presentation.METRICS},
+            "metric_kinds": presentation.TABLE_METRIC_KINDS,
         },
     )
 

@@ -118,3 +118,14 @@ def test_metrics_help_explains_every_figure(alice):
     page = logged_in(alice).get("/guidelines/figures/").content.decode()
     for name in ("Sourcing rate", "Voice diversity", "Counter-voice rate", "Transparency"):
         assert name in page
+
+
+def test_agreement_on_the_trust_chart_is_a_coefficient_not_a_percentage(carol, annotated):
+    source, _ = annotated
+    page = logged_in(carol).get(f"/sources/{source.pk}/")
+    [trust] = [chart for title, chart in page.context["charts"] if title == "Trust"]
+    [alpha] = [row for row in trust["rows"] if row["name"].startswith("Agreement")]
+    value = page.context["profile"].agreement["alpha"]
+    assert alpha["display"] == f"{value:.2f}"
+    assert "%" not in alpha["display"]
+    assert f">{alpha['display']}<" in page.content.decode()

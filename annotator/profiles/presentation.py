@@ -20,6 +20,8 @@ TABLE_METRICS = (
     "cue_balance",
 )
 METRICS_BY_KEY = {metric.key: metric for metric in METRICS}
+# The table's figure columns in the order of its headings, with the kind each is shown as.
+TABLE_METRIC_KINDS = {key: METRICS_BY_KEY[key].kind for key in TABLE_METRICS}
 
 
 def format_value(kind, value):
@@ -29,6 +31,8 @@ def format_value(kind, value):
         return f"{100 * value:.0f}%"
     if kind == "index":
         return f"{value:+.2f}"
+    if kind == "coefficient":  # an agreement coefficient, never a percentage
+        return f"{value:.2f}"
     return f"{value:.1f}"
 
 
@@ -154,10 +158,10 @@ def chart(profile, group, evidence_url_name="annotator:source-evidence"):
                 {
                     "name": name,
                     "reading": "",
-                    "display": format_value("share", value),
+                    "display": format_value("coefficient", value),
                     "note": f"{profile.double_annotated} double-annotated article(s)",
                     "url": reverse("annotator:agreement") + f"?source={profile.source.pk}",
-                    **_geometry("share", value, None, None),
+                    **_geometry("coefficient", value, None, None),
                 }
             )
     for index, row in enumerate(rows):
@@ -199,7 +203,7 @@ def _scaled(kind, value, top=None):
         return 0
     if kind == "index":
         return 0.5 + value / 2
-    if kind == "share":
+    if kind in ("share", "coefficient"):  # a negative alpha draws no bar; its number shows
         return max(0.0, min(1.0, value))
     return min(1.0, value / top) if top else 0
 
