@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .models import ALL_LABEL_FIELDS, Adjudication, Annotation, Label, Layer
+from . import span_schema
+from .models import Adjudication, Annotation, Label, Layer
 from .profiles import storage
 
-COMPARED_FIELDS = tuple(name for name in ALL_LABEL_FIELDS if name != "attribution")
+COMPARED_FIELDS = tuple(name for name in span_schema.NAMES if name not in span_schema.LINK_NAMES)
 
 
 @dataclass

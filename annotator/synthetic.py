@@ -249,9 +249,11 @@ class Drawer:
             "updated": self.world["now"],
         }
         for field in span_schema.LABEL_FIELDS:
-            if label in field.labels and field.kind == span_schema.CHOICE:
+            if label not in field.labels:
+                continue
+            if field.kind == span_schema.CHOICE:
                 values[field.column] = pick(draw, self.world["choices"][field.name])
-            elif label in field.labels and field.kind == span_schema.BOOLEAN:
+            elif field.kind == span_schema.BOOLEAN:
                 values[field.column] = draw() < TRUE_RATES.get(field.name, 0.5)
         # Links are drawn for the whole chunk (see chunk()); a speaker record only for
         # a speaker who can be identified.

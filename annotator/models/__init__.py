@@ -3,7 +3,6 @@
 from .corpus import Affiliation, Article, Source, Speaker
 from .precomputed import ArticleAgreement, UnitFigures
 from .spans import (
-    ALL_LABEL_FIELDS,
     LABEL_FIELDS,
     Annotation,
     CueStance,
@@ -17,7 +16,6 @@ from .spans import (
 from .workflow import REVIEWERS_GROUP, Adjudication, ArticleReview, Assignment
 
 __all__ = [
-    "ALL_LABEL_FIELDS",
     "LABEL_FIELDS",
     "REVIEWERS_GROUP",
     "Adjudication",

@@ -52,7 +52,6 @@ class Layer(models.TextChoices):
 
 # Which optional fields belong to which label (span_schema); everything else stays empty.
 LABEL_FIELDS = {label: span_schema.fields_of(label) for label in Label}
-ALL_LABEL_FIELDS = span_schema.NAMES
 
 
 def _fields_only_on_their_labels():
@@ -327,7 +326,7 @@ class Annotation(models.Model):
             elif self.quote != self.article.body[self.start : self.end]:
                 errors["quote"] = "The quote does not match the body at these offsets."
         own_fields = LABEL_FIELDS.get(self.label, ())
-        for field in ALL_LABEL_FIELDS:
+        for field in span_schema.NAMES:
             if field not in own_fields and self._field_is_set(field):
                 errors[field] = f"{field} is not a field of a {self.label}."
         if self.attribution_id is not None and self.label != Label.ATTRIBUTION:
@@ -364,7 +363,7 @@ class Annotation(models.Model):
     def clear_fields_of_other_labels(self):
         """When a span changes label, fields of the old label no longer mean anything."""
         own_fields = LABEL_FIELDS.get(self.label, ())
-        for field in ALL_LABEL_FIELDS:
+        for field in span_schema.NAMES:
             if field not in own_fields:
                 model_field = self._meta.get_field(field)
                 setattr(self, model_field.attname, None if model_field.null else "")
