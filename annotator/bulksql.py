@@ -31,9 +31,13 @@ def batches(iterable, size):
 def insert(model, rows):
     """Insert ``rows`` (dicts of column to value, all with the same keys) into ``model``'s table.
 
-    Values must already be adapted for the database.
+    Values must already be adapted for the database. PostgreSQL takes them in
+    one ``COPY``; SQLite in one ``executemany``.
     """
     if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _copy(model, rows)
         return
     head, placeholder, values = _insert_parts(model, rows)
     with connection.cursor() as cursor:
@@ -41,28 +45,65 @@ def insert(model, rows):
 
 
 def insert_returning_ids(model, rows):
-    """Like :func:`insert`, in multi-row statements; returns the new ids in row order.
+    """Like :func:`insert`; returns the new ids in row order.
 
-    Both SQLite (3.35+) and PostgreSQL return inserted rows in the order given,
-    which Django's own bulk_create relies on too. On SQLite the statements go
-    to the driver's own cursor in its own placeholders: Django rewrites every
-    "%s" of a statement it is given, slow for statements of thousands of values.
-    Statements hold a power of two of rows (see :func:`_chunks`).
+    PostgreSQL: the ids are drawn from the table's sequence first, then the rows
+    go in one ``COPY`` with them. Its multi-row ``INSERT`` would spend longer in
+    the driver, turning each of a statement's thousands of placeholders into
+    its own numbered one, than the server spends storing the rows.
+
+    SQLite (3.35+): multi-row statements with ``RETURNING``, which give the ids
+    in the order of the rows, as Django's own bulk_create relies on. They go to
+    the driver's own cursor in its own placeholders: Django rewrites every
+    "%s" of a statement it is given, slow for statements of thousands of
+    values. Statements hold a power of two of rows (see :func:`_chunks`).
     """
     if not rows:
         return []
+    if connection.vendor == "postgresql":
+        ids = _new_ids(model, len(rows))
+        _copy(model, rows, ids)
+        return ids
     head, placeholder, values = _insert_parts(model, rows)
+    placeholder = placeholder.replace("%s", "?")
     returning = f" RETURNING {connection.ops.quote_name('id')}"
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        placeholder = placeholder.replace("%s", "?")
     ids = []
-    with connection.wrap_database_errors, _driver_cursor(sqlite) as cursor:
+    with connection.wrap_database_errors, _driver_cursor() as cursor:
         for chunk in _chunks(rows, _parameter_limit() // len(rows[0])):
             sql = head + ", ".join([placeholder] * len(chunk)) + returning
             cursor.execute(sql, [value for row in chunk for value in values(row)])
             ids.extend(pk for (pk,) in cursor.fetchall())
     return ids
+
+
+def _new_ids(model, count):
+    """PostgreSQL: ``count`` ids taken from the sequence of ``model``'s id column."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return cursor.fetchone()[0]
+
+
+def _copy(model, rows, ids=None):
+    """PostgreSQL: ``rows`` (with ``ids``, when given) into ``model``'s table in one COPY."""
+    columns = tuple(rows[0])
+    values = _values_of(columns)
+    quote = connection.ops.quote_name
+    listed = ", ".join(map(quote, (model._meta.pk.column, *columns) if ids else columns))
+    sql = f"COPY {quote(model._meta.db_table)} ({listed}) FROM STDIN"
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        if ids:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *values(row)))
+        else:
+            for row in rows:
+                copy.write_row(values(row))
 
 
 MOST_ROWS = 1024  # rows in one multi-row statement
@@ -72,9 +113,9 @@ def _chunks(rows, fitting):
     """``rows`` in chunks of a power of two of rows, each at most :data:`MOST_ROWS` and
     ``fitting``: as many of the largest as there are, then the rest in halving sizes.
 
-    The database drivers keep each statement they prepared, by its text: with
-    a few sizes of statement, they prepare each once however many rows an
-    import writes, where a statement of any length (a batch's own) would keep
+    SQLite's driver keeps each statement it prepared, by its text: with a few
+    sizes of statement, it prepares each once however many rows an import
+    writes, where a statement of any length (a batch's own) would keep
     megabytes for every batch.
     """
     size = 1 << (max(1, min(MOST_ROWS, fitting)).bit_length() - 1)
@@ -86,10 +127,8 @@ def _chunks(rows, fitting):
         start += size
 
 
-def _driver_cursor(sqlite):
-    """SQLite's own cursor (closed on leaving), or Django's on other databases."""
-    if not sqlite:
-        return connection.cursor()
+def _driver_cursor():
+    """SQLite's own cursor, closed on leaving."""
     connection.ensure_connection()
     return closing(connection.connection.cursor())
 
@@ -159,8 +198,12 @@ def _insert_parts(model, rows):
     """``INSERT INTO table (columns) VALUES ``, one row's placeholder, and a row's values."""
     columns = tuple(rows[0])
     head, placeholder = _insert_sql(connection.vendor, model, columns)
-    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    return head, placeholder, values
+    return head, placeholder, _values_of(columns)
+
+
+def _values_of(columns):
+    """A function giving a row's values of ``columns``, in their order, as a tuple."""
+    return itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
 
 
 # The statements below are built once per database and shape: quoting the names of
@@ -174,36 +217,43 @@ def _insert_sql(vendor, model, columns):
     return head, f"({', '.join(['%s'] * len(columns))})"
 
 
-HISTORY_BATCH = 900  # ids per statement, under every database's parameter limit
+HISTORY_BATCH = 900  # ids per statement on SQLite, under its parameter limit
 
 
 def copy_history(model, ids, history_type, user_id, stamp):
     """django-simple-history's rows for these rows of ``model`` as they stand now, copied
     inside the database (INSERT ... SELECT): ``history_type`` "+" created, "~" changed,
     "-" about to be deleted; ``stamp`` the adapted time, ``user_id`` who (or None).
+
+    PostgreSQL is given every id as one array; SQLite a placeholder each, in batches.
     """
     if history_type not in ("+", "~", "-"):
         raise ValueError(f"Unknown history type {history_type!r}.")
+    ids = list(ids)
+    one_array = connection.vendor == "postgresql"
+    who = [] if user_id is None else [user_id]
     with connection.cursor() as cursor:
-        for chunk in batches(ids, HISTORY_BATCH):
-            sql = _history_sql(connection.vendor, model, history_type, user_id is None, len(chunk))
-            who = [] if user_id is None else [user_id]
-            cursor.execute(sql, [stamp, *who, *chunk])
+        for chunk in ([ids] if ids else []) if one_array else batches(ids, HISTORY_BATCH):
+            count = None if one_array else len(chunk)
+            sql = _history_sql(connection.vendor, model, history_type, user_id is None, count)
+            cursor.execute(sql, [stamp, *who, *([chunk] if one_array else chunk)])
 
 
 @cache
 def _history_sql(vendor, model, history_type, nobody, count):
+    """The statement for ``count`` ids (None: one array of them)."""
     # The type and an absent user are written in the statement: PostgreSQL cannot tell
     # the type of a bare parameter in a SELECT list.
     quote = connection.ops.quote_name
     listed = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
     history = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    among = "= ANY(%s)" if count is None else f"IN ({', '.join(['%s'] * count)})"
     return (
         f"INSERT INTO {quote(model.history.model._meta.db_table)} "
         f"({listed}, {', '.join(quote(column) for column in history)}) "
         f"SELECT {listed}, %s, NULL, '{history_type}', {'NULL' if nobody else '%s'} "
         f"FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote('id')} IN ({', '.join(['%s'] * count)})"
+        f"WHERE {quote(model._meta.pk.column)} {among}"
     )
 
 

@@ -12,7 +12,7 @@ import orjson
 import psycopg
 
 from annotator import span_schema
-from bench.raw import Raw, column_list, database_name, is_sqlite, sqlite_path, with_database
+from bench.raw import Raw, database_name, is_sqlite, sqlite_path, with_database
 from bench.report import Row
 from bench.timing import ROOT, child
 
@@ -32,10 +32,6 @@ RAW_COLUMNS = (
 )
 # Label Studio 1.23.2 importing 100,000 spans on this machine (issue 15): spans/s.
 LABEL_STUDIO_IMPORT = 15_900
-RAW_IMPORT = (
-    f"INSERT INTO annotator_annotation ({column_list(RAW_COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * len(RAW_COLUMNS))})"
-)
 
 
 def export(url, env, manage, folder, total):
@@ -124,7 +120,8 @@ def drop_copy(copy_url):
 
 def import_native(url, env, manage, folder):
     """``import_annotations`` of the native export into a copy without spans, against the
-    same file read with orjson and inserted with one executemany."""
+    same file read with orjson and inserted in one go (PostgreSQL: COPY; SQLite:
+    executemany)."""
     exported = folder / "export.native"
     copy_url = empty_copy(url, folder)
     seconds, memory = child(
@@ -146,7 +143,7 @@ def import_native(url, env, manage, folder):
         for record in document["articles"]
         for span in record["annotations"]
     ]
-    copy.executemany(RAW_IMPORT, tuples)
+    copy.insert("annotator_annotation", RAW_COLUMNS, tuples)
     copy.commit()
     raw_seconds = time.perf_counter() - began
     copy.close()
