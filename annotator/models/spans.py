@@ -108,7 +108,10 @@ class AnnotationQuerySet(models.QuerySet):
 
 
 class Annotation(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
+    # No index of its own: the unique span and the page's index both begin with the article.
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="annotations", db_index=False
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
     )
@@ -166,8 +169,12 @@ class Annotation(models.Model):
     )
 
     objects = AnnotationQuerySet.as_manager()
-    # Who changed what and when, before and after: restorable in admin.
-    history = HistoricalRecords()
+    # Who changed what and when, before and after: restorable in admin. History is looked up
+    # by span id, date and who changed it; each other index would be kept current at every
+    # write for no reader.
+    history = HistoricalRecords(
+        no_db_index=["article", "reviewer", "speaker", "attribution", "adjudicated_from"]
+    )
 
     class Meta:
         ordering = ["article", "start", "-end", "pk"]
