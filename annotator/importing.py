@@ -100,7 +100,7 @@ class Incoming:
     problem: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Planned:
     incoming: Incoming
     article: Article
@@ -617,6 +617,8 @@ def text_validators(model, name):
 
 def limit_problem(validators, value, label):
     """The first of ``validators`` that refuses ``value``, as "label: reason"; "" if none."""
+    if value == "":  # no limit refuses an empty text (most notes and speakers are)
+        return ""
     for validator in validators:
         try:
             validator(value)
@@ -750,7 +752,8 @@ class Importer:
         self.summary = Summary()
         self.touched = set()  # ids of the articles written to
         self.pending = []  # planned spans whose link waits for the end
-        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.adapt_time = connection.ops.adapt_datetimefield_value
+        self.stamp = self.adapt_time(timezone.now())
 
     def close(self):
         self.keys.close()
@@ -954,9 +957,7 @@ class Importer:
         attributions = [p for p in new if p.incoming.label == Label.ATTRIBUTION]
         others = [p for p in new if p.incoming.label != Label.ATTRIBUTION]
         for wave in (attributions, others):
-            rows = [
-                _new_row(planned, self.users, self.speakers, ids, self.stamp) for planned in wave
-            ]
+            rows = [self._new_row(planned, ids) for planned in wave]
             stored = bulksql.insert_returning_ids(Annotation, rows)
             for planned, pk in zip(wave, stored, strict=True):
                 ids[planned.incoming.key] = pk
@@ -976,6 +977,31 @@ class Importer:
             bulk_update_with_history(linked, Annotation, ["attribution"], batch_size=2000)
         self.touched.update(planned.article.id for planned in spans)
         return ids
+
+    def _new_row(self, planned, ids):
+        """A new span's columns, values adapted for the database."""
+        span, body, created = planned.incoming, planned.article.body, planned.created
+        prefix, suffix = text.context(body, planned.start, planned.end)
+        speaker = _speaker_for(span.speaker, self.speakers)
+        return {
+            "article_id": planned.article.id,
+            "reviewer_id": self.users[span.reviewer].id,
+            "layer": span.layer,
+            "label": span.label,
+            "start": planned.start,
+            "end": planned.end,
+            "quote": body[planned.start : planned.end],
+            "prefix": prefix,
+            "suffix": suffix,
+            "note": span.note,
+            "created": self.adapt_time(created) if created else self.stamp,
+            "updated": self.stamp,
+            **{name: span.fields.get(name, DEFAULTS[name]) for name in FIELD_NAMES},
+            "speaker_id": speaker.pk if speaker else None,
+            "attribution_id": _linked_id(planned, ids),
+            "orphaned": False,
+            "adjudicated_from_id": None,
+        }
 
     def _add_reviewers(self, names):
         """An account, without a usable password, for each reviewer not stored yet."""
@@ -1156,32 +1182,6 @@ def _rewrite(annotation, span, speakers):
         setattr(annotation, name, span.fields.get(name, DEFAULTS[name]))
     annotation.speaker = _speaker_for(span.speaker, speakers)
     annotation.anchor()
-
-
-def _new_row(planned, users, speakers, ids, stamp):
-    """A new span's columns, values adapted for the database (``stamp`` already is)."""
-    span, body, created = planned.incoming, planned.article.body, planned.created
-    prefix, suffix = text.context(body, planned.start, planned.end)
-    speaker = _speaker_for(span.speaker, speakers)
-    return {
-        "article_id": planned.article.id,
-        "reviewer_id": users[span.reviewer].id,
-        "layer": span.layer,
-        "label": span.label,
-        "start": planned.start,
-        "end": planned.end,
-        "quote": body[planned.start : planned.end],
-        "prefix": prefix,
-        "suffix": suffix,
-        "note": span.note,
-        "created": connection.ops.adapt_datetimefield_value(created) if created else stamp,
-        "updated": stamp,
-        **{name: span.fields.get(name, DEFAULTS[name]) for name in FIELD_NAMES},
-        "speaker_id": speaker.pk if speaker else None,
-        "attribution_id": _linked_id(planned, ids),
-        "orphaned": False,
-        "adjudicated_from_id": None,
-    }
 
 
 def _linked_id(planned, ids):
