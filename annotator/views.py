@@ -1,5 +1,8 @@
 """Server-rendered pages: fetch with permission, validate, call the model, respond."""
 
+import hashlib
+
+import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -96,6 +99,15 @@ def _shown(view, article, reviewer):
     return [dict(zip(PAGE_SPAN_FIELDS, row, strict=True)) for row in rows]
 
 
+def span_list_key(view, user, annotations):
+    """What the span list's cached fragment is kept under: the viewer's name (only their own
+    spans get a Delete button), the view, and a digest of every span shown, so that any
+    change to a span, to a reviewer's name or to the set of spans makes a new key: nothing
+    stale is served, and no viewer is served another's list."""
+    digest = hashlib.blake2b(orjson.dumps(annotations), digest_size=16).hexdigest()
+    return f"{user.get_username()}:{view}:{digest}"
+
+
 def _article(pk):
     return get_object_or_404(Article.objects.select_related("source"), pk=pk)
 
@@ -133,6 +145,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     context = {
         "article": article,
         "annotations": annotations,
+        "span_list_key": span_list_key(view, request.user, annotations),
         "orphans": [span for span in shown if span["orphaned"]],
         "label_names": dict(Label.choices),
         "paragraphs": text.paragraphs(article.body),

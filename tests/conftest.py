@@ -6,7 +6,7 @@ Reviewers group.
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -24,8 +24,10 @@ def make_user(django_user_model, username, *, reviewer=True, **flags):
 
 @pytest.fixture(autouse=True)
 def no_writes_counted():
-    """Every test starts with no API writes counted against a user (users' ids recur)."""
-    cache.clear()
+    """Every test starts with empty caches: no API writes counted against a user (users' ids
+    recur), no rendered span list."""
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

@@ -139,3 +139,37 @@ def test_the_span_list_shortens_only_quotes_longer_than_it_keeps(alice):
     listed = html[html.index("data-annotation-list") : html.index('id="delete-annotation"')]
     assert f"<q>{exact}</q>" in listed
     assert f"<q>{'b' * 159}…</q>" in listed and longer not in listed
+
+
+def span_list(html):
+    return html[html.index("data-annotation-list") : html.index('id="delete-annotation"')]
+
+
+def test_the_kept_span_list_follows_every_change_to_what_it_shows(alice, bob, carol, article):
+    claim = make_annotation(article, alice, "claim", "crucial", note="first note")
+    url = f"/articles/{article.pk}/?view=all"
+    assert "first note" in span_list(logged_in(carol).get(url).content.decode())
+    claim.note = "second note"
+    claim.save_by(alice)
+    make_annotation(article, bob, "opinion", "bridge")
+    bob.username = "robert"
+    bob.save()
+    listed = span_list(logged_in(carol).get(url).content.decode())
+    assert "second note" in listed and "first note" not in listed
+    assert "robert" in listed and ">bob<" not in listed
+    claim.delete_by(alice)
+    assert "second note" not in span_list(logged_in(carol).get(url).content.decode())
+
+
+def test_each_viewer_of_a_kept_span_list_gets_delete_buttons_for_their_own_spans_only(
+    alice, carol, django_user_model, article
+):
+    from .conftest import make_user
+
+    erin = make_user(django_user_model, "erin", reviewer=False, is_staff=True)
+    own = make_annotation(article, carol, "claim", "crucial")
+    url = f"/articles/{article.pk}/?view=all"
+    button = f'name="annotation" value="{own.pk}"'
+    assert button in span_list(logged_in(carol).get(url).content.decode())
+    assert button not in span_list(logged_in(erin).get(url).content.decode())
+    assert button in span_list(logged_in(carol).get(url).content.decode())
