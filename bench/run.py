@@ -156,6 +156,9 @@ def main():
     django.setup()
     from django.db import connections
 
+    # The app loaded as the server loads it (project/wsgi.py, its gc.freeze() included), so
+    # the requests timed in this process meet the collector as a server's would.
+    import project.wsgi  # noqa: F401
     from annotator.models import Article, Source
     from bench import corpus, files, reads, saves
 
