@@ -68,7 +68,7 @@ class ArticleAnnotations(generics.ListCreateAPIView):
         annotations = (
             Annotation.objects.visible_to(self.request.user)
             .filter(article_id=self.kwargs["pk"])
-            .select_related("reviewer")
+            .with_reviewer_name()
             .in_text_order()
         )
         query = AnnotationListQuery(data=self.request.query_params)

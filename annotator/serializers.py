@@ -1,4 +1,5 @@
 import copy
+from datetime import UTC
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -66,6 +67,18 @@ class VisibleSpanField(serializers.PrimaryKeyRelatedField):
         return Annotation.objects.visible_to(self.context["request"].user)
 
 
+class ReviewerNameField(serializers.CharField):
+    """A span's reviewer, by username: read with the span where a list asked for it
+    (``AnnotationQuerySet.with_reviewer_name``), else through the span's reviewer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, span):
+        name = getattr(span, "reviewer_name", None)
+        return span.reviewer.get_username() if name is None else name
+
+
 class AnnotationSerializer(serializers.ModelSerializer):
     """One span. On write the server fills quote and context from the body.
 
@@ -73,8 +86,12 @@ class AnnotationSerializer(serializers.ModelSerializer):
     Unknown keys are refused rather than silently dropped.
     """
 
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewer = ReviewerNameField()
     quote = serializers.CharField(required=False, trim_whitespace=False)
+    # Times in UTC, as they are stored, named once here rather than looked up as the
+    # request's current time zone for each of a list's thousand values.
+    created = serializers.DateTimeField(read_only=True, default_timezone=UTC)
+    updated = serializers.DateTimeField(read_only=True, default_timezone=UTC)
     speaker = serializers.PrimaryKeyRelatedField(
         queryset=Speaker.objects.all(), allow_null=True, required=False
     )
@@ -83,15 +100,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Annotation
         fields = [*span_schema.PLACE, *span_schema.NAMES]
-        read_only_fields = [
-            "article",
-            "layer",
-            "prefix",
-            "suffix",
-            "created",
-            "updated",
-            "orphaned",
-        ]
+        read_only_fields = ["article", "layer", "prefix", "suffix", "orphaned"]
         # The same bound on every database (PostgreSQL's integer), so errors read alike.
         extra_kwargs = {
             "start": {"max_value": 2**31 - 1},
