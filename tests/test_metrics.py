@@ -277,3 +277,27 @@ def test_two_speakers_of_one_affiliation_have_a_diversity_of_plus_zero():
     [unit] = tally({1: (1, 100)}, spans)
     assert math.copysign(1, unit.values["voice_diversity"]) == 1.0
     assert unit.values["voice_diversity"] == 0.0
+
+
+# Sample sizes: the reviewers behind a figure are those whose own value exists.
+
+
+def test_a_reviewer_whose_own_value_is_undefined_is_not_behind_the_figure():
+    # Reviewer 1 marked claims, reviewer 2 only an opinion: the sourcing rate is
+    # reviewer 1's alone ("1 of 2 reviewers"), spans per 1,000 words rests on both.
+    spans = [SpanFacts(1, 1, "claim", linked=True), SpanFacts(1, 2, "opinion")]
+    _, per_source = figures({1: (1, 100)}, spans)
+    source = per_source[1]
+    assert source.reviewers == 2
+    assert source.values["sourcing_rate"]["reviewers"] == 1
+    assert source.values["spans_per_1000_words"]["reviewers"] == 2
+
+
+def test_a_reviewer_behind_transparency_answered_all_four_questions():
+    reviews = [
+        ReviewFacts(1, 1, genre="news", byline_shown=True, date_shown=True, bio_shown=True),
+        ReviewFacts(1, 2, genre="news", byline_shown=True),  # bio and date unanswered
+    ]
+    _, per_source = figures({1: (1, 100)}, [], reviews)
+    assert per_source[1].value("transparency") == pytest.approx(1.0)
+    assert per_source[1].values["transparency"]["reviewers"] == 1

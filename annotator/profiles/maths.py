@@ -280,11 +280,6 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def mean_or_none(values) -> float | None:
-    present = [value for value in values if value is not None]
-    return fmean(present) if present else None
-
-
 _deciding_facts = operator.attrgetter(*COUNTED_FIELDS)
 _COUNTED_IN: dict = {}
 
@@ -499,12 +494,14 @@ def summarise(
     position = {article_id: i for i, article_id in enumerate(article_ids)}
     units = [unit for unit in units if unit.article_id in position]
     seen = {(unit.article_id, unit.annotator) for unit in units}
-    reviews_by_article = defaultdict(list)
+    page_shown = {}  # (article, reviewer) -> what their page review says the page shows
     for review in reviews:
         if review.article_id not in position:
             continue
-        reviews_by_article[review.article_id].append(review)
         key = (review.article_id, review.annotator)
+        if review.annotator != ADJUDICATED:
+            shown = transparency(review)
+            page_shown[key] = numpy.nan if shown is None else shown
         if key not in seen and (review.counts or review.annotator == ADJUDICATED):
             seen.add(key)
             units.append(unit_facts(*key, Unit(articles[review.article_id][1])))
@@ -518,6 +515,11 @@ def summarise(
     labels = numpy.array(
         [[u.label_counts.get(label, 0) for label in LABELS] for u in units], dtype=float
     ).reshape(len(units), len(LABELS))
+    # Each reviewer's own transparency, from their page review (the adjudicated layer has none).
+    transparency_column = FIGURE_KEYS.index("transparency")
+    values[:, transparency_column] = [
+        page_shown.get((u.article_id, u.annotator), numpy.nan) for u in units
+    ]
 
     # An article's figures: its adjudicated unit where there is one, else its reviewers' mean.
     has_adjudicated = numpy.zeros(n_articles, dtype=bool)
@@ -528,15 +530,11 @@ def summarise(
     article_labels = numpy.zeros((n_articles, len(LABELS)))
     numpy.add.at(article_labels, article_of[chosen], labels[chosen])
     article_labels = numpy.round(article_labels / numpy.maximum(chosen_units, 1)[:, None], 2)
-    # What the page shows is read by the reviewers, adjudicated or not.
-    transparency_column = FIGURE_KEYS.index("transparency")
-    for article_id, article_reviews in reviews_by_article.items():
-        shown = mean_or_none(transparency(r) for r in article_reviews if r.annotator != ADJUDICATED)
-        article_values[position[article_id], transparency_column] = (
-            numpy.nan if shown is None else shown
-        )
-
     reviewer_units = ~adjudicated
+    # What the page shows is read by the reviewers, adjudicated or not.
+    article_values[:, transparency_column] = _group_mean(
+        values[reviewer_units][:, [transparency_column]], article_of[reviewer_units], n_articles
+    )[:, 0]
     reviewer_ids = sorted({u.annotator for u in units if u.annotator != ADJUDICATED})
     reviewer_code = {reviewer: i for i, reviewer in enumerate(reviewer_ids)}
     unit_reviewer = numpy.array(
@@ -579,8 +577,11 @@ def summarise(
     unit_source = source_of[article_of]
     behind_reviewers = numpy.zeros((n_sources, n_keys), dtype=numpy.int64)
     width = max(len(reviewer_ids), 1)
+    # A reviewer is behind a figure where their own value exists, on an article the
+    # figure counts: "2 of 3 reviewers" never counts one whose value is undefined.
+    own_value_behind = reviewer_units[:, None] & ~numpy.isnan(values) & defined[article_of]
     for j in range(n_keys):
-        mask = reviewer_units & defined[article_of, j]
+        mask = own_value_behind[:, j]
         pairs = numpy.unique(unit_source[mask] * width + unit_reviewer[mask])
         behind_reviewers[:, j] = numpy.bincount(pairs // width, minlength=n_sources)
     pairs = numpy.unique(unit_source[reviewer_units] * width + unit_reviewer[reviewer_units])
