@@ -10,6 +10,7 @@ from annotator.profiles.maths import (
     SpanFacts,
     bootstrap_interval,
     bootstrap_intervals,
+    stable_seed,
     summarise,
     tally,
 )
@@ -301,3 +302,37 @@ def test_a_reviewer_behind_transparency_answered_all_four_questions():
     _, per_source = figures({1: (1, 100)}, [], reviews)
     assert per_source[1].value("transparency") == pytest.approx(1.0)
     assert per_source[1].values["transparency"]["reviewers"] == 1
+
+
+# Intervals: a 95% bootstrap interval from BOOTSTRAP_MIN_ARTICLES articles, a range below.
+
+
+def sourced_articles(n):
+    """``n`` articles of source 1, article i with i of its 4 claims linked (i mod 5)."""
+    articles = dict.fromkeys(range(n), (1, 100))
+    spans = [SpanFacts(i, 1, "claim", linked=k < i % 5) for i in range(n) for k in range(4)]
+    return articles, spans
+
+
+def test_below_ten_articles_the_interval_is_the_range_of_article_values():
+    articles, spans = sourced_articles(9)  # values 0, .25, .5, .75, 1, 0, .25, .5, .75
+    _, per_source = figures(articles, spans, intervals=True)
+    sourcing = per_source[1].values["sourcing_rate"]
+    assert (sourcing["interval"], sourcing["interval_method"]) == ((0.0, 1.0), "range")
+
+
+def test_from_ten_articles_the_interval_is_a_seeded_95_percent_bootstrap():
+    articles, spans = sourced_articles(10)
+    _, per_source = figures(articles, spans, intervals=True)
+    sourcing = per_source[1].values["sourcing_rate"]
+    values = [(i % 5) / 4 for i in range(10)]
+    assert sourcing["interval_method"] == "bootstrap_95"
+    assert sourcing["interval"] == bootstrap_interval(values, seed=stable_seed(1, 10))
+    low, high = sourcing["interval"]
+    assert 0.0 < low < sum(values) / 10 < high < 1.0
+
+
+def test_one_article_has_neither_interval_nor_range():
+    _, per_source = figures({1: (1, 100)}, [SpanFacts(1, 1, "claim")], intervals=True)
+    sourcing = per_source[1].values["sourcing_rate"]
+    assert (sourcing["interval"], sourcing["interval_method"]) == (None, None)

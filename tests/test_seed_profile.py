@@ -269,10 +269,11 @@ def test_unidentified_outlets_profile(annotated, carol):
     for key, value in expected.items():
         assert unknown.figures.value(key) == pytest.approx(value), key
     assert unknown.figures.values["voice_diversity"]["articles"] == 1
-    low, high = unknown.figures.values["sourcing_rate"]["interval"]
-    assert 0.5 <= low <= high <= 1.0
+    # two articles: the range of their values (0.5 and 1), not a 95% interval
+    sourcing = unknown.figures.values["sourcing_rate"]
+    assert (sourcing["interval"], sourcing["interval_method"]) == ((0.5, 1.0), "range")
     again = profile(carol, "Unidentified outlet")
-    assert again.figures.values["sourcing_rate"]["interval"] == (low, high)
+    assert again.figures.values["sourcing_rate"]["interval"] == (0.5, 1.0)
     assert "agreement is unknown" in " ".join(unknown.warnings)
 
 

@@ -9,7 +9,8 @@ Article value = the adjudicated unit where one exists, else the mean over its
 reviewers' units; source value = mean over its articles, so one long article
 or one busy reviewer does not dominate. Each source value carries the number
 of articles and reviewers behind it and, on request, a seeded 95% bootstrap
-interval over articles.
+interval over articles (from ``BOOTSTRAP_MIN_ARTICLES`` articles; below that, the
+range of the article values).
 """
 
 import math
@@ -37,6 +38,11 @@ AFFILIATIONS = (
 OFFICIAL_AFFILIATIONS = ("government_named", "government_other", "intergovernmental")
 ADJUDICATED = "adjudicated"
 BOOTSTRAP_RESAMPLES = 1000
+# Fewer articles than this give no 95% interval, only the range of their values: a
+# bootstrap over a handful of articles mostly returns their minimum and maximum.
+BOOTSTRAP_MIN_ARTICLES = 10
+INTERVAL_BOOTSTRAP = "bootstrap_95"
+INTERVAL_RANGE = "range"
 RESAMPLE_BLOCK = 100
 
 
@@ -382,7 +388,11 @@ def transparency(review: ReviewFacts | None) -> float | None:
 
 
 def bootstrap_interval(values, seed, resamples: int = BOOTSTRAP_RESAMPLES):
-    """95% percentile interval of the mean, resampling articles; None below two articles."""
+    """95% percentile interval of the mean, resampling articles; None below two articles.
+
+    Profiles ask for it from ``BOOTSTRAP_MIN_ARTICLES`` articles only (see
+    :func:`_source_intervals`).
+    """
     if len(values) < 2:
         return None
     sample = numpy.asarray(values, dtype=float)
@@ -438,7 +448,10 @@ class SourceFigures:
     adjudicated_articles: int
     reviewers: int
     label_counts: dict
-    values: dict  # key -> {"value", "articles", "reviewers", "interval"}
+    # key -> {"value", "articles", "reviewers", "interval", "interval_method"}: the
+    # articles with a value, the reviewers whose own value exists on one of them, and
+    # an INTERVAL_BOOTSTRAP or INTERVAL_RANGE interval (or None, None).
+    values: dict
 
     def value(self, key):
         return self.values[key]["value"]
@@ -599,12 +612,13 @@ def summarise(
         found = _source_intervals(source_id, article_values[rows]) if intervals else {}
         shown = _nones_for_nans(source_values[s])
         for j, key in enumerate(FIGURE_KEYS):
-            interval = found.get(j)
+            interval, method = found.get(j, (None, None))
             figure_values[key] = {
                 "value": shown[j],
                 "articles": int(behind[s, j]),
                 "reviewers": int(behind_reviewers[s, j]),
                 "interval": interval,
+                "interval_method": method,
             }
         per_source[source_id] = SourceFigures(
             source_id=source_id,
@@ -621,19 +635,28 @@ def summarise(
 
 
 def _source_intervals(source_id, values) -> dict:
-    """Figure column -> 95% interval over a source's articles (rows of ``values``; NaN
-    where an article has no such figure). Figures resting on as many articles share
-    one seeded draw of resamples and are resampled together."""
+    """Figure column -> (interval, method) over a source's articles (rows of ``values``;
+    NaN where an article has no such figure).
+
+    From BOOTSTRAP_MIN_ARTICLES articles a 95% bootstrap interval: figures resting on
+    as many articles share one seeded draw of resamples and are resampled together.
+    From two articles up to that, the range (lowest, highest) of the article values.
+    """
     by_size = defaultdict(list)
+    found = {}
     for j in range(values.shape[1]):
         sample = values[:, j][~numpy.isnan(values[:, j])]
-        if len(sample) >= 2:
+        if len(sample) >= BOOTSTRAP_MIN_ARTICLES:
             by_size[len(sample)].append((j, sample))
-    found = {}
+        elif len(sample) >= 2:
+            found[j] = ((float(sample.min()), float(sample.max())), INTERVAL_RANGE)
     for size, figures in by_size.items():
         columns, samples = zip(*figures, strict=True)
         intervals = bootstrap_intervals(numpy.stack(samples), stable_seed(source_id, size))
-        found.update(zip(columns, intervals, strict=True))
+        found.update(
+            (column, (interval, INTERVAL_BOOTSTRAP))
+            for column, interval in zip(columns, intervals, strict=True)
+        )
     return found
 
 
