@@ -111,8 +111,8 @@ def test_article_values_are_means_over_reviewers():
     assert a10["orphan_quotes"] == pytest.approx(0.5)
     assert a10["author_opinion_per_1000"] == pytest.approx(2.5)
     assert a10["author_opinion_share"] == pytest.approx((1 / 3 + 0) / 2)
-    # only reviewer 1 has two identifiable speakers: ln 2 / ln 8 = 1/3
-    assert a10["voice_diversity"] == pytest.approx(1 / 3)
+    # only reviewer 1 has two identifiable speakers: ln 2 over ln 7 known affiliations
+    assert a10["voice_diversity"] == pytest.approx(math.log(2) / math.log(7))
     assert a10["speaker_concentration"] == pytest.approx(0.5)
     assert a10["official_dependence"] == pytest.approx(0.5)
     assert a10["counter_voice_rate"] == pytest.approx(0.5)
@@ -148,7 +148,7 @@ def test_source_values_are_means_over_articles_with_counts_behind_them():
         "orphan_quotes": 0.25,
         "author_opinion_per_1000": 1.25,
         "author_opinion_share": 1 / 6,
-        "voice_diversity": 1 / 3,
+        "voice_diversity": math.log(2) / math.log(7),
         "speaker_concentration": 0.5,
         "official_dependence": 0.75,
         "counter_voice_rate": 0.25,
@@ -336,3 +336,41 @@ def test_one_article_has_neither_interval_nor_range():
     _, per_source = figures({1: (1, 100)}, [SpanFacts(1, 1, "claim")], intervals=True)
     sourcing = per_source[1].values["sourcing_rate"]
     assert (sourcing["interval"], sourcing["interval_method"]) == (None, None)
+
+
+# Voice diversity: speakers, not attributions; the "unknown" affiliation left out.
+
+
+def speaker(speaker_id, affiliation, count=1):
+    return SpanFacts(
+        1,
+        1,
+        "attribution",
+        speaker_type="named_person",
+        speaker_id=speaker_id,
+        affiliation=affiliation,
+        count=count,
+    )
+
+
+def test_voice_diversity_counts_each_speaker_once():
+    # Three quotes of a minister and one of an expert: two speakers, two affiliations,
+    # evenly spread (by attributions it would be 3:1).
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV, count=3), speaker(8, EXPERT)])
+    assert unit.values["voice_diversity"] == pytest.approx(math.log(2) / math.log(7))
+
+
+def test_voice_diversity_leaves_out_the_unknown_affiliation():
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), speaker(8, "unknown")])
+    assert unit.values["voice_diversity"] is None  # one speaker of known affiliation
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), speaker(8, EXPERT), speaker(9, "unknown")])
+    assert unit.values["voice_diversity"] == pytest.approx(math.log(2) / math.log(7))
+
+
+def test_official_dependence_counts_an_identified_speaker_without_a_record():
+    no_record = SpanFacts(1, 1, "attribution", speaker_type="named_person")
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), no_record])
+    assert unit.values["official_dependence"] == pytest.approx(1 / 2)
+    vague = SpanFacts(1, 1, "attribution", speaker_type="vague")
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), vague])
+    assert unit.values["official_dependence"] == pytest.approx(1.0)

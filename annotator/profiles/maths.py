@@ -36,6 +36,8 @@ AFFILIATIONS = (
     "unknown",
 )
 OFFICIAL_AFFILIATIONS = ("government_named", "government_other", "intergovernmental")
+# Voice diversity spreads speakers over the affiliations a reader can tell apart.
+KNOWN_AFFILIATIONS = tuple(a for a in AFFILIATIONS if a != "unknown")
 ADJUDICATED = "adjudicated"
 BOOTSTRAP_RESAMPLES = 1000
 # Fewer articles than this give no 95% interval, only the range of their values: a
@@ -88,7 +90,10 @@ COUNTED = {
     "author_opinions": Spans(label="opinion", linked=False),
     "author_claims": Spans(label="claim", linked=False),
     "identifiable": IDENTIFIABLE,
+    # Who speaks is identified by the speaker type; only a speaker record says where they stand.
+    "identified_voices": Spans(label="attribution", speaker_type=IDENTIFIABLE_TYPES),
     "official": Spans(**dict(IDENTIFIABLE.conditions), affiliation=OFFICIAL_AFFILIATIONS),
+    "known_affiliation": Spans(**dict(IDENTIFIABLE.conditions), affiliation=KNOWN_AFFILIATIONS),
     "counter_voices": Spans(label="attribution", counter_voice=True),
     "endorsing": Spans(label="attribution", cue_stance="endorsing"),
     "distancing": Spans(label="attribution", cue_stance="distancing"),
@@ -182,8 +187,9 @@ METRICS = (
         "Voice diversity",
         "bias",
         "share",
-        "Normalised entropy of identifiable speakers' affiliations (1 = evenly spread).",
-        counts=("identifiable",),
+        "How evenly the speakers (each counted once) spread over the seven known "
+        "affiliations: normalised entropy, 1 = evenly spread.",
+        counts=("known_affiliation",),
     ),
     Metric(
         "speaker_concentration",
@@ -199,7 +205,7 @@ METRICS = (
         "bias",
         "share",
         "Identifiable attributions to governments or intergovernmental bodies.",
-        counts=("identifiable",),
+        counts=("identified_voices",),
     ),
     Metric(
         "counter_voice_rate",
@@ -312,7 +318,8 @@ class Unit:
     words: int
     counts: dict = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))  # of each set
     speakers: Counter = field(default_factory=Counter)  # identifiable speaker -> spans
-    affiliations: Counter = field(default_factory=Counter)  # of identifiable speakers
+    # Identifiable speakers whose affiliation is known -> that affiliation (a speaker has one).
+    affiliation_of: dict = field(default_factory=dict)
 
     def add(self, span: SpanFacts):
         n, counts = span.count, self.counts
@@ -321,7 +328,15 @@ class Unit:
             counts[name] += n
         if "identifiable" in names:
             self.speakers[span.speaker_id] += n
-            self.affiliations[span.affiliation or "unknown"] += n
+        if "known_affiliation" in names:
+            self.affiliation_of[span.speaker_id] = span.affiliation
+
+    def voice_diversity(self) -> float | None:
+        """Entropy of the speakers' affiliations, each speaker once, over ln 7 (the
+        known affiliations); None below two speakers of known affiliation."""
+        if len(self.affiliation_of) < 2:
+            return None
+        return normalised_entropy(Counter(self.affiliation_of.values()), len(KNOWN_AFFILIATIONS))
 
     def figures(self) -> dict:
         counts, words = self.counts, self.words
@@ -343,11 +358,9 @@ class Unit:
             "author_opinion_share": ratio(
                 counts["author_opinions"], counts["author_opinions"] + counts["author_claims"]
             ),
-            "voice_diversity": normalised_entropy(self.affiliations, len(AFFILIATIONS))
-            if len(self.speakers) >= 2
-            else None,
+            "voice_diversity": self.voice_diversity(),
             "speaker_concentration": concentration(self.speakers) if identifiable >= 2 else None,
-            "official_dependence": ratio(counts["official"], identifiable),
+            "official_dependence": ratio(counts["official"], counts["identified_voices"]),
             "counter_voice_rate": 1.0 if counts["counter_voices"] else 0.0,
             "cue_balance": ratio(counts["endorsing"] - counts["distancing"], attributions),
             "intensifying_rate": ratio(counts["intensifying"], attributions),
