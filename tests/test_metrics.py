@@ -107,7 +107,8 @@ def test_article_values_are_means_over_reviewers():
     assert a10["sourcing_rate_check_worthy"] == pytest.approx((0.5 + 0) / 2)
     assert a10["unsupported_check_worthy_per_1000"] == pytest.approx(5.0)
     assert a10["weasel_share"] == pytest.approx((1 / 3 + 1) / 2)
-    assert a10["direct_quote_rate"] == pytest.approx((1 / 3 + 1) / 2)
+    # reviewer 1 left one attribution's quote type unanswered: 1 direct of 2 answered
+    assert a10["direct_quote_rate"] == pytest.approx((1 / 2 + 1) / 2)
     assert a10["orphan_quotes"] == pytest.approx(0.5)
     assert a10["author_opinion_per_1000"] == pytest.approx(2.5)
     assert a10["author_opinion_share"] == pytest.approx((1 / 3 + 0) / 2)
@@ -115,7 +116,8 @@ def test_article_values_are_means_over_reviewers():
     assert a10["voice_diversity"] == pytest.approx(math.log(2) / math.log(7))
     assert a10["speaker_concentration"] == pytest.approx(0.5)
     assert a10["official_dependence"] == pytest.approx(0.5)
-    assert a10["counter_voice_rate"] == pytest.approx(0.5)
+    # reviewer 2 did not say whether their one voice contrasts: missing, not "no"
+    assert a10["counter_voice_rate"] == pytest.approx(1.0)
     assert a10["cue_balance"] == pytest.approx(0.0)
     assert a10["intensifying_rate"] == pytest.approx(0.5)
     assert a10["transparency"] == pytest.approx((0.75 + 0.25) / 2)
@@ -142,16 +144,17 @@ def test_source_values_are_means_over_articles_with_counts_behind_them():
     expected = {
         "sourcing_rate": (1 / 6 + 1) / 2,
         "sourcing_rate_check_worthy": 0.25,
-        "unsupported_check_worthy_per_1000": 2.5,
+        # article 11's claims were never marked check-worthy or not: no count there
+        "unsupported_check_worthy_per_1000": 5.0,
         "weasel_share": 1 / 3,
-        "direct_quote_rate": (2 / 3 + 1 / 2) / 2,
+        "direct_quote_rate": ((1 / 2 + 1) / 2 + 1 / 2) / 2,
         "orphan_quotes": 0.25,
         "author_opinion_per_1000": 1.25,
         "author_opinion_share": 1 / 6,
         "voice_diversity": math.log(2) / math.log(7),
         "speaker_concentration": 0.5,
         "official_dependence": 0.75,
-        "counter_voice_rate": 0.25,
+        "counter_voice_rate": 1.0,
         "cue_balance": 0.25,
         "intensifying_rate": 0.25,
         "transparency": 0.5,
@@ -336,6 +339,54 @@ def test_one_article_has_neither_interval_nor_range():
     _, per_source = figures({1: (1, 100)}, [SpanFacts(1, 1, "claim")], intervals=True)
     sourcing = per_source[1].values["sourcing_rate"]
     assert (sourcing["interval"], sourcing["interval_method"]) == (None, None)
+
+
+# Missing is not "no": figures needing an answer count answered spans only.
+
+
+def test_an_unanswered_check_worthy_is_left_out_and_its_completion_shown():
+    spans = [
+        SpanFacts(1, 1, "claim", check_worthy=True, linked=True),
+        SpanFacts(1, 1, "claim", check_worthy=False),
+        SpanFacts(1, 1, "claim", check_worthy=None, count=2),
+    ]
+    [unit] = tally({1: (1, 100)}, spans)
+    assert unit.values["sourcing_rate_check_worthy"] == pytest.approx(1.0)
+    # two claims might be check-worthy and unsupported: the count is unknown, not 0
+    assert unit.values["unsupported_check_worthy_per_1000"] is None
+    assert unit.values["completion_check_worthy"] == pytest.approx(0.5)
+    answered = [SpanFacts(1, 1, "claim", check_worthy=False)]
+    [unit] = tally({1: (1, 100)}, answered)
+    assert unit.values["unsupported_check_worthy_per_1000"] == 0.0
+
+
+def test_unanswered_cue_stance_and_quote_type_are_left_out_of_their_shares():
+    spans = [
+        SpanFacts(1, 1, "attribution", cue_stance="endorsing", quote_type="direct"),
+        SpanFacts(1, 1, "attribution", cue_stance="intensifying", quote_type="indirect"),
+        SpanFacts(1, 1, "attribution", count=2),  # neither answered
+    ]
+    [unit] = tally({1: (1, 100)}, spans)
+    assert unit.values["cue_balance"] == pytest.approx((1 - 0) / 2)
+    assert unit.values["intensifying_rate"] == pytest.approx(1 / 2)
+    assert unit.values["direct_quote_rate"] == pytest.approx(1 / 2)
+    assert unit.values["completion_cue_stance"] == pytest.approx(2 / 4)
+    assert unit.values["completion_quote_type"] == pytest.approx(2 / 4)
+    # weasel share needs no answer: every attribution counts
+    assert unit.values["weasel_share"] == 0.0
+
+
+def test_counter_voice_is_unknown_until_every_attribution_answers_it():
+    def rate(*answers):
+        spans = [SpanFacts(1, 1, "attribution", counter_voice=a) for a in answers]
+        return tally({1: (1, 100)}, spans)[0].values["counter_voice_rate"]
+
+    assert rate(True, None) == 1.0
+    assert rate(False, None) is None
+    assert rate(False, False) == 0.0
+    # an article without attributions has no counter-voice: a real 0
+    [unit] = tally({1: (1, 100)}, [SpanFacts(1, 1, "claim")])
+    assert unit.values["counter_voice_rate"] == 0.0
 
 
 # Voice diversity: speakers, not attributions; the "unknown" affiliation left out.

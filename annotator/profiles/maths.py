@@ -11,6 +11,10 @@ or one busy reviewer does not dominate. Each source value carries the number
 of articles and reviewers behind it and, on request, a seeded 95% bootstrap
 interval over articles (from ``BOOTSTRAP_MIN_ARTICLES`` articles; below that, the
 range of the article values).
+
+A label field nobody answered (check-worthy, cue stance, quote type,
+counter-voice) is missing, not "no": figures that need it count only the spans
+that answer it, and each such figure comes with its completion rate.
 """
 
 import math
@@ -38,6 +42,9 @@ AFFILIATIONS = (
 OFFICIAL_AFFILIATIONS = ("government_named", "government_other", "intergovernmental")
 # Voice diversity spreads speakers over the affiliations a reader can tell apart.
 KNOWN_AFFILIATIONS = tuple(a for a in AFFILIATIONS if a != "unknown")
+# The answers of the choice fields figures read ("" is unanswered).
+CUE_STANCES = ("neutral", "endorsing", "distancing", "intensifying")
+QUOTE_TYPES = ("direct", "indirect", "mixed")
 ADJUDICATED = "adjudicated"
 BOOTSTRAP_RESAMPLES = 1000
 # Fewer articles than this give no 95% interval, only the range of their values: a
@@ -102,7 +109,21 @@ COUNTED = {
         f"speaker_{kind or 'unspecified'}": Spans(label="attribution", speaker_type=kind)
         for kind in SPEAKER_TYPES
     },
+    # The spans that answer a field (see ANSWERABLE).
+    "answered_check_worthy": Spans(label="claim", check_worthy=(True, False)),
+    "answered_cue_stance": Spans(label="attribution", cue_stance=CUE_STANCES),
+    "answered_quote_type": Spans(label="attribution", quote_type=QUOTE_TYPES),
+    "answered_counter_voice": Spans(label="attribution", counter_voice=(True, False)),
 }
+# Fields figures read that a reviewer may leave unanswered -> the spans that should answer.
+ANSWERABLE = {
+    "check_worthy": "claims",
+    "cue_stance": "attributions",
+    "quote_type": "attributions",
+    "counter_voice": "attributions",
+}
+# A unit's completion rate of each field: the share of the spans that should answer it that do.
+COMPLETION_KEYS = tuple(f"completion_{name}" for name in ANSWERABLE)
 # The facts that decide which of COUNTED a span is in.
 COUNTED_FIELDS = tuple(sorted({name for spans in COUNTED.values() for name, _ in spans.conditions}))
 
@@ -115,6 +136,11 @@ class Metric:
     kind: str  # share (0..1), per_1000, count, index (-1..1)
     reading: str
     counts: tuple = ()  # the names in COUNTED of the spans it counts: its evidence
+    needs: str = ""  # the field of ANSWERABLE it reads, if any: its completion rate is shown
+
+    @property
+    def completion_key(self) -> str | None:
+        return f"completion_{self.needs}" if self.needs else None
 
 
 METRICS = (
@@ -133,6 +159,7 @@ METRICS = (
         "share",
         "The same, for check-worthy claims only.",
         counts=("check_worthy_claims",),
+        needs="check_worthy",
     ),
     Metric(
         "unsupported_check_worthy_per_1000",
@@ -141,6 +168,7 @@ METRICS = (
         "per_1000",
         "Check-worthy claims in the outlet's own voice, per 1,000 words.",
         counts=("unsupported_check_worthy_claims",),
+        needs="check_worthy",
     ),
     Metric(
         "weasel_share",
@@ -157,6 +185,7 @@ METRICS = (
         "share",
         "Attributions that quote the speaker's words directly.",
         counts=("direct_quotes",),
+        needs="quote_type",
     ),
     Metric(
         "orphan_quotes",
@@ -214,6 +243,7 @@ METRICS = (
         "share",
         "Articles with at least one voice that contrasts with the main line.",
         counts=("counter_voices",),
+        needs="counter_voice",
     ),
     Metric(
         "cue_balance",
@@ -222,6 +252,7 @@ METRICS = (
         "index",
         "(Endorsing − distancing cues) per attribution: credulity if positive.",
         counts=("endorsing", "distancing"),
+        needs="cue_stance",
     ),
     Metric(
         "intensifying_rate",
@@ -230,6 +261,7 @@ METRICS = (
         "share",
         "Attributions with an intensifying cue (warned, stressed).",
         counts=("intensifying",),
+        needs="cue_stance",
     ),
     Metric(
         "transparency",
@@ -338,6 +370,23 @@ class Unit:
             return None
         return normalised_entropy(Counter(self.affiliation_of.values()), len(KNOWN_AFFILIATIONS))
 
+    def answered(self, field_name) -> float | None:
+        """Share of the spans that should answer ``field_name`` that do (ANSWERABLE)."""
+        counts = self.counts
+        return ratio(counts[f"answered_{field_name}"], counts[ANSWERABLE[field_name]])
+
+    def counter_voice_rate(self) -> float | None:
+        """1 if any voice contrasts with the main line; 0 only if every attribution says no."""
+        if self.counts["counter_voices"]:
+            return 1.0
+        return 0.0 if self.answered("counter_voice") in (1.0, None) else None
+
+    def unsupported_check_worthy_per_1000(self) -> float | None:
+        """None while a claim's check-worthiness is unanswered: the count would be a floor."""
+        if self.answered("check_worthy") not in (1.0, None):
+            return None
+        return ratio(1000 * self.counts["unsupported_check_worthy_claims"], self.words)
+
     def figures(self) -> dict:
         counts, words = self.counts, self.words
         attributions = counts["attributions"]
@@ -348,11 +397,9 @@ class Unit:
             "sourcing_rate_check_worthy": ratio(
                 counts["sourced_check_worthy_claims"], counts["check_worthy_claims"]
             ),
-            "unsupported_check_worthy_per_1000": ratio(
-                1000 * counts["unsupported_check_worthy_claims"], words
-            ),
+            "unsupported_check_worthy_per_1000": self.unsupported_check_worthy_per_1000(),
             "weasel_share": ratio(counts["weasel_attributions"], attributions),
-            "direct_quote_rate": ratio(counts["direct_quotes"], attributions),
+            "direct_quote_rate": ratio(counts["direct_quotes"], counts["answered_quote_type"]),
             "orphan_quotes": float(counts["orphan_quotes"]),
             "author_opinion_per_1000": ratio(1000 * counts["author_opinions"], words),
             "author_opinion_share": ratio(
@@ -361,12 +408,16 @@ class Unit:
             "voice_diversity": self.voice_diversity(),
             "speaker_concentration": concentration(self.speakers) if identifiable >= 2 else None,
             "official_dependence": ratio(counts["official"], counts["identified_voices"]),
-            "counter_voice_rate": 1.0 if counts["counter_voices"] else 0.0,
-            "cue_balance": ratio(counts["endorsing"] - counts["distancing"], attributions),
-            "intensifying_rate": ratio(counts["intensifying"], attributions),
+            "counter_voice_rate": self.counter_voice_rate(),
+            "cue_balance": ratio(
+                counts["endorsing"] - counts["distancing"], counts["answered_cue_stance"]
+            ),
+            "intensifying_rate": ratio(counts["intensifying"], counts["answered_cue_stance"]),
         }
         for kind, key in zip(SPEAKER_TYPES, SPEAKER_SHARE_KEYS, strict=True):
             values[key] = ratio(counts[f"speaker_{kind or 'unspecified'}"], attributions)
+        for field_name, key in zip(ANSWERABLE, COMPLETION_KEYS, strict=True):
+            values[key] = self.answered(field_name)
         return values
 
     def label_counts(self) -> dict:
@@ -470,7 +521,7 @@ class SourceFigures:
         return self.values[key]["value"]
 
 
-FIGURE_KEYS = ("spans_per_1000_words", *METRIC_KEYS, *SPEAKER_SHARE_KEYS)
+FIGURE_KEYS = ("spans_per_1000_words", *METRIC_KEYS, *SPEAKER_SHARE_KEYS, *COMPLETION_KEYS)
 
 
 @dataclass(frozen=True)
