@@ -7,6 +7,7 @@ import json
 import pytest
 
 from annotator.models import ArticleReview
+from annotator.profiles.reading import figure_cautions, source_profiles
 
 from .conftest import logged_in, make_annotation, make_article, make_source
 
@@ -129,3 +130,40 @@ def test_agreement_on_the_trust_chart_is_a_coefficient_not_a_percentage(carol, a
     assert alpha["display"] == f"{value:.2f}"
     assert "%" not in alpha["display"]
     assert f">{alpha['display']}<" in page.content.decode()
+
+
+def many_articles(reviewer, count, source_name="The Many Test"):
+    """``count`` articles of one source, article i with a claim that is sourced when i is
+    odd: figures rest on ``count`` articles whose values differ."""
+    source = make_source(source_name)
+    for i in range(count):
+        article = make_article(
+            body=f"Officials said the dam will open in May. Story {i}.", source=source
+        )
+        said = make_annotation(article, reviewer, "attribution", "Officials said")
+        make_annotation(
+            article,
+            reviewer,
+            "claim",
+            "the dam will open in May",
+            attribution=said if i % 2 else None,
+            check_worthy=True,
+        )
+    return source
+
+
+def test_a_figure_resting_on_a_label_of_weak_agreement_is_greyed(alice, carol):
+    source = many_articles(alice, 15)
+    figures = source_profiles(carol, [source])[0].figures
+    weak = {"alpha_claim": 0.9, "alpha_opinion": 0.5, "alpha_attribution": None}
+    cautions = figure_cautions(figures, weak, is_staff=True)
+    assert cautions["sourcing_rate"] == ["Agreement on attributions is unknown."]
+    assert cautions["author_opinion_per_1000"] == [
+        "Agreement on opinions (alpha 0.50) is below 0.667.",
+        "Agreement on attributions is unknown.",
+    ]
+    assert cautions["transparency"] == ["Rests on 0 article(s); at least 15 are needed."]
+    strong = dict.fromkeys(weak, 0.8)
+    assert figure_cautions(figures, strong, is_staff=True)["author_opinion_per_1000"] == []
+    # a reviewer's own view is greyed as a whole; agreement is not theirs to judge
+    assert figure_cautions(figures, weak, is_staff=False)["sourcing_rate"] == []

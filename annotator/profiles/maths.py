@@ -136,6 +136,9 @@ class Metric:
     kind: str  # share (0..1), per_1000, count, index (-1..1)
     reading: str
     counts: tuple = ()  # the names in COUNTED of the spans it counts: its evidence
+    # The labels whose spans (or links to attributions) the figure rests on: their
+    # agreement is its reliability. Transparency rests on page reviews, not spans.
+    labels: tuple = ()
     needs: str = ""  # the field of ANSWERABLE it reads, if any: its completion rate is shown
 
     @property
@@ -151,6 +154,7 @@ METRICS = (
         "share",
         "Claims linked to an attribution, out of all claims.",
         counts=("claims",),
+        labels=("claim", "attribution"),
     ),
     Metric(
         "sourcing_rate_check_worthy",
@@ -159,6 +163,7 @@ METRICS = (
         "share",
         "The same, for check-worthy claims only.",
         counts=("check_worthy_claims",),
+        labels=("claim", "attribution"),
         needs="check_worthy",
     ),
     Metric(
@@ -168,6 +173,7 @@ METRICS = (
         "per_1000",
         "Check-worthy claims in the outlet's own voice, per 1,000 words.",
         counts=("unsupported_check_worthy_claims",),
+        labels=("claim", "attribution"),
         needs="check_worthy",
     ),
     Metric(
@@ -177,6 +183,7 @@ METRICS = (
         "share",
         "Attributions whose speaker is vague or absent.",
         counts=("weasel_attributions",),
+        labels=("attribution",),
     ),
     Metric(
         "direct_quote_rate",
@@ -185,6 +192,7 @@ METRICS = (
         "share",
         "Attributions that quote the speaker's words directly.",
         counts=("direct_quotes",),
+        labels=("attribution",),
         needs="quote_type",
     ),
     Metric(
@@ -194,6 +202,7 @@ METRICS = (
         "count",
         "Attributions with no speaker at all, per article.",
         counts=("orphan_quotes",),
+        labels=("attribution",),
     ),
     Metric(
         "author_opinion_per_1000",
@@ -202,6 +211,7 @@ METRICS = (
         "per_1000",
         "Opinions in the outlet's own voice, per 1,000 words.",
         counts=("author_opinions",),
+        labels=("opinion", "attribution"),
     ),
     Metric(
         "author_opinion_share",
@@ -210,6 +220,7 @@ METRICS = (
         "share",
         "Unlinked opinions out of everything the outlet says in its own voice.",
         counts=("author_opinions", "author_claims"),
+        labels=("claim", "opinion", "attribution"),
     ),
     Metric(
         "voice_diversity",
@@ -219,6 +230,7 @@ METRICS = (
         "How evenly the speakers (each counted once) spread over the seven known "
         "affiliations: normalised entropy, 1 = evenly spread.",
         counts=("known_affiliation",),
+        labels=("attribution",),
     ),
     Metric(
         "speaker_concentration",
@@ -227,6 +239,7 @@ METRICS = (
         "share",
         "Sum of squared speaker shares (1 = a single speaker).",
         counts=("identifiable",),
+        labels=("attribution",),
     ),
     Metric(
         "official_dependence",
@@ -235,6 +248,7 @@ METRICS = (
         "share",
         "Identifiable attributions to governments or intergovernmental bodies.",
         counts=("identified_voices",),
+        labels=("attribution",),
     ),
     Metric(
         "counter_voice_rate",
@@ -243,6 +257,7 @@ METRICS = (
         "share",
         "Articles with at least one voice that contrasts with the main line.",
         counts=("counter_voices",),
+        labels=("attribution",),
         needs="counter_voice",
     ),
     Metric(
@@ -252,6 +267,7 @@ METRICS = (
         "index",
         "(Endorsing − distancing cues) per attribution: credulity if positive.",
         counts=("endorsing", "distancing"),
+        labels=("attribution",),
         needs="cue_stance",
     ),
     Metric(
@@ -261,6 +277,7 @@ METRICS = (
         "share",
         "Attributions with an intensifying cue (warned, stressed).",
         counts=("intensifying",),
+        labels=("attribution",),
         needs="cue_stance",
     ),
     Metric(
