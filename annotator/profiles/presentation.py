@@ -172,8 +172,8 @@ def table_rows(profiles):
             "reviewers": figures.reviewers,
             "agreement_alpha": profile.agreement.get("alpha"),
             "greyed_out": profile.greyed,
-            # Figure key -> why that figure is greyed (empty: it is not).
-            "cautions": {key: profile.cautions[key] for key in TABLE_METRICS},
+            # Figure key -> why that figure is greyed, in sentences ("": it is not).
+            "cautions": {key: " ".join(profile.cautions[key]) for key in TABLE_METRICS},
         }
         for key in TABLE_METRICS:
             row[key] = figures.value(key)
