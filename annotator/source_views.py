@@ -4,6 +4,7 @@ import csv
 import json
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -33,6 +34,7 @@ def source_list(request):
             "identified": [row for row in rows if row["identified"]],
             "unidentified": [row for row in rows if not row["identified"]],
             "metric_kinds": presentation.TABLE_METRIC_KINDS,
+            "min_articles": settings.PROFILE_MIN_ARTICLES,
         },
     )
 
@@ -69,7 +71,9 @@ def source_detail(request, pk):
     speaker_shares = [
         (
             SPEAKER_TYPE_NAMES[key.removeprefix("share_").replace("unspecified", "")],
-            presentation.figure_payload(profile.figures.values[key], "share"),
+            presentation.figure_payload(
+                profile.figures.values[key], "share", profile.cautions[key]
+            ),
         )
         for key in SPEAKER_SHARE_KEYS
     ]

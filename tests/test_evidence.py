@@ -5,7 +5,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from annotator import adjudication
-from annotator.models import Adjudication, Annotation, Layer, Source
+from annotator.models import (
+    Adjudication,
+    Affiliation,
+    Annotation,
+    CueStance,
+    Layer,
+    QuoteType,
+    Source,
+)
 from annotator.profiles import evidence, maths, storage
 
 from .conftest import logged_in
@@ -102,3 +110,12 @@ def test_evidence_page_lists_as_many_spans_as_the_figure_counts(annotated, carol
         for metric in SPAN_METRICS:
             page = client.get(f"/sources/{source.pk}/evidence/{metric.key}/").content.decode()
             assert f"{sum(counts[name] for name in metric.counts)} span(s)." in page
+
+
+def test_answered_spans_are_those_holding_any_stored_choice():
+    """COUNTED's answered sets and known affiliations name every stored choice but the
+    empty (or "unknown") one: a choice added to the model must be added here too."""
+    assert set(maths.CUE_STANCES) == set(CueStance.values)
+    assert set(maths.QUOTE_TYPES) == set(QuoteType.values)
+    assert set(maths.KNOWN_AFFILIATIONS) == set(Affiliation.values) - {Affiliation.UNKNOWN}
+    assert set(maths.AFFILIATIONS) == set(Affiliation.values)

@@ -10,6 +10,7 @@ from annotator.profiles.maths import (
     SpanFacts,
     bootstrap_interval,
     bootstrap_intervals,
+    stable_seed,
     summarise,
     tally,
 )
@@ -106,15 +107,17 @@ def test_article_values_are_means_over_reviewers():
     assert a10["sourcing_rate_check_worthy"] == pytest.approx((0.5 + 0) / 2)
     assert a10["unsupported_check_worthy_per_1000"] == pytest.approx(5.0)
     assert a10["weasel_share"] == pytest.approx((1 / 3 + 1) / 2)
-    assert a10["direct_quote_rate"] == pytest.approx((1 / 3 + 1) / 2)
+    # reviewer 1 left one attribution's quote type unanswered: 1 direct of 2 answered
+    assert a10["direct_quote_rate"] == pytest.approx((1 / 2 + 1) / 2)
     assert a10["orphan_quotes"] == pytest.approx(0.5)
     assert a10["author_opinion_per_1000"] == pytest.approx(2.5)
     assert a10["author_opinion_share"] == pytest.approx((1 / 3 + 0) / 2)
-    # only reviewer 1 has two identifiable speakers: ln 2 / ln 8 = 1/3
-    assert a10["voice_diversity"] == pytest.approx(1 / 3)
+    # only reviewer 1 has two identifiable speakers: ln 2 over ln 7 known affiliations
+    assert a10["voice_diversity"] == pytest.approx(math.log(2) / math.log(7))
     assert a10["speaker_concentration"] == pytest.approx(0.5)
     assert a10["official_dependence"] == pytest.approx(0.5)
-    assert a10["counter_voice_rate"] == pytest.approx(0.5)
+    # reviewer 2 did not say whether their one voice contrasts: missing, not "no"
+    assert a10["counter_voice_rate"] == pytest.approx(1.0)
     assert a10["cue_balance"] == pytest.approx(0.0)
     assert a10["intensifying_rate"] == pytest.approx(0.5)
     assert a10["transparency"] == pytest.approx((0.75 + 0.25) / 2)
@@ -141,16 +144,17 @@ def test_source_values_are_means_over_articles_with_counts_behind_them():
     expected = {
         "sourcing_rate": (1 / 6 + 1) / 2,
         "sourcing_rate_check_worthy": 0.25,
-        "unsupported_check_worthy_per_1000": 2.5,
+        # article 11's claims were never marked check-worthy or not: no count there
+        "unsupported_check_worthy_per_1000": 5.0,
         "weasel_share": 1 / 3,
-        "direct_quote_rate": (2 / 3 + 1 / 2) / 2,
+        "direct_quote_rate": ((1 / 2 + 1) / 2 + 1 / 2) / 2,
         "orphan_quotes": 0.25,
         "author_opinion_per_1000": 1.25,
         "author_opinion_share": 1 / 6,
-        "voice_diversity": 1 / 3,
+        "voice_diversity": math.log(2) / math.log(7),
         "speaker_concentration": 0.5,
         "official_dependence": 0.75,
-        "counter_voice_rate": 0.25,
+        "counter_voice_rate": 1.0,
         "cue_balance": 0.25,
         "intensifying_rate": 0.25,
         "transparency": 0.5,
@@ -277,3 +281,147 @@ def test_two_speakers_of_one_affiliation_have_a_diversity_of_plus_zero():
     [unit] = tally({1: (1, 100)}, spans)
     assert math.copysign(1, unit.values["voice_diversity"]) == 1.0
     assert unit.values["voice_diversity"] == 0.0
+
+
+# Sample sizes: the reviewers behind a figure are those whose own value exists.
+
+
+def test_a_reviewer_whose_own_value_is_undefined_is_not_behind_the_figure():
+    # Reviewer 1 marked claims, reviewer 2 only an opinion: the sourcing rate is
+    # reviewer 1's alone ("1 of 2 reviewers"), spans per 1,000 words rests on both.
+    spans = [SpanFacts(1, 1, "claim", linked=True), SpanFacts(1, 2, "opinion")]
+    _, per_source = figures({1: (1, 100)}, spans)
+    source = per_source[1]
+    assert source.reviewers == 2
+    assert source.values["sourcing_rate"]["reviewers"] == 1
+    assert source.values["spans_per_1000_words"]["reviewers"] == 2
+
+
+def test_a_reviewer_behind_transparency_answered_all_four_questions():
+    reviews = [
+        ReviewFacts(1, 1, genre="news", byline_shown=True, date_shown=True, bio_shown=True),
+        ReviewFacts(1, 2, genre="news", byline_shown=True),  # bio and date unanswered
+    ]
+    _, per_source = figures({1: (1, 100)}, [], reviews)
+    assert per_source[1].value("transparency") == pytest.approx(1.0)
+    assert per_source[1].values["transparency"]["reviewers"] == 1
+
+
+# Intervals: a 95% bootstrap interval from BOOTSTRAP_MIN_ARTICLES articles, a range below.
+
+
+def sourced_articles(n):
+    """``n`` articles of source 1, article i with i of its 4 claims linked (i mod 5)."""
+    articles = dict.fromkeys(range(n), (1, 100))
+    spans = [SpanFacts(i, 1, "claim", linked=k < i % 5) for i in range(n) for k in range(4)]
+    return articles, spans
+
+
+def test_below_ten_articles_the_interval_is_the_range_of_article_values():
+    articles, spans = sourced_articles(9)  # values 0, .25, .5, .75, 1, 0, .25, .5, .75
+    _, per_source = figures(articles, spans, intervals=True)
+    sourcing = per_source[1].values["sourcing_rate"]
+    assert (sourcing["interval"], sourcing["interval_method"]) == ((0.0, 1.0), "range")
+
+
+def test_from_ten_articles_the_interval_is_a_seeded_95_percent_bootstrap():
+    articles, spans = sourced_articles(10)
+    _, per_source = figures(articles, spans, intervals=True)
+    sourcing = per_source[1].values["sourcing_rate"]
+    values = [(i % 5) / 4 for i in range(10)]
+    assert sourcing["interval_method"] == "bootstrap_95"
+    assert sourcing["interval"] == bootstrap_interval(values, seed=stable_seed(1, 10))
+    low, high = sourcing["interval"]
+    assert 0.0 < low < sum(values) / 10 < high < 1.0
+
+
+def test_one_article_has_neither_interval_nor_range():
+    _, per_source = figures({1: (1, 100)}, [SpanFacts(1, 1, "claim")], intervals=True)
+    sourcing = per_source[1].values["sourcing_rate"]
+    assert (sourcing["interval"], sourcing["interval_method"]) == (None, None)
+
+
+# Missing is not "no": figures needing an answer count answered spans only.
+
+
+def test_an_unanswered_check_worthy_is_left_out_and_its_completion_shown():
+    spans = [
+        SpanFacts(1, 1, "claim", check_worthy=True, linked=True),
+        SpanFacts(1, 1, "claim", check_worthy=False),
+        SpanFacts(1, 1, "claim", check_worthy=None, count=2),
+    ]
+    [unit] = tally({1: (1, 100)}, spans)
+    assert unit.values["sourcing_rate_check_worthy"] == pytest.approx(1.0)
+    # two claims might be check-worthy and unsupported: the count is unknown, not 0
+    assert unit.values["unsupported_check_worthy_per_1000"] is None
+    assert unit.values["completion_check_worthy"] == pytest.approx(0.5)
+    answered = [SpanFacts(1, 1, "claim", check_worthy=False)]
+    [unit] = tally({1: (1, 100)}, answered)
+    assert unit.values["unsupported_check_worthy_per_1000"] == 0.0
+
+
+def test_unanswered_cue_stance_and_quote_type_are_left_out_of_their_shares():
+    spans = [
+        SpanFacts(1, 1, "attribution", cue_stance="endorsing", quote_type="direct"),
+        SpanFacts(1, 1, "attribution", cue_stance="intensifying", quote_type="indirect"),
+        SpanFacts(1, 1, "attribution", count=2),  # neither answered
+    ]
+    [unit] = tally({1: (1, 100)}, spans)
+    assert unit.values["cue_balance"] == pytest.approx((1 - 0) / 2)
+    assert unit.values["intensifying_rate"] == pytest.approx(1 / 2)
+    assert unit.values["direct_quote_rate"] == pytest.approx(1 / 2)
+    assert unit.values["completion_cue_stance"] == pytest.approx(2 / 4)
+    assert unit.values["completion_quote_type"] == pytest.approx(2 / 4)
+    # weasel share needs no answer: every attribution counts
+    assert unit.values["weasel_share"] == 0.0
+
+
+def test_counter_voice_is_unknown_until_every_attribution_answers_it():
+    def rate(*answers):
+        spans = [SpanFacts(1, 1, "attribution", counter_voice=a) for a in answers]
+        return tally({1: (1, 100)}, spans)[0].values["counter_voice_rate"]
+
+    assert rate(True, None) == 1.0
+    assert rate(False, None) is None
+    assert rate(False, False) == 0.0
+    # an article without attributions has no counter-voice: a real 0
+    [unit] = tally({1: (1, 100)}, [SpanFacts(1, 1, "claim")])
+    assert unit.values["counter_voice_rate"] == 0.0
+
+
+# Voice diversity: speakers, not attributions; the "unknown" affiliation left out.
+
+
+def speaker(speaker_id, affiliation, count=1):
+    return SpanFacts(
+        1,
+        1,
+        "attribution",
+        speaker_type="named_person",
+        speaker_id=speaker_id,
+        affiliation=affiliation,
+        count=count,
+    )
+
+
+def test_voice_diversity_counts_each_speaker_once():
+    # Three quotes of a minister and one of an expert: two speakers, two affiliations,
+    # evenly spread (by attributions it would be 3:1).
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV, count=3), speaker(8, EXPERT)])
+    assert unit.values["voice_diversity"] == pytest.approx(math.log(2) / math.log(7))
+
+
+def test_voice_diversity_leaves_out_the_unknown_affiliation():
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), speaker(8, "unknown")])
+    assert unit.values["voice_diversity"] is None  # one speaker of known affiliation
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), speaker(8, EXPERT), speaker(9, "unknown")])
+    assert unit.values["voice_diversity"] == pytest.approx(math.log(2) / math.log(7))
+
+
+def test_official_dependence_counts_an_identified_speaker_without_a_record():
+    no_record = SpanFacts(1, 1, "attribution", speaker_type="named_person")
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), no_record])
+    assert unit.values["official_dependence"] == pytest.approx(1 / 2)
+    vague = SpanFacts(1, 1, "attribution", speaker_type="vague")
+    [unit] = tally({1: (1, 100)}, [speaker(7, GOV), vague])
+    assert unit.values["official_dependence"] == pytest.approx(1.0)

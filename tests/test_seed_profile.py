@@ -211,14 +211,23 @@ def test_times_of_central_asia_profile(annotated, carol):
         "author_opinion_share": (1 + 0) / 2,
         "speaker_concentration": 1.0,
         "official_dependence": 1.0,
-        "counter_voice_rate": 0.0,
         "cue_balance": ((1 - 0) / 2 + (0 - 1) / 2) / 2,
         "intensifying_rate": 0.0,
+        # every claim says whether it is check-worthy, every attribution its cue and quote type
+        "completion_check_worthy": 1.0,
+        "completion_cue_stance": 1.0,
+        "completion_quote_type": 1.0,
+        # nobody said whether any of the four attributions contrasts with the main line
+        "completion_counter_voice": 0.0,
     }
     for key, value in expected.items():
         assert tca.figures.value(key) == pytest.approx(value), key
     # only Lavrov is quoted: one speaker is not enough to speak of diversity
     assert tca.figures.value("voice_diversity") is None
+    # no counter-voice marked and none ruled out: unknown, not 0
+    assert tca.figures.value("counter_voice_rate") is None
+    assert tca.figures.values["counter_voice_rate"]["reviewers"] == 0
+    assert tca.figures.values["sourcing_rate"]["reviewers"] == 2
     assert tca.figures.values["sourcing_rate"]["interval"] is None
 
 
@@ -261,7 +270,10 @@ def test_unidentified_outlets_profile(annotated, carol):
         "voice_diversity": 0.0,
         "speaker_concentration": 0.5,
         "official_dependence": 1.0,
-        "counter_voice_rate": 0.5,
+        # alice marked the experts as a counter-voice on 000; bob left his one
+        # attribution on 004 unanswered, so 004 has no value (was 0 when missing read as no)
+        "counter_voice_rate": 1.0,
+        "completion_counter_voice": (1 / 3 + 0) / 2,
         "cue_balance": 0.0,
         "intensifying_rate": (0 + 1) / 2,
         "transparency": 0.75,
@@ -269,10 +281,12 @@ def test_unidentified_outlets_profile(annotated, carol):
     for key, value in expected.items():
         assert unknown.figures.value(key) == pytest.approx(value), key
     assert unknown.figures.values["voice_diversity"]["articles"] == 1
-    low, high = unknown.figures.values["sourcing_rate"]["interval"]
-    assert 0.5 <= low <= high <= 1.0
+    assert unknown.figures.values["counter_voice_rate"]["articles"] == 1
+    # two articles: the range of their values (0.5 and 1), not a 95% interval
+    sourcing = unknown.figures.values["sourcing_rate"]
+    assert (sourcing["interval"], sourcing["interval_method"]) == ((0.5, 1.0), "range")
     again = profile(carol, "Unidentified outlet")
-    assert again.figures.values["sourcing_rate"]["interval"] == (low, high)
+    assert again.figures.values["sourcing_rate"]["interval"] == (0.5, 1.0)
     assert "agreement is unknown" in " ".join(unknown.warnings)
 
 

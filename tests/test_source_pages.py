@@ -7,6 +7,7 @@ import json
 import pytest
 
 from annotator.models import ArticleReview
+from annotator.profiles.reading import figure_cautions, source_profiles
 
 from .conftest import logged_in, make_annotation, make_article, make_source
 
@@ -129,3 +130,105 @@ def test_agreement_on_the_trust_chart_is_a_coefficient_not_a_percentage(carol, a
     assert alpha["display"] == f"{value:.2f}"
     assert "%" not in alpha["display"]
     assert f">{alpha['display']}<" in page.content.decode()
+
+
+def many_articles(reviewer, count, source_name="The Many Test"):
+    """``count`` articles of one source, article i with a claim that is sourced when i is
+    odd: figures rest on ``count`` articles whose values differ."""
+    source = make_source(source_name)
+    for i in range(count):
+        article = make_article(
+            body=f"Officials said the dam will open in May. Story {i}.", source=source
+        )
+        said = make_annotation(article, reviewer, "attribution", "Officials said")
+        make_annotation(
+            article,
+            reviewer,
+            "claim",
+            "the dam will open in May",
+            attribution=said if i % 2 else None,
+            check_worthy=True,
+        )
+    return source
+
+
+def test_a_figure_on_few_articles_is_greyed_with_its_reason(carol, annotated):
+    source, _ = annotated
+    page = logged_in(carol).get(f"/sources/{source.pk}/")
+    text = page.content.decode()
+    sourcing = page.context["profile"].cautions["sourcing_rate"]
+    assert "Rests on 1 article(s); at least 15 are needed." in sourcing
+    assert f"Tentative: {' '.join(sourcing)}</div>" in text
+    assert "data-profile-warning" in text  # the profile-wide banner stays
+    # greyed by a marker and text, never by fading (Bootstrap's opacity drops contrast)
+    assert ' greyed"' not in text and 'class="greyed' not in text
+
+
+def test_a_figure_resting_on_a_label_of_weak_agreement_is_greyed(alice, carol):
+    source = many_articles(alice, 15)
+    figures = source_profiles(carol, [source])[0].figures
+    weak = {"alpha_claim": 0.9, "alpha_opinion": 0.5, "alpha_attribution": None}
+    cautions = figure_cautions(figures, weak, is_staff=True)
+    assert cautions["sourcing_rate"] == ["Agreement on attributions is unknown."]
+    assert cautions["author_opinion_per_1000"] == [
+        "Agreement on opinions (alpha 0.50) is below 0.667.",
+        "Agreement on attributions is unknown.",
+    ]
+    assert cautions["transparency"] == ["Rests on 0 article(s); at least 15 are needed."]
+    strong = dict.fromkeys(weak, 0.8)
+    assert figure_cautions(figures, strong, is_staff=True)["author_opinion_per_1000"] == []
+    # a reviewer's own view is greyed as a whole; agreement is not theirs to judge
+    assert figure_cautions(figures, weak, is_staff=False)["sourcing_rate"] == []
+
+
+def test_sources_table_marks_each_greyed_figure_with_its_reason(carol, annotated):
+    page = logged_in(carol).get("/sources/").content.decode()
+    assert "data-tentative" in page
+    assert "Tentative: Rests on 1 article(s); at least 15 are needed." in page
+    assert "greyed out</span>" in page
+    document = logged_in(carol).get("/sources/table.json").json()
+    [row] = [row for row in document["sources"] if row["source"] == "The Daily Test"]
+    assert row["cautions"]["sourcing_rate"].startswith(
+        "Rests on 1 article(s); at least 15 are needed."
+    )
+
+
+def test_below_ten_articles_the_page_shows_a_range_not_a_95_percent_interval(alice, carol):
+    source = many_articles(alice, 4)
+    client = logged_in(carol)
+    text = client.get(f"/sources/{source.pk}/").content.decode()
+    expected = "0% to 100% (range of 4 article values, too few for a 95% interval)"
+    assert expected in text  # in the figures table and in the chart's tooltip
+    assert "range: 0%–100%" in text  # under the chart's value
+    summary = client.get(f"/api/sources/{source.pk}/summary/").json()
+    sourcing = summary["metrics"]["sourcing_rate"]
+    assert sourcing["interval"]["method"] == "range"
+    assert (sourcing["interval"]["low"], sourcing["interval"]["high"]) == (0.0, 1.0)
+    assert sourcing["interval_95"] is None
+
+
+def test_from_ten_articles_the_page_shows_the_95_percent_interval_and_its_scale(alice, carol):
+    source = many_articles(alice, 10)
+    client = logged_in(carol)
+    page = client.get(f"/sources/{source.pk}/")
+    sourcing = page.context["profile"].figures.values["sourcing_rate"]
+    low, high = sourcing["interval"]
+    shown = f"{100 * low:.0f}% to {100 * high:.0f}% (95% bootstrap interval over 10 articles)"
+    text = page.content.decode()
+    assert shown in text
+    assert f"95%: {100 * low:.0f}%–{100 * high:.0f}%" in text
+    [reliability] = [chart for title, chart in page.context["charts"] if title.startswith("Rel")]
+    [row] = [row for row in reliability["rows"] if row["name"] == "Sourcing rate"]
+    assert (row["scale"]["low"], row["scale"]["high"]) == ("0%", "100%")
+    assert f">{row['scale']['high']}</text>" in text
+    assert row["note"] == "10 of 10 articles, 1 of 1 reviewers"
+    summary = client.get(f"/api/sources/{source.pk}/summary/").json()
+    assert summary["metrics"]["sourcing_rate"]["interval_95"] == [low, high]
+
+
+def test_a_figure_needing_answers_shows_how_many_were_given(alice, carol):
+    source = many_articles(alice, 2)
+    text = logged_in(carol).get(f"/sources/{source.pk}/").content.decode()
+    # every claim answers check-worthy; no attribution answers counter-voice
+    assert "100% of claims answering check-worthy" in text
+    assert "0% of attributions answering counter-voice" in text

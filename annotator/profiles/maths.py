@@ -9,7 +9,12 @@ Article value = the adjudicated unit where one exists, else the mean over its
 reviewers' units; source value = mean over its articles, so one long article
 or one busy reviewer does not dominate. Each source value carries the number
 of articles and reviewers behind it and, on request, a seeded 95% bootstrap
-interval over articles.
+interval over articles (from ``BOOTSTRAP_MIN_ARTICLES`` articles; below that, the
+range of the article values).
+
+A label field nobody answered (check-worthy, cue stance, quote type,
+counter-voice) is missing, not "no": figures that need it count only the spans
+that answer it, and each such figure comes with its completion rate.
 """
 
 import math
@@ -35,8 +40,18 @@ AFFILIATIONS = (
     "unknown",
 )
 OFFICIAL_AFFILIATIONS = ("government_named", "government_other", "intergovernmental")
+# Voice diversity spreads speakers over the affiliations a reader can tell apart.
+KNOWN_AFFILIATIONS = tuple(a for a in AFFILIATIONS if a != "unknown")
+# The answers of the choice fields figures read ("" is unanswered).
+CUE_STANCES = ("neutral", "endorsing", "distancing", "intensifying")
+QUOTE_TYPES = ("direct", "indirect", "mixed")
 ADJUDICATED = "adjudicated"
 BOOTSTRAP_RESAMPLES = 1000
+# Fewer articles than this give no 95% interval, only the range of their values: a
+# bootstrap over a handful of articles mostly returns their minimum and maximum.
+BOOTSTRAP_MIN_ARTICLES = 10
+INTERVAL_BOOTSTRAP = "bootstrap_95"
+INTERVAL_RANGE = "range"
 RESAMPLE_BLOCK = 100
 
 
@@ -82,7 +97,10 @@ COUNTED = {
     "author_opinions": Spans(label="opinion", linked=False),
     "author_claims": Spans(label="claim", linked=False),
     "identifiable": IDENTIFIABLE,
+    # Who speaks is identified by the speaker type; only a speaker record says where they stand.
+    "identified_voices": Spans(label="attribution", speaker_type=IDENTIFIABLE_TYPES),
     "official": Spans(**dict(IDENTIFIABLE.conditions), affiliation=OFFICIAL_AFFILIATIONS),
+    "known_affiliation": Spans(**dict(IDENTIFIABLE.conditions), affiliation=KNOWN_AFFILIATIONS),
     "counter_voices": Spans(label="attribution", counter_voice=True),
     "endorsing": Spans(label="attribution", cue_stance="endorsing"),
     "distancing": Spans(label="attribution", cue_stance="distancing"),
@@ -91,7 +109,21 @@ COUNTED = {
         f"speaker_{kind or 'unspecified'}": Spans(label="attribution", speaker_type=kind)
         for kind in SPEAKER_TYPES
     },
+    # The spans that answer a field (see ANSWERABLE).
+    "answered_check_worthy": Spans(label="claim", check_worthy=(True, False)),
+    "answered_cue_stance": Spans(label="attribution", cue_stance=CUE_STANCES),
+    "answered_quote_type": Spans(label="attribution", quote_type=QUOTE_TYPES),
+    "answered_counter_voice": Spans(label="attribution", counter_voice=(True, False)),
 }
+# Fields figures read that a reviewer may leave unanswered -> the spans that should answer.
+ANSWERABLE = {
+    "check_worthy": "claims",
+    "cue_stance": "attributions",
+    "quote_type": "attributions",
+    "counter_voice": "attributions",
+}
+# A unit's completion rate of each field: the share of the spans that should answer it that do.
+COMPLETION_KEYS = tuple(f"completion_{name}" for name in ANSWERABLE)
 # The facts that decide which of COUNTED a span is in.
 COUNTED_FIELDS = tuple(sorted({name for spans in COUNTED.values() for name, _ in spans.conditions}))
 
@@ -104,6 +136,14 @@ class Metric:
     kind: str  # share (0..1), per_1000, count, index (-1..1)
     reading: str
     counts: tuple = ()  # the names in COUNTED of the spans it counts: its evidence
+    # The labels whose spans (or links to attributions) the figure rests on: their
+    # agreement is its reliability. Transparency rests on page reviews, not spans.
+    labels: tuple = ()
+    needs: str = ""  # the field of ANSWERABLE it reads, if any: its completion rate is shown
+
+    @property
+    def completion_key(self) -> str | None:
+        return f"completion_{self.needs}" if self.needs else None
 
 
 METRICS = (
@@ -114,6 +154,7 @@ METRICS = (
         "share",
         "Claims linked to an attribution, out of all claims.",
         counts=("claims",),
+        labels=("claim", "attribution"),
     ),
     Metric(
         "sourcing_rate_check_worthy",
@@ -122,6 +163,8 @@ METRICS = (
         "share",
         "The same, for check-worthy claims only.",
         counts=("check_worthy_claims",),
+        labels=("claim", "attribution"),
+        needs="check_worthy",
     ),
     Metric(
         "unsupported_check_worthy_per_1000",
@@ -130,6 +173,8 @@ METRICS = (
         "per_1000",
         "Check-worthy claims in the outlet's own voice, per 1,000 words.",
         counts=("unsupported_check_worthy_claims",),
+        labels=("claim", "attribution"),
+        needs="check_worthy",
     ),
     Metric(
         "weasel_share",
@@ -138,6 +183,7 @@ METRICS = (
         "share",
         "Attributions whose speaker is vague or absent.",
         counts=("weasel_attributions",),
+        labels=("attribution",),
     ),
     Metric(
         "direct_quote_rate",
@@ -146,6 +192,8 @@ METRICS = (
         "share",
         "Attributions that quote the speaker's words directly.",
         counts=("direct_quotes",),
+        labels=("attribution",),
+        needs="quote_type",
     ),
     Metric(
         "orphan_quotes",
@@ -154,6 +202,7 @@ METRICS = (
         "count",
         "Attributions with no speaker at all, per article.",
         counts=("orphan_quotes",),
+        labels=("attribution",),
     ),
     Metric(
         "author_opinion_per_1000",
@@ -162,6 +211,7 @@ METRICS = (
         "per_1000",
         "Opinions in the outlet's own voice, per 1,000 words.",
         counts=("author_opinions",),
+        labels=("opinion", "attribution"),
     ),
     Metric(
         "author_opinion_share",
@@ -170,14 +220,17 @@ METRICS = (
         "share",
         "Unlinked opinions out of everything the outlet says in its own voice.",
         counts=("author_opinions", "author_claims"),
+        labels=("claim", "opinion", "attribution"),
     ),
     Metric(
         "voice_diversity",
         "Voice diversity",
         "bias",
         "share",
-        "Normalised entropy of identifiable speakers' affiliations (1 = evenly spread).",
-        counts=("identifiable",),
+        "How evenly the speakers (each counted once) spread over the seven known "
+        "affiliations: normalised entropy, 1 = evenly spread.",
+        counts=("known_affiliation",),
+        labels=("attribution",),
     ),
     Metric(
         "speaker_concentration",
@@ -186,6 +239,7 @@ METRICS = (
         "share",
         "Sum of squared speaker shares (1 = a single speaker).",
         counts=("identifiable",),
+        labels=("attribution",),
     ),
     Metric(
         "official_dependence",
@@ -193,7 +247,8 @@ METRICS = (
         "bias",
         "share",
         "Identifiable attributions to governments or intergovernmental bodies.",
-        counts=("identifiable",),
+        counts=("identified_voices",),
+        labels=("attribution",),
     ),
     Metric(
         "counter_voice_rate",
@@ -202,6 +257,8 @@ METRICS = (
         "share",
         "Articles with at least one voice that contrasts with the main line.",
         counts=("counter_voices",),
+        labels=("attribution",),
+        needs="counter_voice",
     ),
     Metric(
         "cue_balance",
@@ -210,6 +267,8 @@ METRICS = (
         "index",
         "(Endorsing − distancing cues) per attribution: credulity if positive.",
         counts=("endorsing", "distancing"),
+        labels=("attribution",),
+        needs="cue_stance",
     ),
     Metric(
         "intensifying_rate",
@@ -218,6 +277,8 @@ METRICS = (
         "share",
         "Attributions with an intensifying cue (warned, stressed).",
         counts=("intensifying",),
+        labels=("attribution",),
+        needs="cue_stance",
     ),
     Metric(
         "transparency",
@@ -280,11 +341,6 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def mean_or_none(values) -> float | None:
-    present = [value for value in values if value is not None]
-    return fmean(present) if present else None
-
-
 _deciding_facts = operator.attrgetter(*COUNTED_FIELDS)
 _COUNTED_IN: dict = {}
 
@@ -311,7 +367,8 @@ class Unit:
     words: int
     counts: dict = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))  # of each set
     speakers: Counter = field(default_factory=Counter)  # identifiable speaker -> spans
-    affiliations: Counter = field(default_factory=Counter)  # of identifiable speakers
+    # Identifiable speakers whose affiliation is known -> that affiliation (a speaker has one).
+    affiliation_of: dict = field(default_factory=dict)
 
     def add(self, span: SpanFacts):
         n, counts = span.count, self.counts
@@ -320,7 +377,32 @@ class Unit:
             counts[name] += n
         if "identifiable" in names:
             self.speakers[span.speaker_id] += n
-            self.affiliations[span.affiliation or "unknown"] += n
+        if "known_affiliation" in names:
+            self.affiliation_of[span.speaker_id] = span.affiliation
+
+    def voice_diversity(self) -> float | None:
+        """Entropy of the speakers' affiliations, each speaker once, over ln 7 (the
+        known affiliations); None below two speakers of known affiliation."""
+        if len(self.affiliation_of) < 2:
+            return None
+        return normalised_entropy(Counter(self.affiliation_of.values()), len(KNOWN_AFFILIATIONS))
+
+    def answered(self, field_name) -> float | None:
+        """Share of the spans that should answer ``field_name`` that do (ANSWERABLE)."""
+        counts = self.counts
+        return ratio(counts[f"answered_{field_name}"], counts[ANSWERABLE[field_name]])
+
+    def counter_voice_rate(self) -> float | None:
+        """1 if any voice contrasts with the main line; 0 only if every attribution says no."""
+        if self.counts["counter_voices"]:
+            return 1.0
+        return 0.0 if self.answered("counter_voice") in (1.0, None) else None
+
+    def unsupported_check_worthy_per_1000(self) -> float | None:
+        """None while a claim's check-worthiness is unanswered: the count would be a floor."""
+        if self.answered("check_worthy") not in (1.0, None):
+            return None
+        return ratio(1000 * self.counts["unsupported_check_worthy_claims"], self.words)
 
     def figures(self) -> dict:
         counts, words = self.counts, self.words
@@ -332,27 +414,27 @@ class Unit:
             "sourcing_rate_check_worthy": ratio(
                 counts["sourced_check_worthy_claims"], counts["check_worthy_claims"]
             ),
-            "unsupported_check_worthy_per_1000": ratio(
-                1000 * counts["unsupported_check_worthy_claims"], words
-            ),
+            "unsupported_check_worthy_per_1000": self.unsupported_check_worthy_per_1000(),
             "weasel_share": ratio(counts["weasel_attributions"], attributions),
-            "direct_quote_rate": ratio(counts["direct_quotes"], attributions),
+            "direct_quote_rate": ratio(counts["direct_quotes"], counts["answered_quote_type"]),
             "orphan_quotes": float(counts["orphan_quotes"]),
             "author_opinion_per_1000": ratio(1000 * counts["author_opinions"], words),
             "author_opinion_share": ratio(
                 counts["author_opinions"], counts["author_opinions"] + counts["author_claims"]
             ),
-            "voice_diversity": normalised_entropy(self.affiliations, len(AFFILIATIONS))
-            if len(self.speakers) >= 2
-            else None,
+            "voice_diversity": self.voice_diversity(),
             "speaker_concentration": concentration(self.speakers) if identifiable >= 2 else None,
-            "official_dependence": ratio(counts["official"], identifiable),
-            "counter_voice_rate": 1.0 if counts["counter_voices"] else 0.0,
-            "cue_balance": ratio(counts["endorsing"] - counts["distancing"], attributions),
-            "intensifying_rate": ratio(counts["intensifying"], attributions),
+            "official_dependence": ratio(counts["official"], counts["identified_voices"]),
+            "counter_voice_rate": self.counter_voice_rate(),
+            "cue_balance": ratio(
+                counts["endorsing"] - counts["distancing"], counts["answered_cue_stance"]
+            ),
+            "intensifying_rate": ratio(counts["intensifying"], counts["answered_cue_stance"]),
         }
         for kind, key in zip(SPEAKER_TYPES, SPEAKER_SHARE_KEYS, strict=True):
             values[key] = ratio(counts[f"speaker_{kind or 'unspecified'}"], attributions)
+        for field_name, key in zip(ANSWERABLE, COMPLETION_KEYS, strict=True):
+            values[key] = self.answered(field_name)
         return values
 
     def label_counts(self) -> dict:
@@ -387,7 +469,11 @@ def transparency(review: ReviewFacts | None) -> float | None:
 
 
 def bootstrap_interval(values, seed, resamples: int = BOOTSTRAP_RESAMPLES):
-    """95% percentile interval of the mean, resampling articles; None below two articles."""
+    """95% percentile interval of the mean, resampling articles; None below two articles.
+
+    Profiles ask for it from ``BOOTSTRAP_MIN_ARTICLES`` articles only (see
+    :func:`_source_intervals`).
+    """
     if len(values) < 2:
         return None
     sample = numpy.asarray(values, dtype=float)
@@ -443,13 +529,16 @@ class SourceFigures:
     adjudicated_articles: int
     reviewers: int
     label_counts: dict
-    values: dict  # key -> {"value", "articles", "reviewers", "interval"}
+    # key -> {"value", "articles", "reviewers", "interval", "interval_method"}: the
+    # articles with a value, the reviewers whose own value exists on one of them, and
+    # an INTERVAL_BOOTSTRAP or INTERVAL_RANGE interval (or None, None).
+    values: dict
 
     def value(self, key):
         return self.values[key]["value"]
 
 
-FIGURE_KEYS = ("spans_per_1000_words", *METRIC_KEYS, *SPEAKER_SHARE_KEYS)
+FIGURE_KEYS = ("spans_per_1000_words", *METRIC_KEYS, *SPEAKER_SHARE_KEYS, *COMPLETION_KEYS)
 
 
 @dataclass(frozen=True)
@@ -499,12 +588,14 @@ def summarise(
     position = {article_id: i for i, article_id in enumerate(article_ids)}
     units = [unit for unit in units if unit.article_id in position]
     seen = {(unit.article_id, unit.annotator) for unit in units}
-    reviews_by_article = defaultdict(list)
+    page_shown = {}  # (article, reviewer) -> what their page review says the page shows
     for review in reviews:
         if review.article_id not in position:
             continue
-        reviews_by_article[review.article_id].append(review)
         key = (review.article_id, review.annotator)
+        if review.annotator != ADJUDICATED:
+            shown = transparency(review)
+            page_shown[key] = numpy.nan if shown is None else shown
         if key not in seen and (review.counts or review.annotator == ADJUDICATED):
             seen.add(key)
             units.append(unit_facts(*key, Unit(articles[review.article_id][1])))
@@ -518,6 +609,11 @@ def summarise(
     labels = numpy.array(
         [[u.label_counts.get(label, 0) for label in LABELS] for u in units], dtype=float
     ).reshape(len(units), len(LABELS))
+    # Each reviewer's own transparency, from their page review (the adjudicated layer has none).
+    transparency_column = FIGURE_KEYS.index("transparency")
+    values[:, transparency_column] = [
+        page_shown.get((u.article_id, u.annotator), numpy.nan) for u in units
+    ]
 
     # An article's figures: its adjudicated unit where there is one, else its reviewers' mean.
     has_adjudicated = numpy.zeros(n_articles, dtype=bool)
@@ -528,15 +624,11 @@ def summarise(
     article_labels = numpy.zeros((n_articles, len(LABELS)))
     numpy.add.at(article_labels, article_of[chosen], labels[chosen])
     article_labels = numpy.round(article_labels / numpy.maximum(chosen_units, 1)[:, None], 2)
-    # What the page shows is read by the reviewers, adjudicated or not.
-    transparency_column = FIGURE_KEYS.index("transparency")
-    for article_id, article_reviews in reviews_by_article.items():
-        shown = mean_or_none(transparency(r) for r in article_reviews if r.annotator != ADJUDICATED)
-        article_values[position[article_id], transparency_column] = (
-            numpy.nan if shown is None else shown
-        )
-
     reviewer_units = ~adjudicated
+    # What the page shows is read by the reviewers, adjudicated or not.
+    article_values[:, transparency_column] = _group_mean(
+        values[reviewer_units][:, [transparency_column]], article_of[reviewer_units], n_articles
+    )[:, 0]
     reviewer_ids = sorted({u.annotator for u in units if u.annotator != ADJUDICATED})
     reviewer_code = {reviewer: i for i, reviewer in enumerate(reviewer_ids)}
     unit_reviewer = numpy.array(
@@ -579,8 +671,11 @@ def summarise(
     unit_source = source_of[article_of]
     behind_reviewers = numpy.zeros((n_sources, n_keys), dtype=numpy.int64)
     width = max(len(reviewer_ids), 1)
+    # A reviewer is behind a figure where their own value exists, on an article the
+    # figure counts: "2 of 3 reviewers" never counts one whose value is undefined.
+    own_value_behind = reviewer_units[:, None] & ~numpy.isnan(values) & defined[article_of]
     for j in range(n_keys):
-        mask = reviewer_units & defined[article_of, j]
+        mask = own_value_behind[:, j]
         pairs = numpy.unique(unit_source[mask] * width + unit_reviewer[mask])
         behind_reviewers[:, j] = numpy.bincount(pairs // width, minlength=n_sources)
     pairs = numpy.unique(unit_source[reviewer_units] * width + unit_reviewer[reviewer_units])
@@ -598,12 +693,13 @@ def summarise(
         found = _source_intervals(source_id, article_values[rows]) if intervals else {}
         shown = _nones_for_nans(source_values[s])
         for j, key in enumerate(FIGURE_KEYS):
-            interval = found.get(j)
+            interval, method = found.get(j, (None, None))
             figure_values[key] = {
                 "value": shown[j],
                 "articles": int(behind[s, j]),
                 "reviewers": int(behind_reviewers[s, j]),
                 "interval": interval,
+                "interval_method": method,
             }
         per_source[source_id] = SourceFigures(
             source_id=source_id,
@@ -620,19 +716,28 @@ def summarise(
 
 
 def _source_intervals(source_id, values) -> dict:
-    """Figure column -> 95% interval over a source's articles (rows of ``values``; NaN
-    where an article has no such figure). Figures resting on as many articles share
-    one seeded draw of resamples and are resampled together."""
+    """Figure column -> (interval, method) over a source's articles (rows of ``values``;
+    NaN where an article has no such figure).
+
+    From BOOTSTRAP_MIN_ARTICLES articles a 95% bootstrap interval: figures resting on
+    as many articles share one seeded draw of resamples and are resampled together.
+    From two articles up to that, the range (lowest, highest) of the article values.
+    """
     by_size = defaultdict(list)
+    found = {}
     for j in range(values.shape[1]):
         sample = values[:, j][~numpy.isnan(values[:, j])]
-        if len(sample) >= 2:
+        if len(sample) >= BOOTSTRAP_MIN_ARTICLES:
             by_size[len(sample)].append((j, sample))
-    found = {}
+        elif len(sample) >= 2:
+            found[j] = ((float(sample.min()), float(sample.max())), INTERVAL_RANGE)
     for size, figures in by_size.items():
         columns, samples = zip(*figures, strict=True)
         intervals = bootstrap_intervals(numpy.stack(samples), stable_seed(source_id, size))
-        found.update(zip(columns, intervals, strict=True))
+        found.update(
+            (column, (interval, INTERVAL_BOOTSTRAP))
+            for column, interval in zip(columns, intervals, strict=True)
+        )
     return found
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from .maths import METRICS, SPEAKER_SHARE_KEYS
+from .maths import ANSWERABLE, INTERVAL_BOOTSTRAP, INTERVAL_RANGE, METRICS, SPEAKER_SHARE_KEYS
 
 GROUPS = (
     ("reliability", "Reliability-leaning"),
@@ -36,15 +36,75 @@ def format_value(kind, value):
     return f"{value:.1f}"
 
 
-def figure_payload(figure, kind):
+# What a field left unanswered is missing on, as a completion rate says it.
+ANSWERED_ON = {
+    field: f"{spans} answering {field.replace('_', '-')}" for field, spans in ANSWERABLE.items()
+}
+# How each kind of interval is named beside its ends, in the chart's small print.
+INTERVAL_SHORT_NAMES = {INTERVAL_BOOTSTRAP: "95%", INTERVAL_RANGE: "range"}
+
+
+def interval_text(kind, figure) -> str:
+    """The interval as a reader sees it, with its method and the articles behind it:
+    "31% to 55% (95% bootstrap interval over 12 articles)"; "" without one."""
     interval = figure["interval"]
+    if interval is None:
+        return ""
+    low, high = (format_value(kind, end) for end in interval)
+    articles = figure["articles"]
+    if figure["interval_method"] == INTERVAL_BOOTSTRAP:
+        how = f"95% bootstrap interval over {articles} articles"
+    else:
+        how = f"range of {articles} article values, too few for a 95% interval"
+    return f"{low} to {high} ({how})"
+
+
+def interval_short(kind, figure) -> str:
+    """The interval in a few characters: "95%: 31–55%", "range: 20–60%"."""
+    interval = figure["interval"]
+    if interval is None:
+        return ""
+    low, high = (format_value(kind, end) for end in interval)
+    return f"{INTERVAL_SHORT_NAMES[figure['interval_method']]}: {low}–{high}"
+
+
+def completion_text(metric, figures) -> str:
+    """How complete the answers a figure needs are: "93% of attributions answer cue-stance"."""
+    if not metric.needs:
+        return ""
+    rate = figures.value(metric.completion_key)
+    return f"{format_value('share', rate)} of {ANSWERED_ON[metric.needs]}"
+
+
+def figure_payload(figure, kind, cautions=()):
+    interval, method = figure["interval"], figure["interval_method"]
     return {
         "value": figure["value"],
         "display": format_value(kind, figure["value"]),
         "articles": figure["articles"],
         "reviewers": figure["reviewers"],
-        "interval_95": list(interval) if interval else None,
+        "interval": {
+            "low": interval[0],
+            "high": interval[1],
+            "method": method,
+            "display": interval_text(kind, figure),
+        }
+        if interval
+        else None,
+        "interval_95": list(interval) if method == INTERVAL_BOOTSTRAP else None,
+        "greyed_out": bool(cautions),
+        "cautions": list(cautions),
     }
+
+
+def metric_payload(metric, profile):
+    """A metric's figure with why it is greyed and, if it needs answers, how complete they are."""
+    figures = profile.figures
+    payload = figure_payload(figures.values[metric.key], metric.kind, profile.cautions[metric.key])
+    if metric.needs:
+        rate = figures.value(metric.completion_key)
+        payload["completion"] = {"field": metric.needs, "rate": rate}
+    return payload
 
 
 def profile_payload(profile, source_json):
@@ -59,12 +119,11 @@ def profile_payload(profile, source_json):
         "label_counts": figures.label_counts,
         "greyed_out": profile.greyed,
         "warnings": profile.warnings,
-        "metrics": {
-            metric.key: figure_payload(figures.values[metric.key], metric.kind)
-            for metric in METRICS
-        },
+        "metrics": {metric.key: metric_payload(metric, profile) for metric in METRICS},
         "speaker_type_shares": {
-            key.removeprefix("share_"): figure_payload(figures.values[key], "share")
+            key.removeprefix("share_"): figure_payload(
+                figures.values[key], "share", profile.cautions[key]
+            )
             for key in SPEAKER_SHARE_KEYS
         },
         "spans_per_1000_words": figure_payload(figures.values["spans_per_1000_words"], "per_1000"),
@@ -113,6 +172,8 @@ def table_rows(profiles):
             "reviewers": figures.reviewers,
             "agreement_alpha": profile.agreement.get("alpha"),
             "greyed_out": profile.greyed,
+            # Figure key -> why that figure is greyed, in sentences ("": it is not).
+            "cautions": {key: " ".join(profile.cautions[key]) for key in TABLE_METRICS},
         }
         for key in TABLE_METRICS:
             row[key] = figures.value(key)
@@ -141,13 +202,13 @@ def csv_cell(value):
 
 
 def chart(profile, group, evidence_url_name="annotator:source-evidence"):
-    """Rows for one SVG bar chart: each metric on its own scale, linking to its spans."""
-    rows = []
-    for metric in METRICS:
-        if metric.group != group:
-            continue
-        figure = profile.figures.values[metric.key]
-        rows.append(_bar(metric, figure, profile, evidence_url_name))
+    """Rows for one SVG bar chart: each metric on its own scale, linking to its spans.
+
+    Each row carries what a reader needs beside the bar: the articles and reviewers
+    behind it, its interval in words, how complete the answers it needs are, and
+    why it is greyed, if it is.
+    """
+    rows = [_bar(metric, profile, evidence_url_name) for metric in METRICS if metric.group == group]
     if group == "trust":
         for key, name in (
             ("alpha", "Agreement (Krippendorff's alpha)"),
@@ -160,29 +221,46 @@ def chart(profile, group, evidence_url_name="annotator:source-evidence"):
                     "reading": "",
                     "display": format_value("coefficient", value),
                     "note": f"{profile.double_annotated} double-annotated article(s)",
+                    "interval": "",
+                    "interval_short": "",
+                    "completion": "",
+                    "cautions": [],
                     "url": reverse("annotator:agreement") + f"?source={profile.source.pk}",
                     **_geometry("coefficient", value, None, None),
                 }
             )
+    track = {
+        "x": TRACK_X,
+        "width": TRACK_WIDTH,
+        "middle": TRACK_X + TRACK_WIDTH / 2,
+        "end": TRACK_X + TRACK_WIDTH,
+    }
     for index, row in enumerate(rows):
-        row["y"] = 10 + index * 34
+        row["track"], row["value_x"] = track, VALUE_X
+        row["y"] = 10 + index * ROW_HEIGHT
         row["text_y"] = row["y"] + 14
+        row["small_y"] = row["y"] + 33
         row["bar_y"] = row["y"] + 4
         row["ci_y"] = row["y"] + 10
-    return {"rows": rows, "height": 20 + 34 * len(rows)}
+    return {"rows": rows, "height": 20 + ROW_HEIGHT * len(rows), "width": CHART_WIDTH}
 
 
-TRACK_X, TRACK_WIDTH = 250, 300
+# A chart row: its name and small print on the left, its track (with the scale's
+# ends under it), then its value with the interval under it.
+ROW_HEIGHT, CHART_WIDTH = 48, 720
+TRACK_X, TRACK_WIDTH = 310, 280
+VALUE_X = TRACK_X + TRACK_WIDTH + 12
 
 
 def _geometry(kind, value, interval, top):
-    """Pixel positions of a bar and its interval whisker on a 300 px track."""
+    """Pixel positions of a bar, its interval whisker and its scale on the track."""
 
     def x(fraction):
         return round(TRACK_X + TRACK_WIDTH * fraction, 1)
 
+    scale = _scale(kind, top)
     if value is None:
-        return {"bar": None, "whisker": None, "axis": None}
+        return {"bar": None, "whisker": None, "axis": None, "scale": scale}
     if kind == "index":
         zero, end = x(0.5), x(_scaled(kind, value, top))
         bar = {"x": min(zero, end), "width": abs(end - zero)}
@@ -195,7 +273,22 @@ def _geometry(kind, value, interval, top):
         if interval
         else None
     )
-    return {"bar": bar, "whisker": whisker, "axis": axis}
+    return {"bar": bar, "whisker": whisker, "axis": axis, "scale": scale}
+
+
+def _scale(kind, top):
+    """The values at the track's ends (and its middle, for an index), as they are shown."""
+    if kind == "index":
+        low, high = -1.0, 1.0
+    elif kind in ("share", "coefficient"):
+        low, high = 0.0, 1.0
+    else:
+        low, high = 0.0, top
+    return {
+        "low": format_value(kind, low),
+        "high": format_value(kind, high),
+        "middle": format_value(kind, 0.0) if kind == "index" else "",
+    }
 
 
 def _scaled(kind, value, top=None):
@@ -208,16 +301,24 @@ def _scaled(kind, value, top=None):
     return min(1.0, value / top) if top else 0
 
 
-def _bar(metric, figure, profile, evidence_url_name):
+def _bar(metric, profile, evidence_url_name):
+    figures = profile.figures
+    figure = figures.values[metric.key]
     value, interval = figure["value"], figure["interval"]
     top = max(10.0, (interval[1] if interval else value or 0) * 1.2)
-    url = reverse(evidence_url_name, args=[profile.source.pk, metric.key])
     return {
         "name": metric.name,
         "reading": metric.reading,
         "display": format_value(metric.kind, value),
-        "note": f"{figure['articles']} article(s), {figure['reviewers']} reviewer(s)",
-        "url": url,
+        "note": (
+            f"{figure['articles']} of {figures.annotated_articles} articles, "
+            f"{figure['reviewers']} of {figures.reviewers} reviewers"
+        ),
+        "interval": interval_text(metric.kind, figure),
+        "interval_short": interval_short(metric.kind, figure),
+        "completion": completion_text(metric, figures),
+        "cautions": profile.cautions[metric.key],
+        "url": reverse(evidence_url_name, args=[profile.source.pk, metric.key]),
         **_geometry(metric.kind, value, interval, top),
     }
 

@@ -33,7 +33,20 @@ REVIEW_FIELDS = (
     "date_shown",
     "bio_shown",
 )
-AGREEMENT_KEYS = ("alpha", "f1_exact", "f1_overlap", "kappa_speaker_type", "kappa_cue_stance")
+ALPHA_KEYS = {label: f"alpha_{label}" for label in maths.LABELS}
+AGREEMENT_KEYS = (
+    "alpha",
+    *ALPHA_KEYS.values(),
+    "f1_exact",
+    "f1_overlap",
+    "kappa_speaker_type",
+    "kappa_cue_stance",
+)
+# The figures a caution may grey out: each metric, and each speaker type's share.
+FIGURE_LABELS = {
+    **{metric.key: metric.labels for metric in maths.METRICS},
+    **dict.fromkeys(maths.SPEAKER_SHARE_KEYS, ("attribution",)),
+}
 
 
 @dataclass
@@ -51,10 +64,36 @@ class SourceProfile:
     agreement: dict = field(default_factory=dict)
     double_annotated: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Figure key -> why that figure alone is too weak to conclude on (empty: it is not).
+    cautions: dict = field(default_factory=dict)
 
     @property
     def greyed(self) -> bool:
         return bool(self.warnings)
+
+
+def figure_cautions(figures, source_agreement, is_staff) -> dict:
+    """Why each figure is greyed: fewer than PROFILE_MIN_ARTICLES articles with a value,
+    or (for staff, who see agreement) a label it rests on whose alpha is unknown or
+    below PROFILE_MIN_ALPHA. The profile-wide warnings stand beside these."""
+    minimum, floor = settings.PROFILE_MIN_ARTICLES, settings.PROFILE_MIN_ALPHA
+    weak_labels = {}
+    for label, key in ALPHA_KEYS.items():
+        alpha = source_agreement.get(key)
+        if alpha is None:
+            weak_labels[label] = f"Agreement on {label}s is unknown."
+        elif alpha < floor:
+            weak_labels[label] = f"Agreement on {label}s (alpha {alpha:.2f}) is below {floor}."
+    cautions = {}
+    for key, labels in FIGURE_LABELS.items():
+        articles = figures.values[key]["articles"]
+        reasons = []
+        if articles < minimum:
+            reasons.append(f"Rests on {articles} article(s); at least {minimum} are needed.")
+        if is_staff:
+            reasons += [weak_labels[label] for label in labels if label in weak_labels]
+        cautions[key] = reasons
+    return cautions
 
 
 def _warnings(figures, source_agreement, double_annotated, is_staff):
@@ -155,5 +194,6 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
         profile.warnings = _warnings(
             profile.figures, source_agreement, len(measured), user.is_staff
         )
+        profile.cautions = figure_cautions(profile.figures, source_agreement, user.is_staff)
         profiles.append(profile)
     return profiles

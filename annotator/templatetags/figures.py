@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from ..profiles.maths import BOOTSTRAP_MIN_ARTICLES
 from ..profiles.presentation import format_value
 
 register = template.Library()
@@ -35,3 +36,9 @@ def decimal2(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.simple_tag
+def bootstrap_min_articles():
+    """From how many articles a figure gets a 95% interval rather than a range."""
+    return BOOTSTRAP_MIN_ARTICLES
