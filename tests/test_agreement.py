@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.profiles.agreement import (
     Span,
@@ -101,3 +103,40 @@ def test_kappa_is_the_same_to_the_last_bit_in_every_process():
         for seed in range(12)
     }
     assert outputs == {f"{cohen_kappa(pairs)!r}\n"}
+
+
+def alpha_by_position(length, coders):
+    """Krippendorff's alpha as defined: every position a unit, coded 1 by the coders whose
+    ranges hold it (the slow reading that alpha_binary must equal)."""
+    m = len(coders)
+    marked = [sum(any(s <= p < e for s, e in ranges) for ranges in coders) for p in range(length)]
+    ones = sum(marked)
+    zeros = m * length - ones
+    if m < 2 or not ones or not zeros:
+        return None
+    disagreement = sum(2 * k * (m - k) / (m - 1) for k in marked)
+    return 1 - (m * length - 1) * disagreement / (2 * ones * zeros)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=40).flatmap(
+        lambda length: st.tuples(
+            st.just(length),
+            st.lists(
+                st.lists(
+                    st.tuples(st.integers(0, length + 3), st.integers(0, length + 3)), max_size=5
+                ),
+                min_size=2,
+                max_size=5,
+            ),
+        )
+    )
+)
+def test_alpha_over_runs_equals_alpha_over_every_position(case):
+    length, coders = case
+    expected = alpha_by_position(length, coders)
+    found = alpha_binary(length, coders)
+    assert (found is None) == (expected is None)
+    if expected is not None:
+        assert found == pytest.approx(expected, abs=1e-12)

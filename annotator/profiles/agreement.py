@@ -9,7 +9,7 @@
 """
 
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import accumulate, combinations
 from statistics import fmean
 
 LABELS = ("claim", "opinion", "attribution")
@@ -62,29 +62,40 @@ def alpha_binary(length: int, coders: list[list[tuple[int, int]]]) -> float | No
     """Krippendorff's alpha (nominal, two values) with every coder coding every unit.
 
     ``coders`` holds, per coder, the ranges they marked 1. Units are the
-    ``length`` positions; runs with equal coverage are weighed by their length.
+    ``length`` positions; runs between consecutive range ends have equal
+    coverage and are weighed by their length.
     """
     if len(coders) < 2 or length <= 0:
         return None
-    cuts = {0, length}
+    coders = [[_within(span, length) for span in ranges] for ranges in coders]
+    points = sorted({0, length, *(end for ranges in coders for span in ranges for end in span)})
+    marked = [0] * (len(points) - 1)  # how many coders marked each run
+    index = {point: i for i, point in enumerate(points)}
     for ranges in coders:
+        # Each range opens at its start and closes at its end; a run inside any is marked.
+        opened = [0] * len(points)
         for start, end in ranges:
-            cuts.update((max(0, min(start, length)), max(0, min(end, length))))
-    points = sorted(cuts)
+            if start < end:
+                opened[index[start]] += 1
+                opened[index[end]] -= 1
+        for run, depth in enumerate(accumulate(opened[:-1])):
+            marked[run] += depth > 0
     m = len(coders)
     ones = disagreement = 0.0
-    for left, right in zip(points, points[1:], strict=False):
+    for left, right, count in zip(points, points[1:], marked, strict=False):
         width = right - left
-        if not width:
-            continue
-        marked = sum(any(s <= left and right <= e for s, e in ranges) for ranges in coders)
-        ones += width * marked
-        disagreement += width * 2 * marked * (m - marked) / (m - 1)
+        ones += width * count
+        disagreement += width * 2 * count * (m - count) / (m - 1)
     total = m * length
     zeros = total - ones
     if not ones or not zeros:
         return None
     return 1 - (total - 1) * disagreement / (2 * ones * zeros)
+
+
+def _within(span, length):
+    start, end = span
+    return max(0, min(start, length)), max(0, min(end, length))
 
 
 def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
