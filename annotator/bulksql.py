@@ -19,6 +19,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, Replace
+from psycopg.types.datetime import TimestamptzLoader
 
 
 def batches(iterable, size):
@@ -280,13 +281,19 @@ def rows(queryset):
 
     Django's per-value converters are skipped: times come back as naive UTC
     datetimes on SQLite (booleans are still booleans: Django's SQLite
-    connection converts columns declared ``bool`` itself).
+    connection converts columns declared ``bool`` itself). On PostgreSQL they
+    are read by psycopg's own loader, written in C, rather than Django's
+    subclass of it in Python, which spent longer on an export's two times per
+    span than everything else: both give the same aware times, in the
+    connection's time zone (UTC).
     """
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing to ask the database
         return
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(2000):
             yield from batch
