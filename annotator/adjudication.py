@@ -1,8 +1,9 @@
 """Building the adjudicated layer: staff accept reviewers' spans or reject them.
 
 The layer is a set of ordinary annotations with ``layer="adjudicated"``; an
-:class:`~annotator.models.Adjudication` row says it exists (even when empty),
-so that summaries use it instead of the mean over reviewers.
+:class:`~annotator.models.Adjudication` row says it exists (even when empty)
+and whether staff marked it complete. Only a complete layer replaces the mean
+over reviewers in summaries and evidence.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ class Cluster:
     end: int
     by_reviewer: dict = field(default_factory=dict)
     adjudicated: list = field(default_factory=list)
+    # History rows of the spans staff took out of the current layer here.
+    rejected: list = field(default_factory=list)
 
     def add(self, span):
         self.start, self.end = min(self.start, span.start), max(self.end, span.end)
@@ -32,6 +35,14 @@ class Cluster:
             self.adjudicated.append(span)
         else:
             self.by_reviewer.setdefault(span.reviewer_id, []).append(span)
+
+    def overlaps(self, label, start, end) -> bool:
+        return label == self.label and start < self.end and self.start < end
+
+    @property
+    def decided(self) -> bool:
+        """Staff accepted a span here or took one out of the layer."""
+        return bool(self.adjudicated or self.rejected)
 
     def disagreement(self, reviewer_ids) -> str:
         """Why reviewers differ here, or "" when they all marked the same thing."""
@@ -57,10 +68,13 @@ def _signature(span):
     )
 
 
-def clusters(article):
+def clusters(article, layer=None):
     """Every cluster of overlapping same-label spans on the article, in text order.
 
-    Orphaned spans stand nowhere in the body, so they are in no cluster.
+    Orphaned spans stand nowhere in the body, so they are in no cluster. Given
+    the article's :class:`~annotator.models.Adjudication`, each cluster also
+    holds the spans taken out of that layer since it was started
+    (:func:`rejections`).
     """
     spans = (
         Annotation.objects.filter(article=article)
@@ -75,7 +89,28 @@ def clusters(article):
             current = Cluster(span.label, span.start, span.end)
             result.append(current)
         current.add(span)
+    if layer is not None:
+        for removed in rejections(layer):
+            found = (c for c in result if c.overlaps(removed.label, removed.start, removed.end))
+            if (cluster := next(found, None)) is not None:
+                cluster.rejected.append(removed)
     return sorted(result, key=lambda cluster: (cluster.start, cluster.end))
+
+
+def rejections(layer):
+    """The spans staff took out of ``layer`` since it was started, newest first: the
+    history rows of their deletion, with who deleted them. A discarded layer's spans
+    were deleted before this layer began, so they are not among them."""
+    return (
+        Annotation.history.filter(
+            article_id=layer.article_id,
+            layer=Layer.ADJUDICATED,
+            history_type="-",
+            history_date__gte=layer.created,
+        )
+        .select_related("history_user")
+        .order_by("-history_date")
+    )
 
 
 @transaction.atomic
@@ -140,20 +175,19 @@ def _link_accepted_spans_to(attribution_copy):
         copy.save(update_fields=["attribution", "updated"])
 
 
-@transaction.atomic
-def reject(adjudicated_span: Annotation) -> list[int]:
-    """Take a span out of the adjudicated layer; the layer itself stays.
+def reject(adjudicated_span: Annotation, adjudicator) -> list[int]:
+    """Take a span out of the adjudicated layer; the layer itself stays. Its history
+    row names ``adjudicator``, which is how the page tells a rejected passage from
+    one nobody decided.
 
     Returns the ids of the adjudicated claims and opinions that were linked to it.
     """
-    unlinked = adjudicated_span.release_linked_spans(deleting=True)
-    adjudicated_span.delete()  # which finds nothing left to unlink
-    return unlinked
+    return adjudicated_span.delete_by(adjudicator)
 
 
 @transaction.atomic
 def start_empty(article, adjudicator):
-    """An adjudicated layer that accepts nothing yet: every reviewer span is rejected."""
+    """An adjudicated layer that accepts nothing yet, in progress until marked complete."""
     Adjudication.objects.get_or_create(article=article, defaults={"adjudicator": adjudicator})
 
 

@@ -205,8 +205,10 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(Adjudication)
 class AdjudicationAdmin(admin.ModelAdmin):
-    list_display = ["article", "adjudicator", "updated"]
-    list_select_related = ["article", "adjudicator"]
+    list_display = ["article", "adjudicator", "completed_at", "completed_by", "updated"]
+    list_select_related = ["article", "adjudicator", "completed_by"]
+    # Marked complete or reopened on the adjudication page, which records who and when.
+    readonly_fields = ["completed_at", "completed_by"]
 
 
 @admin.register(Annotation.history.model)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -57,12 +58,18 @@ def queue(request):
 
 @require_http_methods(["GET", "POST"])
 def adjudicate(request, pk):
-    """Reviewers' spans side by side, disagreements marked; accept or reject each."""
+    """Reviewers' spans side by side, disagreements marked; accept or reject each, and mark
+    the adjudicated layer complete once it holds."""
     require_staff(request.user)
     article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    layer = (
+        Adjudication.objects.filter(article=article)
+        .select_related("adjudicator", "completed_by")
+        .first()
+    )
     if request.method == "POST":
-        return _apply_decision(request, article)
-    clusters = adjudication.clusters(article)
+        return _apply_decision(request, article, layer)
+    clusters = adjudication.clusters(article, layer)
     reviewers = sorted(
         {
             span.reviewer
@@ -73,15 +80,20 @@ def adjudicate(request, pk):
         key=lambda user: user.username,
     )
     reviewer_ids = [reviewer.pk for reviewer in reviewers]
-    rows = [
-        {
-            "cluster": cluster,
-            "quote": article.body[cluster.start : cluster.end],
-            "cells": [cluster.by_reviewer.get(reviewer.pk, []) for reviewer in reviewers],
-            "disagreement": cluster.disagreement(reviewer_ids),
-        }
-        for cluster in clusters
-    ]
+    complete = layer is not None and layer.is_complete
+    rows = []
+    for cluster in clusters:
+        disagreement = cluster.disagreement(reviewer_ids)
+        rows.append(
+            {
+                "cluster": cluster,
+                "quote": article.body[cluster.start : cluster.end],
+                "cells": [cluster.by_reviewer.get(reviewer.pk, []) for reviewer in reviewers],
+                "disagreement": disagreement,
+                # Marking the layer complete decides every passage left out of it.
+                "open": bool(disagreement) and not (cluster.decided or complete),
+            }
+        )
     return render(
         request,
         "annotator/adjudicate.html",
@@ -89,29 +101,45 @@ def adjudicate(request, pk):
             "article": article,
             "reviewers": reviewers,
             "rows": rows,
-            "layer": Adjudication.objects.filter(article=article)
-            .select_related("adjudicator")
-            .first(),
-            "disagreements": sum(1 for row in rows if row["disagreement"]),
+            "layer": layer,
+            "disagreements": sum(1 for row in rows if row["open"]),
         },
     )
 
 
 class DecisionForm(forms.Form):
-    """One button on the adjudication page: accept or reject a span, start or discard the layer."""
+    """One button on the adjudication page: accept or reject a span; start, complete,
+    reopen or discard the layer."""
 
     # The layer a span is taken from, for the actions on one span.
     SPAN_LAYERS = {"accept": Layer.RAW, "reject": Layer.ADJUDICATED}
 
     action = forms.ChoiceField(
-        choices=[(name, name) for name in ("accept", "reject", "start", "discard")]
+        choices=[
+            (name, name) for name in ("accept", "reject", "start", "complete", "reopen", "discard")
+        ]
     )
     span = forms.IntegerField(required=False, min_value=1, max_value=DATABASE_ID_MAX)
 
+    def __init__(self, *args, layer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layer = layer
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") in self.SPAN_LAYERS and cleaned.get("span") is None:
+        action = cleaned.get("action")
+        if action in self.SPAN_LAYERS and cleaned.get("span") is None:
             self.add_error("span", "Say which span to accept or reject.")
+        complete = self.layer is not None and self.layer.is_complete
+        if action == "complete" and (self.layer is None or complete):
+            self.add_error(
+                "action",
+                "The adjudicated layer is already complete."
+                if complete
+                else "There is no adjudicated layer to mark complete; start one first.",
+            )
+        if action == "reopen" and not complete:
+            self.add_error("action", "The adjudicated layer is not complete, so not reopened.")
         return cleaned
 
     def chosen_span(self, article):
@@ -126,8 +154,8 @@ class DecisionForm(forms.Form):
         return get_object_or_404(spans, pk=self.cleaned_data["span"])
 
 
-def _apply_decision(request, article):
-    decision = DecisionForm(request.POST)
+def _apply_decision(request, article, layer):
+    decision = DecisionForm(request.POST, layer=layer)
     if not decision.is_valid():
         raise InvalidForm(decision)
     action = decision.cleaned_data["action"]
@@ -136,14 +164,28 @@ def _apply_decision(request, article):
         adjudication.accept(span, request.user)
         messages.success(request, f"Accepted {span.reviewer.username}'s {span.label}.")
     elif action == "reject":
-        unlinked = adjudication.reject(decision.chosen_span(article))
+        try:
+            unlinked = adjudication.reject(decision.chosen_span(article), request.user)
+        except Annotation.DoesNotExist as deleted_meanwhile:
+            raise Http404(str(deleted_meanwhile)) from deleted_meanwhile
         messages.success(
             request,
             f"Removed the span from the adjudicated layer. {unlinked_message(unlinked)}".strip(),
         )
     elif action == "start":
         adjudication.start_empty(article, request.user)
-        messages.success(request, "Started an adjudicated layer; accept the spans that hold.")
+        messages.success(
+            request,
+            "Started an adjudicated layer; accept the spans that hold, then mark it complete.",
+        )
+    elif action == "complete":
+        layer.mark_complete(request.user)
+        messages.success(request, "The adjudicated layer is complete: summaries now use it.")
+    elif action == "reopen":
+        layer.reopen()
+        messages.success(
+            request, "Reopened the adjudicated layer; summaries use the reviewers' mean meanwhile."
+        )
     else:
         adjudication.discard(article)
         messages.success(

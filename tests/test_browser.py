@@ -351,10 +351,26 @@ def test_staff_adjudicate_a_disagreement_and_the_profile_changes(
     claim_row.get_by_role("button", name="Accept").click()
     page.wait_for_load_state()
     assert page.locator("[data-adjudicated]").count() == 2
+    assert "in progress" in page.locator("[data-layer-state]").text_content()
+    assert page.locator("[data-disagreements]").text_content().startswith("0 ")
+
+    # the layer is in progress: the profile keeps the reviewers' mean
+    assert sourcing_rate() == "50%"
+    page.goto(f"{live_server.url}/articles/{article.pk}/adjudicate/")
+    page.get_by_role("button", name="Mark the adjudicated layer complete").click()
+    page.wait_for_load_state()
+    assert "Marked complete by carol" in page.locator("[data-layer-state]").text_content()
 
     # bob's unlinked claim is now the article's only claim: sourcing drops to 0%
     assert sourcing_rate() == "0%"
     screenshot(page, "profile-after-adjudication")
+
+    # "edit its fields" opens the article page on the adjudicated layer
+    page.goto(f"{live_server.url}/articles/{article.pk}/adjudicate/")
+    page.locator("[data-edit-layer]").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("?view=adjudicated")
+    assert page.locator("h2", has_text="Adjudicated layer").count() == 1
 
 
 def test_hostile_text_never_runs_in_the_browser(page, live_server, alice):

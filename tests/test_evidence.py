@@ -26,12 +26,14 @@ SPAN_METRICS = [metric for metric in maths.METRICS if metric.counts]
 
 def profiled_spans(user, source):
     """The placed spans ``user``'s profile of ``source`` rests on, chosen by hand: staff
-    see the adjudicated layer where an article has one, every reviewer's raw spans
-    elsewhere; a reviewer sees their own raw spans."""
+    see the adjudicated layer where an article's layer is complete, every reviewer's raw
+    spans elsewhere; a reviewer sees their own raw spans."""
     spans = Annotation.objects.placed().filter(article__source=source)
     if not user.is_staff:
         return list(spans.filter(layer=Layer.RAW, reviewer=user))
-    layered = set(Adjudication.objects.values_list("article_id", flat=True))
+    layered = {
+        layer.article_id for layer in Adjudication.objects.all() if layer.completed_at is not None
+    }
     return [
         span for span in spans if (span.layer == Layer.ADJUDICATED) == (span.article_id in layered)
     ]
@@ -88,6 +90,10 @@ def test_generated_corpus_evidence_is_what_each_figure_counts(django_user_model)
     for article_spans in _first_spans_of_some_articles():
         for span in article_spans:
             adjudication.accept(span, staff)
+    # Half the layers complete, half still in progress (whose spans count nowhere).
+    for layer in Adjudication.objects.order_by("pk")[::2]:
+        layer.mark_complete(staff)
+    assert Adjudication.objects.filter(completed_at__isnull=True).exists()
     reviewer = get_user_model().objects.filter(is_staff=False).earliest("pk")
     # Every figure counts some spans here, so no comparison is of two empty lists.
     assert all(assert_evidence_is_what_is_counted(staff).values())

@@ -249,6 +249,15 @@ def test_source_without_articles_reports_no_data():
     assert per_source[7].value("sourcing_rate") is None
 
 
+def test_adjudicated_layer_in_progress_leaves_the_reviewers_mean():
+    """Without a review by ADJUDICATED (the layer is not complete) its unit is left out."""
+    spans = [SpanFacts(1, 1, "claim", linked=True), SpanFacts(1, ADJUDICATED, "claim")]
+    per_article, per_source = figures({1: (1, 100)}, spans)
+    assert per_article[1].basis == "reviewers"
+    assert per_article[1].values["sourcing_rate"] == pytest.approx(1.0)
+    assert per_source[1].adjudicated_articles == 0
+
+
 def test_empty_adjudicated_layer_is_a_real_zero():
     per_article, _ = figures(
         {1: (1, 100)}, [SpanFacts(1, 1, "claim", count=3)], [ReviewFacts(1, ADJUDICATED)]

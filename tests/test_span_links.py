@@ -186,7 +186,7 @@ def test_rejecting_an_adjudicated_attribution_unlinks_its_copies(carol, linked):
     _, said, claim, _ = linked
     said_copy = adjudication.accept(said, carol)
     claim_copy = adjudication.accept(claim, carol)
-    assert adjudication.reject(said_copy) == [claim_copy.pk]
+    assert adjudication.reject(said_copy, carol) == [claim_copy.pk]
     claim_copy.refresh_from_db()
     assert claim_copy.attribution_id is None
     assert claim_copy.history.filter(history_type="~", attribution__isnull=True).exists()

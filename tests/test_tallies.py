@@ -126,7 +126,7 @@ def test_adjudication_accept_reject_and_discard_keep_figures_current(annotated, 
     copy = adjudication.accept(span, carol)
     assert UnitFigures.objects.filter(article=annotated, reviewer=None).exists()
     assert_current()
-    adjudication.reject(copy)
+    adjudication.reject(copy, carol)
     assert_current()
     adjudication.accept(span, carol)
     adjudication.discard(annotated)

@@ -122,11 +122,20 @@ class Assignment(models.Model):
         return f"{self.article} → {self.reviewer}"
 
 
+class AdjudicationQuerySet(models.QuerySet):
+    def complete(self):
+        """Layers staff marked complete: only these stand for their articles."""
+        return self.filter(completed_at__isnull=False)
+
+
 class Adjudication(models.Model):
-    """Marks that staff built an adjudicated layer for an article.
+    """Staff's adjudicated layer of an article: who owns it and whether it is complete.
 
     Its existence, not its spans, says the layer exists: an adjudicator who
-    rejects every span leaves a real, empty layer that summaries must use.
+    rejects every span leaves a real, empty layer. The layer replaces the mean
+    over reviewers in summaries and evidence only once staff mark it complete;
+    until then it is work in progress, and a started but empty layer would
+    otherwise read as an article where nothing was found.
     """
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="adjudication")
@@ -135,6 +144,39 @@ class Adjudication(models.Model):
     )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="completed_adjudications",
+    )
+
+    objects = AdjudicationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True, completed_by__isnull=True)
+                | Q(completed_at__isnull=False, completed_by__isnull=False),
+                name="adjudication_completed_by_someone",
+            ),
+        ]
 
     def __str__(self):
         return f"Adjudication of {self.article} by {self.adjudicator}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    def mark_complete(self, user):
+        """The layer now stands for the article, as ``user`` decided, now."""
+        self.completed_at, self.completed_by = timezone.now(), user
+        self.save(update_fields=["completed_at", "completed_by", "updated"])
+
+    def reopen(self):
+        """Back to work in progress: summaries use the reviewers' mean again."""
+        self.completed_at, self.completed_by = None, None
+        self.save(update_fields=["completed_at", "completed_by", "updated"])

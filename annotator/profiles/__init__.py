@@ -20,8 +20,8 @@ the article's adjudicated layer. A span reaches a figure in four steps:
    units, page reviews, adjudications and agreement of the sources asked for,
    with the same six queries for one source or all of them, and
    :func:`.maths.summarise` averages them: an article's value is its
-   adjudicated unit where there is one, else the mean over its reviewers'
-   units; a source's value is the mean over its articles. Agreement
+   adjudicated unit where staff marked that layer complete, else the mean over
+   its reviewers' units; a source's value is the mean over its articles. Agreement
    (:mod:`.agreement`) forgotten by a write is computed and stored when next read.
 4. **Shown** (:mod:`.presentation`, :mod:`.evidence`). The API's JSON, the
    sources table (page, CSV, JSON) and the charts; each figure links to its

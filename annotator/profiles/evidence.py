@@ -50,9 +50,10 @@ EVIDENCE = {metric.key: _figure_filter(metric) for metric in METRICS if metric.c
 def counted_spans(user, source, metric_key):
     """The spans a figure of ``source`` counts, of those ``user`` may see.
 
-    As the figures do: for staff the adjudicated layer where an article has
-    one and the reviewers' raw spans elsewhere, for a reviewer their own raw
-    spans; spans orphaned by a body change count nowhere.
+    As the figures do: for staff the adjudicated layer where an article's layer
+    is complete and the reviewers' raw spans elsewhere (the spans of a layer in
+    progress count nowhere), for a reviewer their own raw spans; spans orphaned
+    by a body change count nowhere.
     Returns None for a figure that counts no spans.
     """
     condition = EVIDENCE.get(metric_key)
@@ -60,8 +61,11 @@ def counted_spans(user, source, metric_key):
         return None
     spans = Annotation.objects.visible_to(user).placed().filter(article__source=source)
     if user.is_staff:  # a reviewer's figures rest on their raw spans wherever they are
-        adjudicated = Adjudication.objects.filter(article__source=source).values("article_id")
-        spans = spans.exclude(layer=Layer.RAW, article_id__in=adjudicated)
+        complete = Adjudication.objects.complete().filter(article__source=source)
+        in_complete_layer = Q(article_id__in=complete.values("article_id"))
+        spans = spans.filter(
+            Q(layer=Layer.ADJUDICATED) & in_complete_layer | Q(layer=Layer.RAW) & ~in_complete_layer
+        )
     return (
         spans.filter(condition)
         .select_related("article", "reviewer", "speaker", "attribution")

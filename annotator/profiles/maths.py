@@ -5,8 +5,8 @@ the adjudicated layer. A unit's value for a metric may be ``None``: "not
 enough data" (no claims to divide by, fewer than two identifiable speakers),
 never a misleading 0.
 
-Article value = the adjudicated unit where one exists, else the mean over its
-reviewers' units; source value = mean over its articles, so one long article
+Article value = the adjudicated unit where staff marked the layer complete, else
+the mean over its reviewers' units; source value = mean over its articles, so one long article
 or one busy reviewer does not dominate. Each source value carries the number
 of articles and reviewers behind it and, on request, a seeded 95% bootstrap
 interval over articles (from ``BOOTSTRAP_MIN_ARTICLES`` articles; below that, the
@@ -579,14 +579,24 @@ def summarise(
 
     ``articles`` maps article id to ``(source id, body words)``; ``reviews``
     are :class:`ReviewFacts`. A reviewer who marked an article done with no
-    spans counts as a real zero, as does an empty adjudicated layer;
+    spans counts as a real zero. A review by ``ADJUDICATED`` says the article's
+    adjudicated layer is complete: that unit then stands for the article (an
+    empty layer as a real zero); an adjudicated unit without one is work in
+    progress and is left out;
     ``source_ids`` names sources to report even without articles. ``units``
     come from :func:`tally` or from the stored unit figures. Works on
     arrays: one row per unit, one column per figure, NaN for "no data".
     """
     article_ids = list(articles)
     position = {article_id: i for i, article_id in enumerate(article_ids)}
-    units = [unit for unit in units if unit.article_id in position]
+    reviews = list(reviews)
+    complete_layers = {review.article_id for review in reviews if review.annotator == ADJUDICATED}
+    units = [
+        unit
+        for unit in units
+        if unit.article_id in position
+        and (unit.annotator != ADJUDICATED or unit.article_id in complete_layers)
+    ]
     seen = {(unit.article_id, unit.annotator) for unit in units}
     page_shown = {}  # (article, reviewer) -> what their page review says the page shows
     for review in reviews:
@@ -615,7 +625,8 @@ def summarise(
         page_shown.get((u.article_id, u.annotator), numpy.nan) for u in units
     ]
 
-    # An article's figures: its adjudicated unit where there is one, else its reviewers' mean.
+    # An article's figures: its complete adjudicated unit where there is one, else its
+    # reviewers' mean.
     has_adjudicated = numpy.zeros(n_articles, dtype=bool)
     has_adjudicated[article_of[adjudicated]] = True
     chosen = adjudicated | ~has_adjudicated[article_of]

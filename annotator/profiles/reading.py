@@ -122,10 +122,11 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     """Profiles of the given sources (all by default) from what ``user`` may see.
 
     A reviewer's profiles rest on their own raw spans (reviewing stays blind);
-    staff see every reviewer's, the adjudicated layer, and agreement. Reads the
-    precomputed unit figures (see :mod:`annotator.profiles.storage`), never the
-    spans, with the same six queries for one source or many: the sources, their
-    articles, unit figures, page reviews, adjudications and stored agreement.
+    staff see every reviewer's, the adjudicated layers staff marked complete,
+    and agreement. Reads the precomputed unit figures (see
+    :mod:`annotator.profiles.storage`), never the spans, with the same six
+    queries for one source or many: the sources, their articles, unit figures,
+    page reviews, complete adjudications and stored agreement.
     ``with_articles=False`` leaves out the per-article rows (tables of sources).
     """
     sources = list(sources if sources is not None else Source.objects.all())
@@ -152,11 +153,10 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     ]
     agreements = {}
     if user.is_staff:
+        complete_layers = Adjudication.objects.complete().filter(**of_sources)
         review_facts += [
             maths.ReviewFacts(article_id=article_id, annotator=maths.ADJUDICATED)
-            for article_id in Adjudication.objects.filter(**of_sources).values_list(
-                "article_id", flat=True
-            )
+            for article_id in complete_layers.values_list("article_id", flat=True)
         ]
         agreements = storage.agreement_for(
             units, storage.agreement_rows(ArticleAgreement.objects.filter(**of_sources))
