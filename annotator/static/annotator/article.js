@@ -234,14 +234,16 @@ function renderHighlights(extent) {
   }
 }
 
-// Outlines a run covered by a counted span; the run where one begins also carries the
-// text marker (drawn by CSS, so it is no part of the text a selection measures).
+// Outlines a run covered by a counted span; the run where some begin also carries the
+// text marker, with their number when several begin there (drawn by CSS, so it is no
+// part of the text a selection measures).
 function markCounted(node, runStart, covering) {
   const counted = covering.filter((a) => COUNTED.has(a.id));
   if (!counted.length) return;
   node.classList.add("is-counted");
   node.title += ` · ${COUNTED_MARK} by ${data.figure}`;
-  if (counted.some((a) => a.start === runStart)) node.dataset.countedStart = "";
+  const starting = counted.filter((a) => a.start === runStart).length;
+  if (starting) node.dataset.countedStart = starting > 1 ? `×${starting}` : "";
 }
 
 function choiceName(field, value) {
