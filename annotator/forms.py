@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from . import text
 from .converters import DATABASE_ID_MAX
 from .models import REVIEWERS_GROUP, ArticleReview, Label, Source
+from .profiles.evidence import EVIDENCE
+from .profiles.maths import METRICS
 
 
 class QuoteAnnotationForm(forms.Form):
@@ -119,6 +121,18 @@ class StoredChoices(forms.ModelMultipleChoiceField):
                 params={"value": beyond},
             )
         return super()._check_values(value)
+
+
+class ArticleEvidenceForm(forms.Form):
+    """The article page's query: ``evidence`` names a figure whose counted spans it marks."""
+
+    evidence = forms.TypedChoiceField(
+        choices=[(metric.key, metric.name) for metric in METRICS if metric.key in EVIDENCE],
+        coerce={metric.key: metric for metric in METRICS}.get,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "No figure that counts spans is named %(value)s."},
+    )
 
 
 class QueueForm(forms.Form):

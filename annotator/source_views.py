@@ -2,6 +2,7 @@
 
 import csv
 import json
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -18,6 +19,7 @@ from .permissions import require_annotator
 from .profiles import evidence, presentation
 from .profiles.maths import SPEAKER_SHARE_KEYS
 from .profiles.reading import source_profiles
+from .views import LAYER_VIEWS
 
 SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 
@@ -113,7 +115,21 @@ def source_evidence(request, pk, metric):
             raise Http404("This figure does not count spans.")
         page = Paginator(spans, 200).get_page(request.GET.get("page"))
         context["page"] = page
+        context["articles"] = _counted_articles(request.user, spans, metric)
+        context["links"] = {article.pk: article.evidence_url for article in context["articles"]}
     return render(request, "annotator/source_evidence.html", context)
+
+
+def _counted_articles(user, spans, metric):
+    """Each article among ``spans`` (a figure's evidence), with the link opening it with those
+    spans marked, in the layer they come from (a reviewer's own)."""
+    articles = list(evidence.counted_articles(spans))
+    for article in articles:
+        query = {"evidence": metric}
+        if user.is_staff:
+            query = {"view": LAYER_VIEWS[article.layer], **query}
+        article.evidence_url = f"{article.get_absolute_url()}?{urlencode(query)}"
+    return articles
 
 
 class AgreementFilter(forms.Form):

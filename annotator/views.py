@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import span_schema, text
 from .api_errors import InvalidForm
-from .forms import ArticleReviewForm, DeleteAnnotationForm, QuoteAnnotationForm
+from .forms import (
+    ArticleEvidenceForm,
+    ArticleReviewForm,
+    DeleteAnnotationForm,
+    QuoteAnnotationForm,
+)
 from .models import (
     Annotation,
     Article,
@@ -23,6 +28,7 @@ from .models import (
     Assignment,
     CueStance,
     Label,
+    Layer,
     OpinionType,
     QuoteType,
     Speaker,
@@ -30,6 +36,7 @@ from .models import (
     unlinked_message,
 )
 from .permissions import NO_SUCH_ANNOTATION, get_annotation_for_user, require_annotator
+from .profiles.evidence import EVIDENCE
 from .profiles.maths import METRICS
 from .serializers import SpeakerSerializer
 
@@ -57,6 +64,8 @@ VIEWS = {
     "all": "Every reviewer's annotations",
     "adjudicated": "Adjudicated layer",
 }
+# The view staff read a layer's spans in.
+LAYER_VIEWS = {Layer.RAW: "all", Layer.ADJUDICATED: "adjudicated"}
 
 
 # What the page shows and its script reads of each span: name -> values() lookup.
@@ -85,9 +94,10 @@ def _label_fields_for_script():
     return described
 
 
-def _shown(view, article, reviewer):
+def _shown(view, article, reviewer, figure=None):
     """The reviewer's own spans; every reviewer's; or the adjudicated layer (all with orphans),
-    as dicts of PAGE_SPAN_FIELDS."""
+    as dicts of PAGE_SPAN_FIELDS; and the ids of the placed ones that ``figure`` (a
+    :class:`.maths.Metric` counting spans, or None) counts, read in the same query."""
     annotations = article.annotations.all()
     if view == "all":
         annotations = annotations.raw()
@@ -95,16 +105,31 @@ def _shown(view, article, reviewer):
         annotations = annotations.adjudicated()
     else:
         annotations = annotations.for_reviewer(reviewer)
-    rows = annotations.in_text_order().values_list(*PAGE_SPAN_FIELDS.values())
-    return [dict(zip(PAGE_SPAN_FIELDS, row, strict=True)) for row in rows]
+    counted = Value(False)
+    if figure is not None:
+        counted = ExpressionWrapper(EVIDENCE[figure.key], output_field=BooleanField())
+    rows = (
+        annotations.in_text_order()
+        .annotate(counted=counted)
+        .values_list("counted", *PAGE_SPAN_FIELDS.values())
+    )
+    shown, counted_ids = [], set()
+    for is_counted, *values in rows:
+        span = dict(zip(PAGE_SPAN_FIELDS, values, strict=True))
+        shown.append(span)
+        if is_counted and not span["orphaned"]:
+            counted_ids.add(span["id"])
+    return shown, counted_ids
 
 
-def span_list_key(view, user, annotations):
+def span_list_key(view, user, annotations, counted_ids):
     """What the span list's cached fragment is kept under: the viewer's name (only their own
-    spans get a Delete button), the view, and a digest of every span shown, so that any
-    change to a span, to a reviewer's name or to the set of spans makes a new key: nothing
-    stale is served, and no viewer is served another's list."""
-    digest = hashlib.blake2b(orjson.dumps(annotations), digest_size=16).hexdigest()
+    spans get a Delete button), the view, and a digest of every span shown and of those marked
+    as a figure's evidence, so that any change to a span, to a reviewer's name, to the set of
+    spans or to the spans marked makes a new key: nothing stale is served, and no viewer is
+    served another's list."""
+    shown = orjson.dumps([annotations, sorted(counted_ids)])
+    digest = hashlib.blake2b(shown, digest_size=16).hexdigest()
     return f"{user.get_username()}:{view}:{digest}"
 
 
@@ -119,7 +144,11 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
     if view not in VIEWS:
         view = "mine"
-    shown = _shown(view, article, request.user)
+    query = ArticleEvidenceForm(request.GET)
+    if not query.is_valid():
+        raise InvalidForm(query)
+    figure = query.cleaned_data["evidence"]
+    shown, counted_ids = _shown(view, article, request.user, figure)
     annotations = [span for span in shown if not span["orphaned"]]
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     # Only the speakers of the spans shown; the script asks the API for others by name.
@@ -133,6 +162,8 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "editAll": view == "adjudicated",
         "canCreate": view == "mine",
         "annotations": annotations,
+        "counted": sorted(counted_ids),
+        "figure": figure.name if figure else None,
         "speakers": SpeakerSerializer(speakers, many=True).data,
         "labels": Label.choices,
         "fields": _label_fields_for_script(),
@@ -145,7 +176,9 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     context = {
         "article": article,
         "annotations": annotations,
-        "span_list_key": span_list_key(view, request.user, annotations),
+        "span_list_key": span_list_key(view, request.user, annotations, counted_ids),
+        "figure": figure,
+        "counted_ids": counted_ids,
         "orphans": [span for span in shown if span["orphaned"]],
         "label_names": dict(Label.choices),
         "paragraphs": text.paragraphs(article.body),

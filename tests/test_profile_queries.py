@@ -73,10 +73,11 @@ PAGES = [
     ("carol", "/sources/{source}/", 2 + 1 + 5),
     ("alice", "/sources/{source}/", 3 + 1 + 3),
     # the source, the page's count and its spans with their articles, reviewers,
-    # speakers and attributions (adjudicated articles' raw spans left out by a subquery)
-    ("carol", "/sources/{source}/evidence/sourcing_rate/", 2 + 1 + 2),
-    ("carol", "/sources/{source}/evidence/voice_diversity/", 2 + 1 + 2),
-    ("alice", "/sources/{source}/evidence/sourcing_rate/", 3 + 1 + 2),
+    # speakers and attributions (adjudicated articles' raw spans left out by a subquery),
+    # then the articles they lie in with their counts (each linked to its marked spans)
+    ("carol", "/sources/{source}/evidence/sourcing_rate/", 2 + 1 + 2 + 1),
+    ("carol", "/sources/{source}/evidence/voice_diversity/", 2 + 1 + 2 + 1),
+    ("alice", "/sources/{source}/evidence/sourcing_rate/", 3 + 1 + 2 + 1),
     # the source, its reviews with their articles and reviewers
     ("carol", "/sources/{source}/evidence/transparency/", 2 + 1 + 1),
     ("alice", "/sources/{source}/evidence/transparency/", 3 + 1 + 1),

@@ -5,9 +5,9 @@ the span sets in :data:`.maths.COUNTED` that its value is computed from), so
 the spans listed are the spans counted.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 
-from ..models import Adjudication, Annotation, Layer
+from ..models import Adjudication, Annotation, Article, Layer
 from .maths import COUNTED, METRICS
 
 # The stored spans' lookup for each fact a span set may name.
@@ -70,4 +70,15 @@ def counted_spans(user, source, metric_key):
         spans.filter(condition)
         .select_related("article", "reviewer", "speaker", "attribution")
         .order_by("article_id", "start", "pk")
+    )
+
+
+def counted_articles(spans):
+    """The articles holding ``spans`` (from :func:`counted_spans`) in article order, each with
+    how many (``spans``) and their layer (``layer``: one article's are all of one layer)."""
+    return (
+        Article.objects.filter(annotations__in=spans)
+        .annotate(spans=Count("annotations"), layer=Min("annotations__layer"))
+        .only("pk", "title", "seed_file")
+        .order_by("pk")
     )

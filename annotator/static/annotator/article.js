@@ -24,6 +24,9 @@ const LABEL_NAMES = Object.fromEntries(data.labels);
 // A span's label fields as the server defines them: name, kind, owning labels, title, choices.
 const FIELDS = data.fields;
 const FIELD_KINDS = Object.fromEntries(FIELDS.map((field) => [field.name, field.kind]));
+// Spans a figure counts, when the page opened as that figure's evidence: marked, as loaded.
+const COUNTED = new Set(data.counted);
+const COUNTED_MARK = "◆ counted";
 
 function fieldsOf(label) {
   return FIELDS.filter((field) => field.labels.includes(label));
@@ -224,10 +227,23 @@ function renderHighlights(extent) {
         span.append(inner);
         inner = span;
       }
+      markCounted(inner, paragraph.start + run.from, run.covering);
       return inner;
     });
     paragraph.element.replaceChildren(...nodes);
   }
+}
+
+// Outlines a run covered by a counted span; the run where some begin also carries the
+// text marker, with their number when several begin there (drawn by CSS, so it is no
+// part of the text a selection measures).
+function markCounted(node, runStart, covering) {
+  const counted = covering.filter((a) => COUNTED.has(a.id));
+  if (!counted.length) return;
+  node.classList.add("is-counted");
+  node.title += ` · ${COUNTED_MARK} by ${data.figure}`;
+  const starting = counted.filter((a) => a.start === runStart).length;
+  if (starting) node.dataset.countedStart = starting > 1 ? `×${starting}` : "";
 }
 
 function choiceName(field, value) {
@@ -416,6 +432,7 @@ function listItem(annotation, own, editing, summary) {
       "div",
       {},
       element("span", { className: `badge badge-${annotation.label}` }, LABEL_NAMES[annotation.label]),
+      COUNTED.has(annotation.id) ? element("span", { className: "counted-badge ms-1" }, COUNTED_MARK) : "",
       data.showReviewer ? element("span", { className: "small text-body-secondary ms-1" }, annotation.reviewer) : "",
     ),
   );
@@ -430,7 +447,11 @@ function listItem(annotation, own, editing, summary) {
   }
   const item = element(
     "li",
-    { className: `annotation-item label-${annotation.label}`, tabindex: "0", dataset: { annotationId: annotation.id } },
+    {
+      className: `annotation-item label-${annotation.label}${COUNTED.has(annotation.id) ? " is-counted" : ""}`,
+      tabindex: "0",
+      dataset: { annotationId: annotation.id },
+    },
     header,
     element("q", {}, truncate(annotation.quote, 160)),
     element("div", { className: "fields" }, summary),
