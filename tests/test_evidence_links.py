@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 
 from annotator import adjudication
-from annotator.models import Annotation, Layer, Source
+from annotator.models import Adjudication, Annotation, Layer, Source
 from annotator.profiles import maths
 
 from .conftest import logged_in, make_annotation
@@ -91,10 +91,13 @@ def test_staff_evidence_links_open_the_layer_the_figure_reads(annotated, bob, ca
     article = annotated["002"]
     claim = Annotation.objects.filter(article=article, reviewer=bob, label="claim").first()
     adjudication.accept(claim, carol)
-    source = article.source
-    links = article_links(
-        logged_in(carol).get(f"/sources/{source.pk}/evidence/sourcing_rate/").content.decode()
-    )
+    evidence_url = f"/sources/{article.source.pk}/evidence/sourcing_rate/"
+    # A layer in progress does not stand for the article yet: its value, and the link,
+    # stay with every reviewer's spans until staff mark the layer complete.
+    links = article_links(logged_in(carol).get(evidence_url).content.decode())
+    assert links[article.pk].endswith("?view=all&evidence=sourcing_rate")
+    Adjudication.objects.get(article=article).mark_complete(carol)
+    links = article_links(logged_in(carol).get(evidence_url).content.decode())
     assert links[article.pk].endswith("?view=adjudicated&evidence=sourcing_rate")
     others = [link for pk, link in links.items() if pk != article.pk]
     assert all(link.endswith("?view=all&evidence=sourcing_rate") for link in others)
@@ -168,6 +171,9 @@ def test_staff_open_an_article_from_its_source_page_in_the_layer_its_value_comes
     html = logged_in(carol).get(article.source.get_absolute_url()).content.decode()
     assert f'href="{article.get_absolute_url()}?view=all"' in html
     adjudication.accept(claim, carol)
+    html = logged_in(carol).get(article.source.get_absolute_url()).content.decode()
+    assert f'href="{article.get_absolute_url()}?view=all"' in html  # the layer is in progress
+    Adjudication.objects.get(article=article).mark_complete(carol)
     html = logged_in(carol).get(article.source.get_absolute_url()).content.decode()
     assert f'href="{article.get_absolute_url()}?view=adjudicated"' in html
     assert (
