@@ -123,9 +123,23 @@ class StoredChoices(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class ArticleEvidenceForm(forms.Form):
-    """The article page's query: ``evidence`` names a figure whose counted spans it marks."""
+# Whose spans the article page shows: staff choose; a reviewer always sees their own.
+ARTICLE_VIEWS = {
+    "mine": "Your annotations",
+    "all": "Every reviewer's annotations",
+    "adjudicated": "Adjudicated layer",
+}
 
+
+class ArticlePageQuery(forms.Form):
+    """The article page's query: ``view`` whose spans it shows, ``evidence`` a figure whose
+    counted spans it marks."""
+
+    view = forms.ChoiceField(
+        choices=list(ARTICLE_VIEWS.items()),
+        required=False,
+        error_messages={"invalid_choice": "%(value)s is not one of mine, all, adjudicated."},
+    )
     evidence = forms.TypedChoiceField(
         choices=[(metric.key, metric.name) for metric in METRICS if metric.key in EVIDENCE],
         coerce={metric.key: metric for metric in METRICS}.get,

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from . import span_schema, text
 from .api_errors import InvalidForm
 from .forms import (
-    ArticleEvidenceForm,
+    ARTICLE_VIEWS,
+    ArticlePageQuery,
     ArticleReviewForm,
     DeleteAnnotationForm,
     QuoteAnnotationForm,
@@ -61,11 +62,6 @@ def article_list(request):
     return render(request, "annotator/article_list.html", {"articles": articles, "queue": queue})
 
 
-VIEWS = {
-    "mine": "Your annotations",
-    "all": "Every reviewer's annotations",
-    "adjudicated": "Adjudicated layer",
-}
 # The view staff read a layer's spans in.
 LAYER_VIEWS = {Layer.RAW: "all", Layer.ADJUDICATED: "adjudicated"}
 
@@ -172,13 +168,11 @@ def _article(pk):
 def _render_article(request, article, form=None, review_form=None, status=200):
     """The article page; ``form`` and ``review_form`` only when bound (shown with their errors),
     otherwise fresh ones."""
-    # Reviewers see their own spans; staff may show every reviewer's or the adjudicated layer.
-    view = request.GET.get("view", "mine") if request.user.is_staff else "mine"
-    if view not in VIEWS:
-        view = "mine"
-    query = ArticleEvidenceForm(request.GET)
+    query = ArticlePageQuery(request.GET)
     if not query.is_valid():
         raise InvalidForm(query)
+    # Reviewers see their own spans; staff may show every reviewer's or the adjudicated layer.
+    view = (query.cleaned_data["view"] or "mine") if request.user.is_staff else "mine"
     figure = query.cleaned_data["evidence"]
     shown, counted_ids = _shown(view, article, request.user, figure)
     annotations = [span for span in shown if not span["orphaned"]]
@@ -220,7 +214,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "paragraphs": text.paragraphs(article.body),
         "page_data": page_data,
         "view": view,
-        "views": VIEWS,
+        "views": ARTICLE_VIEWS,
         "done": bool(review and review.done),
         "form": form or QuoteAnnotationForm(article=article),
         "review_form": review_form or ArticleReviewForm(instance=review),

@@ -1,6 +1,7 @@
 """Server-rendered pages: login, the article list and page, the no-JS form, done state."""
 
 import re
+from html import unescape
 
 import pytest
 
@@ -190,3 +191,19 @@ def test_sources_page_keeps_unidentified_outlets_apart(alice, article):
 def test_source_page_lists_its_articles(alice, article):
     page = logged_in(alice).get(f"/sources/{article.source_id}/").content.decode()
     assert "A test article" in page
+
+
+@pytest.mark.parametrize("value", ["everyone", "ALL", "all'", "0"])
+def test_an_unknown_view_of_an_article_is_a_400_naming_it(alice, carol, article, value):
+    for user in (alice, carol):
+        response = logged_in(user).get(article.get_absolute_url(), {"view": value})
+        assert response.status_code == 400
+        shown = unescape(response.content.decode())
+        assert f"view: {value} is not one of mine, all, adjudicated." in shown
+
+
+def test_a_reviewer_asking_for_every_reviewers_view_is_shown_their_own(alice, bob, article):
+    make_annotation(article, bob, "claim", "crucial")
+    html = logged_in(alice).get(article.get_absolute_url(), {"view": "all"}).content.decode()
+    assert "Your annotations" in html and "Every reviewer's annotations" not in html
+    assert "No annotations yet." in html
