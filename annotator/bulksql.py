@@ -231,13 +231,17 @@ def copy_history(model, ids, history_type, user_id, stamp):
     if history_type not in ("+", "~", "-"):
         raise ValueError(f"Unknown history type {history_type!r}.")
     ids = list(ids)
-    one_array = connection.vendor == "postgresql"
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        statements = [(None, [ids])]  # (ids in the statement, None: one array; its values)
+    else:
+        statements = [(len(chunk), chunk) for chunk in batches(ids, HISTORY_BATCH)]
     who = [] if user_id is None else [user_id]
     with connection.cursor() as cursor:
-        for chunk in ([ids] if ids else []) if one_array else batches(ids, HISTORY_BATCH):
-            count = None if one_array else len(chunk)
+        for count, values in statements:
             sql = _history_sql(connection.vendor, model, history_type, user_id is None, count)
-            cursor.execute(sql, [stamp, *who, *([chunk] if one_array else chunk)])
+            cursor.execute(sql, [stamp, *who, *values])
 
 
 @cache

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from . import text
 from .converters import DATABASE_ID_MAX
-from .models import REVIEWERS_GROUP, ArticleReview, Label, Source
+from .models import REVIEWERS_GROUP, ArticleReview, Label, Layer, Source
 from .profiles.evidence import EVIDENCE
 from .profiles.maths import METRICS
 
@@ -129,6 +129,8 @@ ARTICLE_VIEWS = {
     "all": "Every reviewer's annotations",
     "adjudicated": "Adjudicated layer",
 }
+# The view staff read a layer's spans in.
+LAYER_VIEWS = {Layer.RAW: "all", Layer.ADJUDICATED: "adjudicated"}
 
 
 class ArticlePageQuery(forms.Form):

@@ -13,13 +13,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from .api_errors import InvalidForm
-from .forms import StoredChoice
+from .forms import LAYER_VIEWS, StoredChoice
 from .models import ArticleReview, Source, SpeakerType
 from .permissions import require_annotator
 from .profiles import evidence, presentation
 from .profiles.maths import SPEAKER_SHARE_KEYS
 from .profiles.reading import source_profiles
-from .views import LAYER_VIEWS
 
 SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 

@@ -31,7 +31,6 @@ from .models import (
     Assignment,
     CueStance,
     Label,
-    Layer,
     OpinionType,
     QuoteType,
     Speaker,
@@ -60,10 +59,6 @@ def article_list(request):
     )
     queue = Assignment.objects.filter(reviewer=request.user).progress().first()
     return render(request, "annotator/article_list.html", {"articles": articles, "queue": queue})
-
-
-# The view staff read a layer's spans in.
-LAYER_VIEWS = {Layer.RAW: "all", Layer.ADJUDICATED: "adjudicated"}
 
 
 # What the page shows and its script reads of each span: name -> values() lookup.
