@@ -18,11 +18,13 @@ from .permissions import NO_SUCH_ANNOTATION, CanAnnotate, get_annotation_for_use
 from .profiles.presentation import profile_payload
 from .profiles.reading import source_profiles
 from .serializers import (
+    LISTED_COLUMNS,
     AnnotationSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
     SourceSerializer,
     SpeakerSerializer,
+    listed_spans,
 )
 
 
@@ -68,7 +70,6 @@ class ArticleAnnotations(generics.ListCreateAPIView):
         annotations = (
             Annotation.objects.visible_to(self.request.user)
             .filter(article_id=self.kwargs["pk"])
-            .with_reviewer_name()
             .in_text_order()
         )
         query = AnnotationListQuery(data=self.request.query_params)
@@ -81,7 +82,8 @@ class ArticleAnnotations(generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         # The article must exist; its body is only needed to write a span.
         get_object_or_404(Article.objects.only("id"), pk=self.kwargs["pk"])
-        return super().list(request, *args, **kwargs)
+        rows = self.paginate_queryset(self.get_queryset().values_list(*LISTED_COLUMNS))
+        return self.get_paginated_response(listed_spans(rows))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -141,8 +141,8 @@ def test_duplicate_speaker_name_is_a_400(api_as, alice):
     assert "name" in response.json()
 
 
-def test_span_lists_read_from_rows_match_the_serializer_field_for_field(api_as, alice, carol):
-    """The API list and the article page build spans from plain rows; they must not drift."""
+def test_span_lists_read_from_rows_match_the_serializer_field_for_field(api_as, alice, bob, carol):
+    """The API list builds spans from values() rows; it must not drift from the serializer."""
     from annotator.models import Annotation, Speaker
     from annotator.serializers import AnnotationSerializer
 
@@ -160,11 +160,20 @@ def test_span_lists_read_from_rows_match_the_serializer_field_for_field(api_as, 
     )
     make_annotation(article, alice, "claim", "the dam is crucial", attribution=attribution)
     make_annotation(article, alice, "opinion", "Critics disagreed", opinion_type="evaluative")
-    expected = AnnotationSerializer(
-        Annotation.objects.filter(article=article).in_text_order(), many=True
-    ).data
-    listed = api_as(alice).get(f"/api/articles/{article.pk}/annotations/").json()
-    assert listed["count"] == 3
-    assert listed["results"] == [dict(row) for row in expected]
+    orphan = make_annotation(article, bob, "claim", "crucial, é", check_worthy=True)
+    Annotation.objects.filter(pk=orphan.pk).update(orphaned=True)
+
+    def serialized(spans):
+        return [dict(row) for row in AnnotationSerializer(spans.in_text_order(), many=True).data]
+
+    everyone = serialized(Annotation.objects.filter(article=article))
+    listed = api_as(carol).get(f"/api/articles/{article.pk}/annotations/").json()
+    assert listed["count"] == 4
+    assert listed["results"] == everyone
+    by_orphan = {span["id"]: span for span in listed["results"]}[orphan.pk]
+    assert by_orphan["start"] is None and by_orphan["reviewer"] == "bob"
+    assert by_orphan["created"].endswith("Z")
+    own = api_as(alice).get(f"/api/articles/{article.pk}/annotations/").json()
+    assert own["results"] == serialized(Annotation.objects.filter(article=article, reviewer=alice))
     paged = api_as(carol).get(f"/api/articles/{article.pk}/annotations/?limit=1&offset=1").json()
-    assert paged["results"] == [dict(expected[1])]
+    assert paged["results"] == [everyone[1]]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -98,11 +98,6 @@ class AnnotationQuerySet(models.QuerySet):
 
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")
-
-    def with_reviewer_name(self):
-        """Each span with its reviewer's username as ``reviewer_name``, read in the same row
-        rather than a user object loaded for each span."""
-        return self.annotate(reviewer_name=F("reviewer__username"))
 
     def delete(self):
         """Delete these spans; claims and opinions linked to one of them, and not deleted
