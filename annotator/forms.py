@@ -135,7 +135,7 @@ LAYER_VIEWS = {Layer.RAW: "all", Layer.ADJUDICATED: "adjudicated"}
 
 class ArticlePageQuery(forms.Form):
     """The article page's query: ``view`` whose spans it shows, ``evidence`` a figure whose
-    counted spans it marks."""
+    counted spans it marks, ``page`` the page of its no-JavaScript span list."""
 
     view = forms.ChoiceField(
         choices=list(ARTICLE_VIEWS.items()),
@@ -149,6 +149,8 @@ class ArticlePageQuery(forms.Form):
         required=False,
         error_messages={"invalid_choice": "No figure that counts spans is named %(value)s."},
     )
+    # A page past the last shows the last, as Django's Paginator.get_page does.
+    page = forms.IntegerField(min_value=1, max_value=DATABASE_ID_MAX, required=False)
 
 
 class QueueForm(forms.Form):

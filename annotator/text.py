@@ -24,6 +24,17 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def shortened(quote: str, length: int) -> str:
+    """``quote`` cut to at most ``length`` code points, ending in an ellipsis when cut; a
+    letter keeps its combining marks (the cut moves before it rather than split them)."""
+    if len(quote) <= length:
+        return quote
+    cut = length - 1
+    while cut > 0 and unicodedata.category(quote[cut]).startswith("M"):
+        cut -= 1
+    return quote[:cut] + "…"
+
+
 def context(body: str, start: int, end: int, size: int = CONTEXT_LENGTH) -> tuple[str, str]:
     """The prefix and suffix of up to ``size`` code points around ``body[start:end]``."""
     return body[max(0, start - size) : start], body[end : end + size]

@@ -1,17 +1,13 @@
 """Server-rendered pages: fetch with permission, validate, call the model, respond."""
 
-import hashlib
-from functools import partial
-
-import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -115,25 +111,36 @@ def _shown(view, article, reviewer, figure=None):
     return shown, counted_ids
 
 
-def span_list_key(view, user, annotations, counted_ids):
-    """What the span list's cached fragment is kept under: the viewer's name (only their own
-    spans get a Delete button), the view, and a digest of every span shown and of those marked
-    as a figure's evidence, so that any change to a span, to a reviewer's name, to the set of
-    spans or to the spans marked makes a new key: nothing stale is served, and no viewer is
-    served another's list."""
-    shown = orjson.dumps([annotations, sorted(counted_ids)])
-    digest = hashlib.blake2b(shown, digest_size=16).hexdigest()
-    return f"{user.get_username()}:{view}:{digest}"
-
-
-# The no-JavaScript list shows this many characters of a quote at most.
+# The no-JavaScript list shows this many characters of a quote at most, and this many
+# spans a page: the script draws the whole list from the page's data and replaces it.
 LISTED_QUOTE_LENGTH = 160
+LISTED_PER_PAGE = 100
+
+
+def span_list_page(request, annotations, counted_ids, number):
+    """One page of the no-JavaScript span list, with the URLs of its neighbours."""
+    listed = Paginator(annotations, LISTED_PER_PAGE).get_page(number)
+    listed.items = span_list_items(listed, counted_ids, request.user.get_username())
+    listed.neighbours = {
+        name: _with_page(request, number)
+        for name, number in (
+            ("previous", listed.has_previous() and listed.previous_page_number()),
+            ("next", listed.has_next() and listed.next_page_number()),
+        )
+        if number
+    }
+    return listed
+
+
+def _with_page(request, number):
+    query = request.GET.copy()
+    query["page"] = number
+    return f"?{query.urlencode()}"
 
 
 def span_list_items(annotations, counted_ids, username):
     """The spans as the no-JavaScript list shows them, every value it writes worked out here
-    (the template only writes them out: 500 spans through template filters and lookups
-    took most of the page). Only the reader's own spans get a Delete button."""
+    (the template only writes them out). Only the reader's own spans get a Delete button."""
     label_names = dict(Label.choices)
     return [
         {
@@ -143,17 +150,12 @@ def span_list_items(annotations, counted_ids, username):
             "counted": span["id"] in counted_ids,
             "reviewer": span["reviewer"],
             "place": f"{span['start']}–{span['end']}",
-            "quote": _listed_quote(span["quote"]),
+            "quote": text.shortened(span["quote"], LISTED_QUOTE_LENGTH),
             "note": span["note"],
             "own": span["reviewer"] == username,
         }
         for span in annotations
     ]
-
-
-def _listed_quote(quote):
-    # truncatechars reads every character of a quote: only long ones go through it.
-    return quote if len(quote) <= LISTED_QUOTE_LENGTH else truncatechars(quote, LISTED_QUOTE_LENGTH)
 
 
 def _article(pk):
@@ -197,11 +199,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     context = {
         "article": article,
         "annotations": annotations,
-        "span_list_key": span_list_key(view, request.user, annotations, counted_ids),
-        # Called by the template only when the list is not kept already.
-        "span_list_items": partial(
-            span_list_items, annotations, counted_ids, request.user.get_username()
-        ),
+        "listed": span_list_page(request, annotations, counted_ids, query.cleaned_data["page"]),
         "figure": figure,
         "counted_ids": counted_ids,
         "orphans": [span for span in shown if span["orphaned"]],

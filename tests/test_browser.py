@@ -223,6 +223,26 @@ def test_without_javascript_spans_are_listed_and_deleted(browser, live_server, a
     context.close()
 
 
+def test_the_script_lists_every_span_where_the_page_lists_a_hundred(browser, live_server, alice):
+    from annotator.views import LISTED_PER_PAGE
+
+    words = [f"w{n}" for n in range(LISTED_PER_PAGE + 3)]
+    article = make_article(body=" ".join(words) + ".")
+    for word in words:
+        make_annotation(article, alice, "claim", word)
+    url = f"{live_server.url}/articles/{article.pk}/"
+    for scripted, listed in ((False, LISTED_PER_PAGE), (True, len(words))):
+        context = browser.new_context(java_script_enabled=scripted)
+        page = context.new_page()
+        log_in(page, live_server, alice)
+        page.goto(url)
+        if scripted:
+            page.wait_for_selector("[data-annotation-list] .annotation-item[data-annotation-id]")
+        assert page.locator("[data-annotation-list] .annotation-item").count() == listed
+        assert page.locator("[data-list-pages]").is_visible() is not scripted
+        context.close()
+
+
 def test_clicking_a_list_item_scrolls_to_its_highlight(page, live_server, alice):
     body = "\n\n".join(f"Paragraph {n} says little of note here." for n in range(60))
     article = make_article(body=body + "\n\nFinally the ministry confirmed the deal.")

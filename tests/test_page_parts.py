@@ -145,7 +145,7 @@ def span_list(html):
     return html[html.index("data-annotation-list") : html.index('id="delete-annotation"')]
 
 
-def test_the_kept_span_list_follows_every_change_to_what_it_shows(alice, bob, carol, article):
+def test_the_span_list_follows_every_change_to_what_it_shows(alice, bob, carol, article):
     claim = make_annotation(article, alice, "claim", "crucial", note="first note")
     url = f"/articles/{article.pk}/?view=all"
     assert "first note" in span_list(logged_in(carol).get(url).content.decode())
@@ -161,7 +161,7 @@ def test_the_kept_span_list_follows_every_change_to_what_it_shows(alice, bob, ca
     assert "second note" not in span_list(logged_in(carol).get(url).content.decode())
 
 
-def test_each_viewer_of_a_kept_span_list_gets_delete_buttons_for_their_own_spans_only(
+def test_each_viewer_of_a_span_list_gets_delete_buttons_for_their_own_spans_only(
     alice, carol, django_user_model, article
 ):
     from .conftest import make_user
@@ -173,3 +173,29 @@ def test_each_viewer_of_a_kept_span_list_gets_delete_buttons_for_their_own_spans
     assert button in span_list(logged_in(carol).get(url).content.decode())
     assert button not in span_list(logged_in(erin).get(url).content.decode())
     assert button in span_list(logged_in(carol).get(url).content.decode())
+
+
+def test_without_javascript_the_span_list_comes_a_hundred_at_a_time(alice, carol):
+    from annotator.views import LISTED_PER_PAGE
+
+    words = [f"w{n}" for n in range(LISTED_PER_PAGE + 5)]
+    article = make_article(body=" ".join(words) + ".")
+    for word in words:
+        make_annotation(article, alice, "claim", f"{word} " if word != words[-1] else word)
+    url = f"/articles/{article.pk}/?view=all"
+    first = logged_in(carol).get(url).content.decode()
+    assert span_list(first).count('class="annotation-item') == LISTED_PER_PAGE
+    assert f"Annotations 1–{LISTED_PER_PAGE} of {len(words)}" in first
+    assert 'href="?view=all&amp;page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert len(page_data(first)["annotations"]) == len(words)  # the script still gets all
+    second = logged_in(carol).get(f"{url}&page=2").content.decode()
+    assert span_list(second).count('class="annotation-item') == 5
+    assert "<q>w104</q>" in span_list(second) and "<q>w0 </q>" not in span_list(second)
+    assert 'href="?view=all&amp;page=1" rel="prev"' in second
+    past_the_end = logged_in(carol).get(f"{url}&page=9").content.decode()
+    assert span_list(past_the_end) == span_list(second)
+    refused = logged_in(carol).get(f"{url}&page=two")
+    assert refused.status_code == 400 and "page" in refused.content.decode()
+    few = make_article(body="Officials said the dam is crucial.")
+    make_annotation(few, alice, "claim", "crucial")
+    assert "data-list-pages" not in logged_in(alice).get(f"/articles/{few.pk}/").content.decode()

@@ -36,3 +36,12 @@ def test_paragraphs_keep_code_point_offsets_and_skip_blank_lines():
 
 def test_word_count_splits_on_whitespace():
     assert text.word_count("One two\nthree  four") == 4
+
+
+def test_shortened_cuts_code_points_and_keeps_a_letter_with_its_marks():
+    assert text.shortened("abc", 3) == "abc"
+    assert text.shortened("abcd", 3) == "ab…"
+    assert text.shortened("🌍🌍🌍🌍", 3) == "🌍🌍…"  # one code point each, like Array.from
+    decomposed = "ae\u0301\u0323xyz"  # e with two combining marks
+    assert text.shortened(decomposed, 3) == "a…"  # never "ae…" with its marks cut off
+    assert text.shortened(decomposed, 5) == "ae\u0301\u0323…"

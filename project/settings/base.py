@@ -102,16 +102,8 @@ def database_from_environment(default_sqlite_path: Path) -> dict:
 DATABASES = {"default": database_from_environment(BASE_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process's own memory: the API's write throttling counts (default) and the page's
-# rendered span lists, kept under a digest of the spans shown (annotator.views), bounded.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "template_fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "template-fragments",
-        "OPTIONS": {"MAX_ENTRIES": 200},
-    },
-}
+# Each process's own memory: the API's write throttling counts.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -268,9 +268,13 @@ function fieldSummary(annotation, speaker, link) {
   return parts.join(" · ");
 }
 
+// As text.shortened on the server: code points, a letter kept with its combining marks.
 function truncate(text, length) {
   const characters = Array.from(text);
-  return characters.length > length ? `${characters.slice(0, length - 1).join("")}…` : text;
+  if (characters.length <= length) return text;
+  let cut = length - 1;
+  while (cut > 0 && /\p{M}/u.test(characters[cut])) cut -= 1;
+  return `${characters.slice(0, cut).join("")}…`;
 }
 
 function element(tag, attributes = {}, ...children) {
@@ -608,4 +612,7 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// The script lists every span: the server's page-at-a-time list is replaced, its pager hidden.
+const listPages = document.querySelector("[data-list-pages]");
+if (listPages) listPages.hidden = true;
 render();
