@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 
 from . import text
 from .converters import DATABASE_ID_MAX
@@ -151,6 +152,100 @@ class ArticlePageQuery(forms.Form):
     )
     # A page past the last shows the last, as Django's Paginator.get_page does.
     page = forms.IntegerField(min_value=1, max_value=DATABASE_ID_MAX, required=False)
+
+
+# The article list's orders: key -> (label, ordering).
+ARTICLE_ORDERS = {
+    "queue": ("Your queue first", ("-in_queue", "seed_file", "pk")),
+    "title": ("Title", ("title", "pk")),
+    "source": ("Source", ("source__name", "seed_file", "pk")),
+    "newest": ("Newest first", (F("published").desc(nulls_last=True), "pk")),
+    "oldest": ("Oldest first", (F("published").asc(nulls_last=True), "pk")),
+    "longest": ("Longest first", ("-word_count", "pk")),
+    "fewest": ("Fewest of your spans first", ("own_count", "seed_file", "pk")),
+}
+# Where the reader stands with an article: the lookups that select it.
+ARTICLE_STATES = {
+    "not_started": ("Not started", Q(own_count=0, own_done=False)),
+    "in_progress": ("In progress", Q(own_count__gt=0, own_done=False)),
+    "done": ("Done", Q(own_done=True)),
+}
+
+
+class ArticleListQuery(forms.Form):
+    """The article list's search, filters, order and page (all optional, all in the URL)."""
+
+    q = forms.CharField(
+        label="Search",
+        max_length=200,
+        required=False,
+        help_text="Words in the title, author, source or text.",
+    )
+    source = StoredChoice(queryset=Source.objects.all(), required=False, empty_label="Any source")
+    state = forms.ChoiceField(
+        label="Your state",
+        choices=[("", "Any state"), *((key, label) for key, (label, _) in ARTICLE_STATES.items())],
+        required=False,
+    )
+    queue = forms.BooleanField(label="Only my queue", required=False)
+    published_from = forms.DateField(label="Published from", required=False)
+    published_to = forms.DateField(label="Published to", required=False)
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in ARTICLE_ORDERS.items()], required=False
+    )
+    page = forms.IntegerField(min_value=1, max_value=DATABASE_ID_MAX, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.input_type = "search"
+        for name in ("published_from", "published_to"):
+            self.fields[name].widget.input_type = "date"
+        for field in self.fields.values():
+            kind = {forms.Select: "form-select", forms.CheckboxInput: "form-check-input"}
+            field.widget.attrs["class"] = kind.get(type(field.widget), "form-control")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("published_from"), cleaned.get("published_to")
+        if start and end and start > end:
+            raise ValidationError({"published_to": "Comes before “Published from”."})
+        return cleaned
+
+    def filtered(self, articles):
+        """``articles`` (with the reader's progress and queue) narrowed and ordered as asked."""
+        data = self.cleaned_data
+        if data["q"]:
+            articles = articles.search(data["q"])
+        if data["source"]:
+            articles = articles.filter(source=data["source"])
+        if data["state"]:
+            articles = articles.filter(ARTICLE_STATES[data["state"]][1])
+        if data["queue"]:
+            articles = articles.filter(in_queue=True)
+        if data["published_from"]:
+            articles = articles.filter(published__gte=data["published_from"])
+        if data["published_to"]:
+            articles = articles.filter(published__lte=data["published_to"])
+        return articles.order_by(*ARTICLE_ORDERS[data["sort"] or "queue"][1])
+
+
+class AssignmentListQuery(forms.Form):
+    """The queue page's list of who was dealt what: one reviewer's, a page at a time."""
+
+    reviewer = StoredChoice(
+        queryset=get_user_model().objects.filter(groups__name=REVIEWERS_GROUP).order_by("username"),
+        required=False,
+        empty_label="Every reviewer",
+    )
+    page = forms.IntegerField(min_value=1, max_value=DATABASE_ID_MAX, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def filtered(self, assignments):
+        reviewer = self.cleaned_data["reviewer"]
+        return assignments.filter(reviewer=reviewer) if reviewer else assignments
 
 
 class QueueForm(forms.Form):

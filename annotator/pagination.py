@@ -1,4 +1,5 @@
-"""The API's list pages: limit and offset checked, a page never longer than MAX_PAGE_SIZE."""
+"""List pages: the API's (limit and offset checked, a page never longer than MAX_PAGE_SIZE)
+and the links between the pages' own (``?page=``)."""
 
 from rest_framework import pagination, serializers
 
@@ -36,3 +37,18 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             field = PageQuery().fields[parameter["name"]]
             parameter["schema"].update(minimum=field.min_value, maximum=field.max_value)
         return parameters
+
+
+def page_links(request, page):
+    """The URLs of a page's previous and next pages (those that exist): this URL's query
+    with another ``page``."""
+    links = {}
+    for name, number in (
+        ("previous", page.has_previous() and page.previous_page_number()),
+        ("next", page.has_next() and page.next_page_number()),
+    ):
+        if number:
+            query = request.GET.copy()
+            query["page"] = number
+            links[name] = f"?{query.urlencode()}"
+    return links

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,8 +12,9 @@ from django.views.decorators.http import require_http_methods
 from . import adjudication
 from .api_errors import InvalidForm
 from .converters import DATABASE_ID_MAX
-from .forms import QueueForm
+from .forms import AssignmentListQuery, QueueForm
 from .models import Adjudication, Annotation, Article, Assignment, Layer, unlinked_message
+from .pagination import page_links
 from .workqueue import plan_assignments
 
 
@@ -49,11 +51,29 @@ def queue(request):
             request, f"Dealt {len(created)} assignment(s) to {len(reviewers)} reviewer(s)."
         )
         return redirect("annotator:queue")
+    listing = AssignmentListQuery(request.GET)
+    if not listing.is_valid():
+        raise InvalidForm(listing)
+    dealt = listing.filtered(
+        Assignment.objects.with_done()
+        .select_related("article", "reviewer", "assigned_by")
+        .order_by("-created", "article__seed_file", "article_id", "reviewer__username")
+    )
+    listed = Paginator(dealt, ASSIGNMENTS_PER_PAGE).get_page(listing.cleaned_data["page"])
     return render(
         request,
         "annotator/queue.html",
-        {"form": form, "progress": Assignment.objects.progress()},
+        {
+            "form": form,
+            "progress": Assignment.objects.progress(),
+            "listing": listing,
+            "listed": listed,
+            "pages": page_links(request, listed),
+        },
     )
+
+
+ASSIGNMENTS_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "POST"])

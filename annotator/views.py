@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Value
+from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from . import span_schema, text
 from .api_errors import InvalidForm
 from .forms import (
     ARTICLE_VIEWS,
+    ArticleListQuery,
     ArticlePageQuery,
     ArticleReviewForm,
     DeleteAnnotationForm,
@@ -33,28 +34,43 @@ from .models import (
     SpeakerType,
     unlinked_message,
 )
+from .pagination import page_links
 from .permissions import NO_SUCH_ANNOTATION, get_annotation_for_user, require_annotator
 from .profiles.evidence import EVIDENCE
 from .profiles.maths import METRICS
 from .serializers import SpeakerSerializer
 
+ARTICLES_PER_PAGE = 50
+
 
 @require_GET
 def article_list(request):
+    """Articles with the reader's progress: searched, filtered, ordered and paged by the URL."""
     require_annotator(request.user)
-    articles = (
-        Article.objects.with_reviewer_progress(request.user)
-        .annotate(
-            in_queue=Exists(
-                Assignment.objects.filter(article=OuterRef("pk"), reviewer=request.user)
-            )
-        )
-        .select_related("source")
-        .defer("body")
-        .order_by("-in_queue", "seed_file", "pk")
+    query = ArticleListQuery(request.GET)
+    if not query.is_valid():
+        raise InvalidForm(query)
+    articles = Article.objects.with_reviewer_progress(request.user).select_related("source")
+    if request.user.is_staff:
+        articles = articles.with_assignment_progress()
+    listed = Paginator(query.filtered(articles), ARTICLES_PER_PAGE).get_page(
+        query.cleaned_data["page"]
     )
-    queue = Assignment.objects.filter(reviewer=request.user).progress().first()
-    return render(request, "annotator/article_list.html", {"articles": articles, "queue": queue})
+    return render(
+        request,
+        "annotator/article_list.html",
+        {
+            "query": query,
+            "listed": listed,
+            "pages": page_links(request, listed),
+            "filtered": any(query.cleaned_data[name] for name in FILTERS),
+            "queue": Assignment.objects.filter(reviewer=request.user).progress().first(),
+        },
+    )
+
+
+# The article list's query fields that narrow it (rather than order or page it).
+FILTERS = ("q", "source", "state", "queue", "published_from", "published_to")
 
 
 # What the page shows and its script reads of each span: name -> values() lookup.
@@ -121,21 +137,8 @@ def span_list_page(request, annotations, counted_ids, number):
     """One page of the no-JavaScript span list, with the URLs of its neighbours."""
     listed = Paginator(annotations, LISTED_PER_PAGE).get_page(number)
     listed.items = span_list_items(listed, counted_ids, request.user.get_username())
-    listed.neighbours = {
-        name: _with_page(request, number)
-        for name, number in (
-            ("previous", listed.has_previous() and listed.previous_page_number()),
-            ("next", listed.has_next() and listed.next_page_number()),
-        )
-        if number
-    }
+    listed.neighbours = page_links(request, listed)
     return listed
-
-
-def _with_page(request, number):
-    query = request.GET.copy()
-    query["page"] = number
-    return f"?{query.urlencode()}"
 
 
 def span_list_items(annotations, counted_ids, username):
@@ -209,6 +212,10 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "view": view,
         "views": ARTICLE_VIEWS,
         "done": bool(review and review.done),
+        # Once it is done, where the reviewer's queue goes on.
+        "next_in_queue": review
+        and review.done
+        and Assignment.objects.next_for(request.user, after=article),
         "form": form or QuoteAnnotationForm(article=article),
         "review_form": review_form or ArticleReviewForm(instance=review),
     }

@@ -25,7 +25,7 @@ def make_user(django_user_model, username, *, reviewer=True, **flags):
 @pytest.fixture(autouse=True)
 def no_writes_counted():
     """Every test starts with empty caches: no API writes counted against a user (users' ids
-    recur), no rendered span list."""
+    recur)."""
     for each in caches.all():
         each.clear()
 

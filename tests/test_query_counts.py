@@ -150,7 +150,10 @@ READS = {
     "article-page": ("alice", "page", "/articles/{article}/", 7),
     "article-page-all": ("carol", "page", "/articles/{article}/?view=all", 6),
     "article-page-adjudicated": ("carol", "page", "/articles/{article}/?view=adjudicated", 6),
-    "article-list-page": ("alice", "page", "/articles/", 5),
+    # The article list: its count and its page of articles (each with the reader's progress
+    # in subqueries), the sources for the filter, the reader's queue progress.
+    "article-list-page": ("alice", "page", "/articles/", 7),
+    "article-list-page-staff": ("carol", "page", "/articles/?q=the&sort=title&page=1", 6),
     "span-list-api": ("alice", "api", "/api/articles/{article}/annotations/", 4),
     "span-list-api-staff": ("carol", "api", "/api/articles/{article}/annotations/", 3),
     "span-detail-api": ("alice", "api", "/api/annotations/{span}/", 2),
@@ -174,6 +177,24 @@ def test_each_read_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_the_queue_page_runs_a_fixed_number_of_queries(
+    alice, bob, carol, django_assert_num_queries, count
+):
+    from annotator.models import Assignment
+
+    for index in range(count):
+        article = make_article(body=f"Article {index}: {SENTENCE}")
+        for reviewer in (alice, bob):
+            Assignment.objects.create(article=article, reviewer=reviewer, assigned_by=carol)
+    # Session and user; the dealing form's reviewers and sources; progress per reviewer; the
+    # reviewers to list by; a count, then a page of assignments with articles and people.
+    client = logged_in(carol)
+    with django_assert_num_queries(8):
+        response = client.get("/queue/")
+    assert response.content.decode().count('badge text-bg-secondary">not done') == 2 * count
 
 
 CLAIM = {"label": "claim", "start": 0, "end": 9}

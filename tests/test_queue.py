@@ -1,5 +1,6 @@
 """Staff deal articles into reviewers' queues; reviewers see their queue and progress."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -68,3 +69,41 @@ def test_dealing_again_skips_assigned_articles(alice, bob, carol):
 def test_reviewers_cannot_deal_queues(alice):
     client = logged_in(alice)
     assert client.get("/queue/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_queue_page_lists_who_was_dealt_what_by_reviewer(alice, bob, carol):
+    bridge = make_article(title="Bridge", body="The bridge opened today.")
+    port = make_article(title="Port", body="The port opened today.")
+    Assignment.objects.create(article=bridge, reviewer=alice, assigned_by=carol)
+    Assignment.objects.create(article=port, reviewer=bob, assigned_by=carol)
+    ArticleReview.objects.create(article=port, reviewer=bob).set_done(True)
+    staff = logged_in(carol)
+    every = staff.get("/queue/").content.decode()
+    rows = re.findall(
+        r"<tr>\s*<td><a [^>]*>(\w+)</a></td>\s*<td>(\w+)</td>\s*<td>.*?>([\w ]+)<", every
+    )
+    assert sorted(rows) == [("Bridge", "alice", "not done"), ("Port", "bob", "done")]
+    only_bob = staff.get(f"/queue/?reviewer={bob.pk}").content.decode()
+    assert ">Port</a>" in only_bob and ">Bridge</a>" not in only_bob
+    refused = staff.get("/queue/?reviewer=carol")
+    assert refused.status_code == 400 and "reviewer:" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_done_article_links_to_the_next_in_the_reviewers_queue(alice, bob):
+    first = make_article(title="First", body="The first article opened.", seed_file="a.txt")
+    second = make_article(title="Second", body="The second article opened.", seed_file="b.txt")
+    third = make_article(title="Third", body="The third article opened.", seed_file="c.txt")
+    for article in (first, second, third):
+        Assignment.objects.create(article=article, reviewer=alice)
+    ArticleReview.objects.create(article=second, reviewer=alice).set_done(True)
+    reviewer = logged_in(alice)
+    assert "data-next-in-queue" not in reviewer.get(f"/articles/{first.pk}/").content.decode()
+    response = reviewer.post(f"/articles/{first.pk}/done/", {"done": "1"}, follow=True)
+    page = response.content.decode()
+    assert re.search(rf'data-next-in-queue>.*href="/articles/{third.pk}/">Third<', page)
+    reviewer.post(f"/articles/{third.pk}/done/", {"done": "1"})
+    last = reviewer.get(f"/articles/{third.pk}/").content.decode()
+    assert "data-next-in-queue" not in last  # the queue is done
+    assert "data-next-in-queue" not in logged_in(bob).get(f"/articles/{first.pk}/").content.decode()

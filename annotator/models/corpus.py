@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
@@ -35,20 +36,53 @@ class Source(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def with_reviewer_progress(self, reviewer):
-        """Each article with the reviewer's own annotation count and done state."""
-        from .workflow import ArticleReview  # the workflow models build on articles
+        """Each article with the reviewer's own raw span count, done state and whether it is
+        in their queue (subqueries, so a page of articles counts only its own)."""
+        from .spans import Annotation  # the span and workflow models build on articles
+        from .workflow import ArticleReview, Assignment
 
+        own_spans = Annotation.objects.filter(
+            article=models.OuterRef("pk"), reviewer=reviewer, layer="raw"
+        )
         return self.annotate(
-            own_count=models.Count(
-                "annotations",
-                filter=Q(annotations__reviewer=reviewer, annotations__layer="raw"),
-            ),
+            own_count=_count(own_spans),
             own_done=models.Exists(
                 ArticleReview.objects.filter(
                     article=models.OuterRef("pk"), reviewer=reviewer, done=True
                 )
             ),
+            in_queue=models.Exists(
+                Assignment.objects.filter(article=models.OuterRef("pk"), reviewer=reviewer)
+            ),
         )
+
+    def with_assignment_progress(self):
+        """Each article with how many reviewers it was dealt to and how many of them are done."""
+        from .workflow import Assignment
+
+        dealt = Assignment.objects.filter(article=models.OuterRef("pk"))
+        return self.annotate(
+            assigned=_count(dealt), assigned_done=_count(dealt.with_done().filter(is_done=True))
+        )
+
+    def search(self, words):
+        """Articles holding every word of ``words`` (any case) in their title, author, source
+        name or text."""
+        articles = self
+        for word in words.split():
+            articles = articles.filter(
+                Q(title__icontains=word)
+                | Q(author__icontains=word)
+                | Q(source__name__icontains=word)
+                | Q(body__icontains=word)
+            )
+        return articles
+
+
+def _count(queryset):
+    """How many rows ``queryset`` (correlated to an outer article) holds, as a subquery."""
+    counted = queryset.order_by().values("article").annotate(n=models.Count("pk")).values("n")
+    return Coalesce(models.Subquery(counted), 0)
 
 
 class Article(models.Model):

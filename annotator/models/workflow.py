@@ -86,6 +86,19 @@ class AssignmentQuerySet(models.QuerySet):
             )
         )
 
+    def next_for(self, reviewer, after):
+        """The next article in ``reviewer``'s queue (not done, not ``after``), or None."""
+        assignment = (
+            self.filter(reviewer=reviewer)
+            .exclude(article=after)
+            .with_done()
+            .filter(is_done=False)
+            .select_related("article")
+            .order_by("article__seed_file", "article_id")
+            .first()
+        )
+        return assignment and assignment.article
+
     def progress(self):
         """Per reviewer: how many articles are in their queue and how many are done."""
         return (
