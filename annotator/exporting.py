@@ -6,8 +6,9 @@ stays flat: articles are read in batches, each batch's annotations, page
 reviews and adjudication with it.
 
 A native or JSON Lines export of every span (see :func:`covers_every_span`)
-holds all a source's figures rest on: each article's body, every reviewer's
-page review (done or not, with or without spans) and its adjudication record,
+holds all a source's figures rest on: every article, with its body, every
+reviewer's page review (done or not, with or without spans) and its
+adjudication record,
 so that ``manage.py recompute_profiles`` can compute the figures from the file
 alone.
 """
@@ -18,11 +19,10 @@ from operator import itemgetter
 import orjson
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length
 
 from . import bulksql, span_schema
-from .models import Adjudication, Annotation, Article, ArticleReview, Layer, Speaker
+from .models import Adjudication, Article, ArticleReview, Layer, Speaker
 from .profiles import maths
 
 SCHEMA_NAME = "newsroom-annotator/export"
@@ -105,11 +105,11 @@ def _text_order(row):
 def covers_every_span(annotations, filters) -> bool:
     """Whether an export holds every span of its articles: ``annotations`` unnarrowed
     (staff's, the command's) and no span filter given; ``source`` and ``article`` pick
-    articles. Such an export also carries articles with page reviews or an
-    adjudication but no spans, and every reviewer's review; any other (a
-    reviewer's own spans, an admin selection, ``label=claim``...) carries the
-    articles its spans are on, the reviews of those spans' reviewers, and the
-    adjudication record where it holds adjudicated spans.
+    articles. Such an export carries every article they pick, with spans or not
+    (a source's figures count its articles), and every reviewer's review. Any
+    other (a reviewer's own spans, an admin selection, ``label=claim``...)
+    carries the articles its spans are on, the reviews of those spans'
+    reviewers, and the adjudication record where it holds adjudicated spans.
     """
     narrowed = any(filters.get(name) is not None for name in SPAN_FILTERS)
     return not narrowed and not annotations.query.has_filters()
@@ -119,12 +119,7 @@ def exported_article_ids(annotations, filters, whole):
     """The ids of the articles an export writes, in order (``annotations`` already filtered)."""
     if not whole:
         return annotations.order_by("article_id").values_list("article_id", flat=True).distinct()
-    of_article = {"article": OuterRef("pk")}
-    articles = Article.objects.filter(
-        Exists(Annotation.objects.filter(**of_article))
-        | Exists(ArticleReview.objects.filter(**of_article))
-        | Exists(Adjudication.objects.filter(**of_article))
-    )
+    articles = Article.objects.all()
     if filters.get("source") is not None:
         articles = articles.filter(source_id=filters["source"])
     if filters.get("article") is not None:

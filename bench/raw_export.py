@@ -49,11 +49,7 @@ START, END = span_schema.COLUMNS.index("start"), span_schema.COLUMNS.index("end"
 ARTICLES = (
     "SELECT a.id, a.title, a.author, a.published, a.date_shown, a.dateline, a.seed_file, "
     "s.id, s.name, s.domain, s.identified, a.body_sha256, length(a.body), a.word_count, a.body "
-    "FROM annotator_article a JOIN annotator_source s ON s.id = a.source_id "
-    "WHERE EXISTS (SELECT 1 FROM annotator_annotation x WHERE x.article_id = a.id) "
-    "OR EXISTS (SELECT 1 FROM annotator_articlereview x WHERE x.article_id = a.id) "
-    "OR EXISTS (SELECT 1 FROM annotator_adjudication x WHERE x.article_id = a.id) "
-    "ORDER BY a.id"
+    "FROM annotator_article a JOIN annotator_source s ON s.id = a.source_id ORDER BY a.id"
 )
 REVIEWS = (
     "SELECT article_id, reviewer_id, done, done_at, genre, byline_shown, date_shown, bio_shown, "

@@ -259,8 +259,9 @@ def test_native_export_carries_bodies_reviews_adjudications_and_metrics(reviewed
     assert document["metrics"]["min_articles"] == 15
     assert document["metrics"]["bootstrap_resamples"] == 1000
     articles = articles_by_body(document)
-    # Articles with reviews or an adjudication are exported without spans; others are not.
-    assert quiet.body in articles and untouched.body not in articles
+    # Every article is exported, spans or not: a source's figures count them all.
+    assert quiet.body in articles and untouched.body in articles
+    assert articles[untouched.body]["reviews"] == []
     record = articles[annotated.body]
     assert [review["reviewer"] for review in record["reviews"]] == ["alice", "bob"]
     alice_review, bob_review = record["reviews"]
@@ -293,7 +294,7 @@ def test_jsonl_lines_carry_the_same_article_records(reviewed, tmp_path):
 
 
 def test_span_filters_export_only_the_articles_of_their_spans(reviewed, tmp_path):
-    annotated, quiet, _untouched = reviewed
+    annotated, quiet, untouched = reviewed
     document = json.loads(export_via_command(tmp_path, reviewer="bob"))
     validate_native(document)
     assert set(articles_by_body(document)) == {
@@ -304,7 +305,7 @@ def test_span_filters_export_only_the_articles_of_their_spans(reviewed, tmp_path
     assert [review["reviewer"] for review in record["reviews"]] == ["bob"]
     assert record["adjudication"] is None  # no adjudicated span in the selection
     by_source = json.loads(export_via_command(tmp_path, source=quiet.source_id))
-    assert [article["body"] for article in by_source["articles"]] == [quiet.body]
+    assert [article["body"] for article in by_source["articles"]] == [quiet.body, untouched.body]
 
 
 def test_a_reviewers_export_carries_no_one_elses_review(reviewed, alice, api_as):
