@@ -1,4 +1,5 @@
-"""A 1.4 export holds all the figures rest on: it imports into an empty database."""
+"""A 1.4 export holds all the figures rest on: it imports into an empty database, and
+``recompute_profiles`` computes from it alone what the API showed."""
 
 import io
 import json
@@ -108,6 +109,82 @@ def scenario(alice, bob, carol, django_user_model):
     Adjudication.objects.create(article=first, adjudicator=carol).mark_complete(carol)
     Adjudication.objects.create(article=second, adjudicator=carol)
     return first
+
+
+def staff_summaries(api_as, carol):
+    client = api_as(carol)
+    return [
+        client.get(f"/api/sources/{pk}/summary/").json()
+        for pk in Source.objects.order_by("pk").values_list("pk", flat=True)
+    ]
+
+
+def reviewers_counted(summaries):
+    """The summaries with each article's agreement naming how many reviewers, not which
+    ids: user ids are renumbered in a new database."""
+    for summary in summaries:
+        for row in summary["per_article"]:
+            if row["agreement"]:
+                row["agreement"]["reviewers"] = len(row["agreement"]["reviewers"])
+    return summaries
+
+
+def recomputed(path, capsys):
+    capsys.readouterr()
+    call_command("recompute_profiles", str(path))
+    return reviewers_counted(json.loads(capsys.readouterr().out))
+
+
+@pytest.mark.parametrize("fmt", ["native", "jsonl"])
+def test_recomputed_figures_equal_the_apis_on_the_seed_scenario(
+    scenario, carol, api_as, tmp_path, capsys, fmt
+):
+    expected = reviewers_counted(staff_summaries(api_as, carol))
+    assert any(summary["adjudicated_articles"] for summary in expected)
+    path = export(tmp_path, fmt)
+    empty_database()
+    assert recomputed(path, capsys) == expected
+    assert not Article.objects.exists() and not Source.objects.exists()  # rolled back
+
+
+def test_recomputed_figures_equal_the_apis_on_a_generated_corpus(carol, api_as, tmp_path, capsys):
+    call_command(
+        "generate_corpus",
+        sources=2,
+        articles=30,
+        annotations=900,
+        reviewers=3,
+        body_chars=1200,
+        quiet=True,
+    )
+    reviewer = get_user_model().objects.exclude(pk=carol.pk).first()
+    for article in Article.objects.all()[:20]:
+        ArticleReview.objects.update_or_create(
+            article=article, reviewer=reviewer, defaults={"genre": "analysis", "bio_shown": True}
+        )[0].set_done(True)
+    expected = reviewers_counted(staff_summaries(api_as, carol))
+    assert any(
+        figure["interval"] and figure["interval"]["method"] == "bootstrap_95"
+        for summary in expected
+        for figure in summary["metrics"].values()
+    )
+    path = export(tmp_path)
+    empty_database()
+    assert recomputed(path, capsys) == expected
+
+
+def test_recompute_refuses_a_database_with_articles(scenario, tmp_path):
+    path = export(tmp_path)
+    with pytest.raises(CommandError, match="runs only in an empty database"):
+        call_command("recompute_profiles", str(path))
+
+
+def test_recompute_names_what_a_file_without_bodies_lacks(scenario, tmp_path, capsys):
+    path = export(tmp_path, "w3c")
+    empty_database()
+    with pytest.raises(CommandError, match="a 1.4 native or JSON Lines export is needed"):
+        call_command("recompute_profiles", str(path))
+    assert "no stored article has the body hash" in capsys.readouterr().err
 
 
 def test_import_into_an_empty_database_recreates_articles_and_verdicts(scenario, tmp_path):
