@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from annotator import importing
+from annotator import exporting, importing
 from annotator.models import (
     Adjudication,
     Annotation,
@@ -43,14 +43,7 @@ def verdicts():
     """The stored reviews and adjudications, as the file names them."""
     reviews = sorted(
         ArticleReview.objects.values_list(
-            "article__body_sha256",
-            "reviewer__username",
-            "done",
-            "done_at",
-            "genre",
-            "byline_shown",
-            "date_shown",
-            "bio_shown",
+            "article__body_sha256", "reviewer__username", *exporting.REVIEW_FIELDS
         )
     )
     adjudications = sorted(
