@@ -2,22 +2,50 @@
 
 The command, ``/api/export/`` and the admin action all call :func:`stream`, so
 they write the same bytes for the same data, filters and export time. Memory
-stays flat: articles are read in batches, each batch's annotations with it.
+stays flat: articles are read in batches, each batch's annotations, page
+reviews and adjudication with it.
+
+A native or JSON Lines export of every span (see :func:`covers_every_span`)
+holds all a source's figures rest on: every article, with its body, every
+reviewer's page review (done or not, with or without spans) and its
+adjudication record,
+so that ``manage.py recompute_profiles`` can compute the figures from the file
+alone.
 """
 
 from collections import defaultdict
+from operator import itemgetter
 
 import orjson
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Length
 
 from . import bulksql, span_schema
-from .models import Article, ArticleReview, Speaker
+from .models import Adjudication, Article, ArticleReview, Layer, Speaker
+from .profiles import maths
 
 SCHEMA_NAME = "newsroom-annotator/export"
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 FORMATS = ("native", "jsonl", "w3c")
 FILTERS = ("source", "article", "reviewer", "label", "layer", "since")
+# Filters that pick spans rather than articles: an export narrowed by one of them
+# is a selection of spans, and carries only the articles those spans are on.
+SPAN_FILTERS = ("reviewer", "label", "layer", "since")
+# Which definitions of the figures (docs/metrics.md) this code computes: raised
+# whenever a formula in annotator/profiles changes what a figure means.
+METRIC_DEFINITIONS_VERSION = 1
+# A page review's columns as an export writes them, after the reviewer's name.
+REVIEW_FIELDS = (
+    "done",
+    "done_at",
+    "genre",
+    "byline_shown",
+    "date_shown",
+    "bio_shown",
+    "headline_fidelity",
+    "note",
+)
 CONTENT_TYPES = {
     "native": "application/json",
     "jsonl": "application/jsonl",
@@ -74,16 +102,43 @@ def _text_order(row):
     return row[START], -row[END], row[0]
 
 
-def article_groups(annotations, progress=None):
-    """``(article, [span rows], done reviewer ids, people)`` in article order, batch by batch.
+def covers_every_span(annotations, filters) -> bool:
+    """Whether an export holds every span of its articles: ``annotations`` unnarrowed
+    (staff's, the command's) and no span filter given; ``source`` and ``article`` pick
+    articles. Such an export carries every article they pick, with spans or not
+    (a source's figures count its articles), and every reviewer's review. Any
+    other (a reviewer's own spans, an admin selection, ``label=claim``...)
+    carries the articles its spans are on, the reviews of those spans'
+    reviewers, and the adjudication record where it holds adjudicated spans.
+    """
+    narrowed = any(filters.get(name) is not None for name in SPAN_FILTERS)
+    return not narrowed and not annotations.query.has_filters()
+
+
+def exported_article_ids(annotations, filters, whole):
+    """The ids of the articles an export writes, in order (``annotations`` already filtered)."""
+    if not whole:
+        return annotations.order_by("article_id").values_list("article_id", flat=True).distinct()
+    articles = Article.objects.all()
+    if filters.get("source") is not None:
+        articles = articles.filter(source_id=filters["source"])
+    if filters.get("article") is not None:
+        articles = articles.filter(pk=filters["article"])
+    return articles.order_by("pk").values_list("pk", flat=True)
+
+
+def article_groups(annotations, article_ids, progress=None, *, whole=False, bodies=True):
+    """``(article, [span rows], reviews, adjudication, people)`` in article order, batch by batch.
 
     Span rows are tuples of :data:`SPAN_COLUMNS` as the database driver returns
     them (read without Django's per-value converters: an export reads every
-    span once, and converting cost more than the rest together); ``people``
-    maps reviewer ids to names and speaker ids to records. ``progress``, if
-    given, is called with each article's count.
+    span once, and converting cost more than the rest together); ``reviews``
+    are the article's page reviews as records, by reviewer name (all of them
+    when the export is ``whole``, else those of the reviewers of its spans);
+    ``adjudication`` is its record or None; ``people`` maps reviewer ids to
+    names and speaker ids to records. ``progress``, if given, is called with
+    each article's count. ``bodies=False`` leaves the bodies unread.
     """
-    article_ids = annotations.order_by("article_id").values_list("article_id", flat=True).distinct()
     people = (
         dict(get_user_model().objects.values_list("id", "username")),
         {
@@ -92,29 +147,69 @@ def article_groups(annotations, progress=None):
         },
     )
     columns = bulksql.with_utc_times(SPAN_COLUMNS, "+00:00")
+    names = people[0]
     for batch in bulksql.batches(article_ids.iterator(), ARTICLE_BATCH):
         articles = (
             Article.objects.filter(pk__in=batch)
             .select_related("source")
             .annotate(body_length=Length("body"))
-            .defer("body")
-            .in_bulk()
         )
-        done = defaultdict(set)
-        for article_id, reviewer_id in ArticleReview.objects.filter(
-            article_id__in=batch, done=True
-        ).values_list("article_id", "reviewer_id"):
-            done[article_id].add(reviewer_id)
+        articles = (articles if bodies else articles.defer("body")).in_bulk()
         spans = defaultdict(list)
         rows = annotations.filter(article_id__in=batch).order_by().values_list(*columns)
         for row in bulksql.rows(rows):
             spans[row[1]].append(row)
         for article_spans in spans.values():
             article_spans.sort(key=_text_order)
+        reviews = _reviews(batch, spans, names, whole)
+        adjudications = _adjudications(batch, spans, names, whole)
         for article_id in batch:
             if progress is not None:
                 progress(len(spans[article_id]))
-            yield articles[article_id], spans[article_id], done[article_id], people
+            yield (
+                articles[article_id],
+                spans[article_id],
+                reviews[article_id],
+                adjudications.get(article_id),
+                people,
+            )
+
+
+def _reviews(batch, spans, names, whole):
+    """Article id -> its page reviews as records, by reviewer name."""
+    reviews = defaultdict(list)
+    rows = ArticleReview.objects.filter(article_id__in=batch).values_list(
+        "article_id", "reviewer_id", *REVIEW_FIELDS
+    )
+    for article_id, reviewer_id, *values in rows:
+        if whole or any(row[2] == reviewer_id for row in spans[article_id]):
+            record = {
+                "reviewer": names[reviewer_id],
+                **dict(zip(REVIEW_FIELDS, values, strict=True)),
+            }
+            reviews[article_id].append(record)
+    for records in reviews.values():  # by name as Python orders text, whatever the collation
+        records.sort(key=itemgetter("reviewer"))
+    return reviews
+
+
+def _adjudications(batch, spans, names, whole):
+    """Article id -> its adjudication record, where the export carries one."""
+    adjudicated = Layer.ADJUDICATED.value
+    rows = Adjudication.objects.filter(article_id__in=batch).values_list(
+        "article_id", "adjudicator_id", "created", "completed_at", "completed_by_id"
+    )
+    return {
+        article_id: {
+            "adjudicator": names[adjudicator_id],
+            "started": started,
+            "completed_at": completed_at,
+            "completed_by": names.get(completed_by_id),
+            "complete": completed_at is not None,
+        }
+        for article_id, adjudicator_id, started, completed_at, completed_by_id in rows
+        if whole or any(row[3] == adjudicated for row in spans[article_id])
+    }
 
 
 def annotation_record(row, done_by, people):
@@ -128,7 +223,7 @@ def annotation_record(row, done_by, people):
     return {
         "id": pk,
         "reviewer": names[reviewer_id],
-        "review_state": "done" if reviewer_id in done_by else "in_progress",
+        "review_state": "done" if names[reviewer_id] in done_by else "in_progress",
         "layer": layer,
         "label": label,
         "orphaned": orphaned,
@@ -145,7 +240,12 @@ def annotation_record(row, done_by, people):
     }
 
 
-def article_record(article, spans, done_by, people):
+def done_reviewers(reviews) -> set:
+    return {review["reviewer"] for review in reviews if review["done"]}
+
+
+def article_record(article, spans, reviews, adjudication, people):
+    done_by = done_reviewers(reviews)
     return {
         "id": article.pk,
         "title": article.title,
@@ -163,7 +263,23 @@ def article_record(article, spans, done_by, people):
         "body_sha256": article.body_sha256,
         "body_length": article.body_length,
         "word_count": article.word_count,
+        "body": article.body,
+        "reviews": reviews,
+        "adjudication": adjudication,
         "annotations": [annotation_record(span, done_by, people) for span in spans],
+    }
+
+
+def metrics():
+    """What the figures computed from an export rest on, besides its data."""
+    return {
+        "definitions_version": METRIC_DEFINITIONS_VERSION,
+        "min_articles": settings.PROFILE_MIN_ARTICLES,
+        "min_alpha": settings.PROFILE_MIN_ALPHA,
+        "bootstrap_min_articles": maths.BOOTSTRAP_MIN_ARTICLES,
+        "bootstrap_resamples": maths.BOOTSTRAP_RESAMPLES,
+        "bootstrap_seed": "crc32 of '<source id>:<articles resampled>'",
+        "article_order": ["seed_file", "id"],
     }
 
 
@@ -173,20 +289,21 @@ def provenance(exported_at):
         "schema_version": SCHEMA_VERSION,
         "offset_unit": "codepoint",
         "exported_at": exported_at.isoformat(),
+        "metrics": metrics(),
     }
 
 
-def _native(annotations, filters, exported_at, progress):
+def _native(groups, filters, exported_at):
     header = {**provenance(exported_at), "filters": filters}
     yield dumps(header)[:-1] + b',"articles":[\n'
-    for index, group in enumerate(article_groups(annotations, progress)):
+    for index, group in enumerate(groups):
         yield (b"," if index else b"") + dumps(article_record(*group)) + b"\n"
     yield b"]}\n"
 
 
-def _jsonl(annotations, filters, exported_at, progress):
+def _jsonl(groups, filters, exported_at):
     header = provenance(exported_at)
-    for group in article_groups(annotations, progress):
+    for group in groups:
         yield dumps({**header, **article_record(*group)}) + b"\n"
 
 
@@ -238,7 +355,7 @@ def w3c_annotation(record, article):
     }
 
 
-def _w3c(annotations, filters, exported_at, progress):
+def _w3c(groups, filters, exported_at, annotations):
     """An AnnotationCollection whose pages are embedded, each one ``next`` of the last."""
     stamp = exported_at.isoformat()
     collection = {
@@ -261,7 +378,8 @@ def _w3c(annotations, filters, exported_at, progress):
         page = {"id": f"{VOCAB_PREFIX}export:{stamp}:page:{pages + 1}", "type": "AnnotationPage"}
         return f',"{key}":'.encode() + dumps(page)[:-1] + b',"items":[\n'
 
-    for article, spans, done_by, people in article_groups(annotations, progress):
+    for article, spans, reviews, _adjudication, people in groups:
+        done_by = done_reviewers(reviews)
         chunk, position = [], 0  # one write per article, one dumps() per page's share
         while position < len(spans):
             if pages == 0:
@@ -284,13 +402,19 @@ def _w3c(annotations, filters, exported_at, progress):
     yield b"}\n"
 
 
-WRITERS = {"native": _native, "jsonl": _jsonl, "w3c": _w3c}
-
-
 def stream(fmt, annotations, filters, exported_at, progress=None):
-    """The export as an iterator of UTF-8 chunks (``filters`` as given, for the record)."""
+    """The export as an iterator of UTF-8 chunks (``filters`` as given, for the record).
+
+    The W3C format holds spans only: its articles are those of its spans.
+    """
     clean = {name: _plain(filters.get(name)) for name in FILTERS}
-    return WRITERS[fmt](filtered(annotations, **filters), clean, exported_at, progress)
+    whole = fmt != "w3c" and covers_every_span(annotations, filters)
+    annotations = filtered(annotations, **filters)
+    article_ids = exported_article_ids(annotations, filters, whole)
+    groups = article_groups(annotations, article_ids, progress, whole=whole, bodies=fmt != "w3c")
+    if fmt == "w3c":
+        return _w3c(groups, clean, exported_at, annotations)
+    return (_native if fmt == "native" else _jsonl)(groups, clean, exported_at)
 
 
 def _plain(value):

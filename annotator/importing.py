@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_update_with_history
 
-from . import bulksql, span_schema, text
+from . import article_records, bulksql, span_schema, text
+from .article_records import IncomingArticle
 from .exporting import SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
     LABEL_FIELDS,
@@ -212,9 +213,12 @@ def _wrong_items(items: list, shape: dict, path: str) -> str:
 
 
 def parse(raw: bytes) -> tuple[str, list[Incoming]]:
-    """(format, spans) from the bytes of an export in any of the three formats: see :func:`read`."""
-    fmt, spans = read(io.BytesIO(raw))
-    return fmt, list(spans)
+    """(format, spans) from the bytes of an export in any of the three formats: see :func:`read`.
+
+    The spans only: a 1.4 file's article records are left out.
+    """
+    fmt, records = read(io.BytesIO(raw))
+    return fmt, [record for record in records if not isinstance(record, IncomingArticle)]
 
 
 def read(file) -> tuple[str, Iterator[Incoming]]:
@@ -455,6 +459,8 @@ def _native_spans(numbered_records, unit):
         if problem:
             yield Incoming(where, problem=problem)
             continue
+        if "body" in record or "reviews" in record:  # 1.4: the article itself comes first
+            yield article_records.incoming(record, where, wrong_shape)
         for index, item in enumerate(record.get("annotations") or [], 1):
             yield _from_native(item, record.get("body_sha256"), f"{where}, annotation {index}")
 
@@ -672,14 +678,18 @@ def plan(spans: list[Incoming]) -> Plan:
     return result
 
 
-def run(spans, *, dry_run=False, progress=None) -> Summary:
+def run(spans, *, dry_run=False, progress=None, keep_ids=False) -> Summary:
     """Check and write ``spans`` batch by batch, all in one transaction; return what it did.
 
-    Any problem in the file, or a dry run, rolls the whole transaction back:
-    the summary then names every bad span and says what the import would do.
-    ``progress``, if given, is called with each batch's count of spans.
+    ``spans`` may hold the article records of a 1.4 file
+    (:class:`~annotator.article_records.IncomingArticle`), each before its
+    spans. Any problem in the file, or a dry run, rolls the whole transaction
+    back: the summary then names every bad span and says what the import would
+    do. ``progress``, if given, is called with each batch's count of records.
+    ``keep_ids``: articles and sources created take the file's ids (for an
+    empty database whose caller rolls the work back: ``recompute_profiles``).
     """
-    with transaction.atomic(), closing(Importer()) as importer:
+    with transaction.atomic(), closing(Importer(keep_ids)) as importer:
         for batch in article_runs(spans, BATCH_SPANS):
             importer.add(batch)
             if progress is not None:
@@ -742,7 +752,8 @@ class Importer:
     problem has been found, so that every problem can still be named.
     """
 
-    def __init__(self):
+    def __init__(self, keep_ids=False):
+        self.keep_ids = keep_ids
         self.keys = bulksql.ScratchIndex(
             ("place", "label", "body_sha256", "reviewer", "layer", "pk", "orphaned", "refused"),
             indexed=("pk",),
@@ -758,13 +769,65 @@ class Importer:
     def close(self):
         self.keys.close()
 
-    def add(self, spans: list[Incoming]):
-        """Check one batch and, while the file has shown no problem, write it."""
+    def add(self, records: list):
+        """Check one batch and, while the file has shown no problem, write it.
+
+        The batch's new articles are created first, problems or not (their spans
+        are checked against them; a problem rolls everything back at the end).
+        """
+        articles = [r for r in records if isinstance(r, IncomingArticle)]
+        spans = [r for r in records if not isinstance(r, IncomingArticle)]
+        stored = self._store_articles(articles)
         self.summary.read += len(spans)
         result = self.plan(spans)
         self.pending += [planned for planned in result.spans if planned.later]
         result.spans = [planned for planned in result.spans if not planned.later]
         self._take(result, spans)
+        if not self.summary.problems:
+            for item, article in stored:
+                article_records.store_verdicts(article, item.record, self.users)
+
+    def _store_articles(self, items) -> list:
+        """(record, article) for each good article record, creating those not stored yet;
+        the rest named as problems, with each of their reviews' and adjudication's."""
+        problems, good = self.summary.problems, []
+        hashes = {item.body_sha256 for item in items if _is_body_hash(item.body_sha256)}
+        stored = {a.body_sha256: a for a in Article.objects.filter(body_sha256__in=hashes)}
+        for item in items:
+            problem = item.problem or article_records.article_problem(item)
+            if problem:
+                problems.append(f"{item.where}: {problem}")
+                continue
+            verdicts = self._verdict_problems(item)
+            problems += verdicts
+            article = stored.get(item.body_sha256)
+            if article is None:
+                article = stored[item.body_sha256] = article_records.store_article(
+                    item, self.keep_ids
+                )
+                self.summary.counts["articles created"] += 1
+            if not verdicts:
+                good.append((item, article))
+        return good
+
+    def _verdict_problems(self, item) -> list:
+        """Each bad review or adjudication of the record, named; accounts for the good names."""
+        record, where = item.record, item.where
+        self._know_reviewers(article_records.people(record))
+        name_problem = self.name_problems.__getitem__
+        problems = [
+            f"{where}, review {number}: {problem}"
+            for number, review in enumerate(record.get("reviews") or [], 1)
+            if (problem := article_records.review_problem(review, name_problem))
+        ]
+        adjudication = record.get("adjudication")
+        if adjudication is not None:
+            problem = article_records.adjudication_problem(adjudication, name_problem)
+            if problem:
+                problems.append(f"{where}, adjudication: {problem}")
+        if not problems and not self.summary.problems:
+            self._add_reviewers(article_records.people(record))
+        return problems
 
     def finish(self, refresh_figures=True):
         """Settle and write the spans whose link waited; then the figures of every article."""

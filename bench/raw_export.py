@@ -26,8 +26,17 @@ from annotator import span_schema  # noqa: E402  (plain data, no Django)
 # the span schema.
 SCHEMA = {
     "schema": "newsroom-annotator/export",
-    "schema_version": "1.3",
+    "schema_version": "1.4",
     "offset_unit": "codepoint",
+}
+METRICS = {
+    "definitions_version": 1,
+    "min_articles": 15,
+    "min_alpha": 0.667,
+    "bootstrap_min_articles": 10,
+    "bootstrap_resamples": 1000,
+    "bootstrap_seed": "crc32 of '<source id>:<articles resampled>'",
+    "article_order": ["seed_file", "id"],
 }
 FILTERS = dict.fromkeys(("source", "article", "reviewer", "label", "layer", "since"))
 URN = "urn:newsroom-annotator:"
@@ -39,8 +48,16 @@ PLACE = len(span_schema.PLACE_COLUMNS)
 START, END = span_schema.COLUMNS.index("start"), span_schema.COLUMNS.index("end")
 ARTICLES = (
     "SELECT a.id, a.title, a.author, a.published, a.date_shown, a.dateline, a.seed_file, "
-    "s.id, s.name, s.domain, s.identified, a.body_sha256, length(a.body), a.word_count "
-    "FROM annotator_article a JOIN annotator_source s ON s.id = a.source_id"
+    "s.id, s.name, s.domain, s.identified, a.body_sha256, length(a.body), a.word_count, a.body "
+    "FROM annotator_article a JOIN annotator_source s ON s.id = a.source_id ORDER BY a.id"
+)
+REVIEWS = (
+    "SELECT article_id, reviewer_id, done, done_at, genre, byline_shown, date_shown, bio_shown, "
+    "headline_fidelity, note FROM annotator_articlereview"
+)
+ADJUDICATIONS = (
+    "SELECT article_id, adjudicator_id, created, completed_at, completed_by_id "
+    "FROM annotator_adjudication"
 )
 BOOLEAN = {None: None, 0: False, 1: True}
 
@@ -64,7 +81,7 @@ def span_records(rows, names, speakers, done, iso):
             {
                 "id": pk,
                 "reviewer": names[reviewer],
-                "review_state": "done" if reviewer in done else "in_progress",
+                "review_state": "done" if names[reviewer] in done else "in_progress",
                 "layer": layer,
                 "label": label,
                 "orphaned": bool(orphaned),
@@ -81,6 +98,54 @@ def span_records(rows, names, speakers, done, iso):
             }
         )
     return records
+
+
+def review_records(database, names, iso):
+    """Article id -> its page reviews, by reviewer name."""
+    reviews = defaultdict(list)
+    for (
+        article,
+        reviewer,
+        done,
+        done_at,
+        genre,
+        byline,
+        date,
+        bio,
+        fidelity,
+        note,
+    ) in database.execute(REVIEWS):
+        reviews[article].append(
+            {
+                "reviewer": names[reviewer],
+                "done": bool(done),
+                "done_at": iso(done_at) if done_at else None,
+                "genre": genre,
+                "byline_shown": BOOLEAN[byline],
+                "date_shown": BOOLEAN[date],
+                "bio_shown": BOOLEAN[bio],
+                "headline_fidelity": fidelity,
+                "note": note,
+            }
+        )
+    for records in reviews.values():
+        records.sort(key=itemgetter("reviewer"))
+    return reviews
+
+
+def adjudication_records(database, names, iso):
+    return {
+        article: {
+            "adjudicator": names[adjudicator],
+            "started": iso(started),
+            "completed_at": iso(completed_at) if completed_at else None,
+            "completed_by": names.get(completed_by),
+            "complete": completed_at is not None,
+        }
+        for article, adjudicator, started, completed_at, completed_by in database.execute(
+            ADJUDICATIONS
+        )
+    }
 
 
 def w3c(record, article_id, sha256):
@@ -136,19 +201,13 @@ def main(database, output, fmt, stamp):
             "SELECT id, name, affiliation FROM annotator_speaker"
         )
     }
-    done = defaultdict(set)
-    for article, reviewer in database.execute(
-        "SELECT article_id, reviewer_id FROM annotator_articlereview WHERE done"
-    ):
-        done[article].add(reviewer)
-    articles = {row[0]: row for row in database.execute(ARTICLES)}
+    reviews = review_records(database, names, iso)
+    adjudications = adjudication_records(database, names, iso)
     total = database.count("annotator_annotation")
     with open(output, "wb") as out:
         if fmt == "native":
-            out.write(
-                orjson.dumps({**SCHEMA, "exported_at": stamp, "filters": FILTERS})[:-1]
-                + b',"articles":[\n'
-            )
+            header = {**SCHEMA, "exported_at": stamp, "metrics": METRICS, "filters": FILTERS}
+            out.write(orjson.dumps(header)[:-1] + b',"articles":[\n')
         else:
             collection = {
                 "@context": ["http://www.w3.org/ns/anno.jsonld", {"nra": f"{URN}vocab#"}],
@@ -163,12 +222,17 @@ def main(database, output, fmt, stamp):
             }
             out.write(orjson.dumps(collection)[:-1])
         pages = in_page = 0
-        for index, (article_id, rows) in enumerate(
-            groupby(database.stream(SPANS), key=itemgetter(1))
-        ):
-            records = span_records(rows, names, speakers, done[article_id], iso)
-            (_, title, author, published, shown, dateline, seed, *source) = articles[article_id]
-            source_id, source_name, domain, identified, sha256, length, words = source
+        groups = groupby(database.stream(SPANS), key=itemgetter(1))
+        group = next(groups, None)
+        index = 0
+        for article in database.execute(ARTICLES):
+            (article_id, title, author, published, shown, dateline, seed, *source) = article
+            source_id, source_name, domain, identified, sha256, length, words, body = source
+            rows = []
+            if group is not None and group[0] == article_id:
+                rows, group = list(group[1]), next(groups, None)
+            done = {r["reviewer"] for r in reviews[article_id] if r["done"]}
+            records = span_records(rows, names, speakers, done, iso)
             if fmt == "native":
                 record = {
                     "id": article_id,
@@ -187,9 +251,13 @@ def main(database, output, fmt, stamp):
                     "body_sha256": sha256,
                     "body_length": length,
                     "word_count": words,
+                    "body": body,
+                    "reviews": reviews[article_id],
+                    "adjudication": adjudications.get(article_id),
                     "annotations": records,
                 }
                 out.write((b"," if index else b"") + orjson.dumps(record) + b"\n")
+                index += 1
                 continue
             while records:
                 if pages == 0 or in_page == PAGE_SIZE:

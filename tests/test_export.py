@@ -17,7 +17,7 @@ from .conftest import make_annotation, make_article, make_source
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = json.loads((ROOT / "annotator/schemas/export-1.3.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "annotator/schemas/export-1.4.schema.json").read_text())
 W3C_CHECK = ROOT.parent / "shared" / "w3c-annotation-model" / "check.py"
 FROZEN = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -86,7 +86,7 @@ def test_jsonl_has_one_self_describing_article_a_line(annotated, tmp_path):
     for line in lines:
         record = json.loads(line)
         validate_jsonl_line(record)
-        assert record["schema_version"] == "1.3" and record["body_sha256"]
+        assert record["schema_version"] == "1.4" and record["body_sha256"]
 
 
 def test_offsets_in_the_export_index_the_body_as_code_points(annotated, tmp_path):
@@ -229,3 +229,95 @@ def test_admin_action_exports_the_selected_spans(annotated, django_user_model, c
     document = json.loads(b"".join(response.streaming_content))
     validate_native(document)
     assert sorted(s["id"] for a in document["articles"] for s in a["annotations"]) == sorted(chosen)
+
+
+@pytest.fixture
+def reviewed(annotated, alice, bob, carol):
+    """Page reviews (one on an article without spans), adjudications complete and not."""
+    from annotator.models import Adjudication, ArticleReview
+
+    review = ArticleReview.objects.create(
+        article=annotated, reviewer=alice, genre="news", byline_shown=True, bio_shown=False
+    )
+    review.set_done(True)
+    ArticleReview.objects.create(article=annotated, reviewer=bob)
+    quiet = make_article(body="Nothing anyone marked.", source=make_source("Quiet"))
+    ArticleReview.objects.create(article=quiet, reviewer=bob).set_done(True)
+    Adjudication.objects.create(article=annotated, adjudicator=carol).mark_complete(carol)
+    untouched = make_article(body="Nobody has opened this one.", source=make_source("Quiet"))
+    return annotated, quiet, untouched
+
+
+def articles_by_body(document):
+    return {article["body"]: article for article in document["articles"]}
+
+
+def test_native_export_carries_bodies_reviews_adjudications_and_metrics(reviewed, tmp_path):
+    annotated, quiet, untouched = reviewed
+    document = json.loads(export_via_command(tmp_path))
+    validate_native(document)
+    assert document["metrics"]["min_articles"] == 15
+    assert document["metrics"]["bootstrap_resamples"] == 1000
+    articles = articles_by_body(document)
+    # Every article is exported, spans or not: a source's figures count them all.
+    assert quiet.body in articles and untouched.body in articles
+    assert articles[untouched.body]["reviews"] == []
+    record = articles[annotated.body]
+    assert [review["reviewer"] for review in record["reviews"]] == ["alice", "bob"]
+    alice_review, bob_review = record["reviews"]
+    assert alice_review["done"] and alice_review["done_at"]
+    assert (alice_review["genre"], alice_review["byline_shown"], alice_review["bio_shown"]) == (
+        "news",
+        True,
+        False,
+    )
+    assert not bob_review["done"] and bob_review["done_at"] is None
+    assert record["adjudication"]["complete"] and record["adjudication"]["completed_by"] == "carol"
+    assert {s["review_state"] for s in record["annotations"] if s["reviewer"] == "bob"} == {
+        "in_progress"
+    }
+    quiet_record = articles[quiet.body]
+    assert quiet_record["annotations"] == [] and quiet_record["adjudication"] is None
+    assert quiet_record["reviews"][0] == {**quiet_record["reviews"][0], "reviewer": "bob"}
+    assert quiet_record["reviews"][0]["done"]
+
+
+def test_jsonl_lines_carry_the_same_article_records(reviewed, tmp_path):
+    native = json.loads(export_via_command(tmp_path))
+    lines = [json.loads(line) for line in export_via_command(tmp_path, "jsonl").splitlines()]
+    for line in lines:
+        validate_jsonl_line(line)
+    header = {"schema", "schema_version", "offset_unit", "exported_at", "metrics"}
+    assert [{k: v for k, v in line.items() if k not in header} for line in lines] == native[
+        "articles"
+    ]
+
+
+def test_span_filters_export_only_the_articles_of_their_spans(reviewed, tmp_path):
+    annotated, quiet, untouched = reviewed
+    document = json.loads(export_via_command(tmp_path, reviewer="bob"))
+    validate_native(document)
+    assert set(articles_by_body(document)) == {
+        annotated.body,
+        "Nothing to see in this short text here.",
+    }
+    record = articles_by_body(document)[annotated.body]
+    assert [review["reviewer"] for review in record["reviews"]] == ["bob"]
+    assert record["adjudication"] is None  # no adjudicated span in the selection
+    by_source = json.loads(export_via_command(tmp_path, source=quiet.source_id))
+    assert [article["body"] for article in by_source["articles"]] == [quiet.body, untouched.body]
+
+
+def test_a_reviewers_export_carries_no_one_elses_review(reviewed, alice, api_as):
+    document = json.loads(export_via_api(api_as(alice)))
+    validate_native(document)
+    reviews = [review for article in document["articles"] for review in article["reviews"]]
+    assert {review["reviewer"] for review in reviews} == {"alice"}
+    assert all(article["adjudication"] is None for article in document["articles"])
+
+
+def test_w3c_export_stays_span_centred(reviewed, tmp_path):
+    annotated, quiet, _untouched = reviewed
+    document = json.loads(export_via_command(tmp_path, "w3c"))
+    assert document["total"] == Annotation.objects.count()
+    assert quiet.body not in json.dumps(document)
