@@ -17,7 +17,7 @@ from .forms import LAYER_VIEWS, StoredChoice
 from .models import ArticleReview, Source, SpeakerType
 from .permissions import require_annotator
 from .profiles import evidence, presentation
-from .profiles.maths import SPEAKER_SHARE_KEYS
+from .profiles.maths import BOOTSTRAP_RESAMPLES, SPEAKER_SHARE_KEYS
 from .profiles.reading import source_profiles
 
 SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
@@ -73,7 +73,10 @@ def source_detail(request, pk):
         (
             SPEAKER_TYPE_NAMES[key.removeprefix("share_").replace("unspecified", "")],
             presentation.figure_payload(
-                profile.figures.values[key], "share", profile.cautions[key]
+                profile.figures.values[key],
+                "share",
+                profile.cautions[key],
+                presentation.reliability(profile, key),
             ),
         )
         for key in SPEAKER_SHARE_KEYS
@@ -86,6 +89,7 @@ def source_detail(request, pk):
             "source": source,
             "charts": charts,
             "speaker_shares": speaker_shares,
+            "agreement_labels": presentation.label_rows(profile) if profile.agreement else [],
             "table_metrics": [
                 presentation.METRICS_BY_KEY[key] for key in presentation.TABLE_METRICS
             ],
@@ -149,17 +153,15 @@ def agreement(request):
     sources = Source.objects.all()
     if query.cleaned_data["source"]:
         sources = sources.filter(pk=query.cleaned_data["source"].pk)
-    profiles = source_profiles(request.user, sources)
-    pairs = {}
-    for profile in profiles:
-        for row in profile.articles:
-            for values in (row.agreement or {}).get("pairs", []):
-                pairs.setdefault(tuple(values["reviewers"]), []).append(values)
+    profiles = source_profiles(request.user, sources, intervals=True)
     return render(
         request,
         "annotator/agreement.html",
         {
-            "profiles": profiles,
-            "pairs": presentation.pair_rows(pairs),
+            "sections": [(profile, presentation.label_rows(profile)) for profile in profiles],
+            "pairs": presentation.pair_rows(
+                [pair for profile in profiles for row in profile.articles for pair in row.pairs]
+            ),
+            "bootstrap_resamples": BOOTSTRAP_RESAMPLES,
         },
     )

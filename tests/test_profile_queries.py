@@ -117,3 +117,15 @@ def test_profiles_of_all_sources_take_as_many_queries_as_one(corpus, carol):
         return len(captured.captured_queries)
 
     assert count([corpus]) == count(list(Source.objects.all())) == 5
+
+
+def test_a_coder_who_marked_done_without_spans_costs_no_query(
+    corpus, carol, django_user_model, django_assert_num_queries
+):
+    dave = django_user_model.objects.create_user("dave")
+    for article in corpus.articles.all():
+        ArticleReview.objects.create(article=article, reviewer=dave).set_done(True)
+    source_profiles(carol)  # the first reader stores the agreement marking done forgot
+    with django_assert_num_queries(5):
+        [profile] = source_profiles(carol, [corpus], intervals=True)
+    assert (profile.agreement["coders"], profile.agreement["articles"]) == (3, 4)

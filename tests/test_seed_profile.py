@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from annotator.models import Article, Source
-from annotator.profiles.agreement import alpha_binary
+from annotator.profiles.agreement import alpha_counts
 from annotator.profiles.reading import source_profiles
 
 from .conftest import logged_in
@@ -242,17 +242,24 @@ def test_agreement_on_the_double_annotated_article(annotated, carol):
     n = 2 * len(body)
     ones = 2 * claim + extra
     alpha_claim = 1 - (n - 1) * 2 * extra / (2 * ones * (n - ones))
-    assert alpha_binary(
+    assert alpha_counts(
         len(body), [[(0, claim)], [(0, claim), (claim + 5, claim + 5 + extra)]]
-    ) == (pytest.approx(alpha_claim))
+    ).alpha == (pytest.approx(alpha_claim))
     row = tca.articles[0].agreement
-    assert row["alpha_claim"] == pytest.approx(alpha_claim)
-    assert row["f1_exact_claim"] == pytest.approx(2 * 1 / 3)
-    assert row["f1_exact_opinion"] == pytest.approx(0.0)
-    assert row["f1_exact_attribution"] == pytest.approx(2 * 1 / 4)
-    assert tca.agreement["f1_exact"] == pytest.approx((2 / 3 + 0 + 0.5) / 3)
+    assert row["alpha"]["claim"]["value"] == pytest.approx(alpha_claim)
+    assert row["f1_per_label"]["exact"] == {
+        "claim": pytest.approx(2 * 1 / 3),
+        "opinion": pytest.approx(0.0),
+        "attribution": pytest.approx(2 * 1 / 4),
+    }
+    # one double-annotated article: the source's pooled figures are the article's
+    assert tca.agreement["alpha"]["claim"]["value"] == pytest.approx(alpha_claim)
+    assert tca.agreement["alpha"]["claim"]["units"] == len(body)
+    assert tca.agreement["alpha"]["claim"]["pairable_values"] == n
+    assert (tca.agreement["articles"], tca.agreement["coders"]) == (1, 2)
+    assert tca.agreement["macro_f1"]["exact"] == pytest.approx((2 / 3 + 0 + 0.5) / 3)
     # the only matched attribution pair agrees, so chance agreement is total: undefined
-    assert row["kappa_speaker_type"] is None
+    assert row["kappa"]["speaker_type"] == {"value": None, "pairs": 1}
 
 
 def test_unidentified_outlets_profile(annotated, carol):

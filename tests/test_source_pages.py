@@ -9,7 +9,7 @@ import pytest
 from annotator.models import ArticleReview
 from annotator.profiles.reading import figure_cautions, source_profiles
 
-from .conftest import logged_in, make_annotation, make_article, make_source
+from .conftest import api_client, logged_in, make_annotation, make_article, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +125,10 @@ def test_agreement_on_the_trust_chart_is_a_coefficient_not_a_percentage(carol, a
     source, _ = annotated
     page = logged_in(carol).get(f"/sources/{source.pk}/")
     [trust] = [chart for title, chart in page.context["charts"] if title == "Trust"]
-    [alpha] = [row for row in trust["rows"] if row["name"].startswith("Agreement")]
-    value = page.context["profile"].agreement["alpha"]
+    [alpha] = [row for row in trust["rows"] if row["name"].startswith("Alpha, weakest label")]
+    weakest = page.context["profile"].agreement["weakest_label"]
+    assert alpha["name"] == f"Alpha, weakest label ({weakest['label']})"
+    value = weakest["alpha"]
     assert alpha["display"] == f"{value:.2f}"
     assert "%" not in alpha["display"]
     assert f">{alpha['display']}<" in page.content.decode()
@@ -167,12 +169,24 @@ def test_a_figure_on_few_articles_is_greyed_with_its_reason(carol, annotated):
 def test_a_figure_resting_on_a_label_of_weak_agreement_is_greyed(alice, carol):
     source = many_articles(alice, 15)
     figures = source_profiles(carol, [source])[0].figures
-    weak = {"alpha_claim": 0.9, "alpha_opinion": 0.5, "alpha_attribution": None}
+    weak = {"claim": 0.9, "opinion": 0.5, "attribution": None}
     cautions = figure_cautions(figures, weak, is_staff=True)
-    assert cautions["sourcing_rate"] == ["Agreement on attributions is unknown."]
+    # each figure names the weakest label it rests on, an unknown alpha weakest of all
+    assert cautions["sourcing_rate"] == [
+        "Agreement on attributions, the weakest label it rests on, is unknown."
+    ]
     assert cautions["author_opinion_per_1000"] == [
-        "Agreement on opinions (alpha 0.50) is below 0.667.",
-        "Agreement on attributions is unknown.",
+        "Agreement on attributions, the weakest label it rests on, is unknown."
+    ]
+    known = {**weak, "attribution": 0.41}
+    assert figure_cautions(figures, known, is_staff=True)["author_opinion_per_1000"] == [
+        "Agreement on attributions, the weakest label it rests on (pooled alpha 0.41), "
+        "is below 0.667."
+    ]
+    assert figure_cautions(figures, {**known, "attribution": 0.7}, is_staff=True)[
+        "author_opinion_per_1000"
+    ] == [
+        "Agreement on opinions, the weakest label it rests on (pooled alpha 0.50), is below 0.667."
     ]
     assert cautions["transparency"] == ["Rests on 0 article(s); at least 15 are needed."]
     strong = dict.fromkeys(weak, 0.8)
@@ -232,3 +246,46 @@ def test_a_figure_needing_answers_shows_how_many_were_given(alice, carol):
     # every claim answers check-worthy; no attribution answers counter-voice
     assert "100% of claims answering check-worthy" in text
     assert "0% of attributions answering counter-voice" in text
+
+
+def test_staff_reach_a_figures_reliability_in_one_click_and_read_it(carol, annotated):
+    source, _ = annotated
+    client = logged_in(carol)
+    page = client.get(f"/sources/{source.pk}/").content.decode()
+    # sourcing rests on claims and attributions; attribution (one coder marked one) is
+    # the weaker: alpha 1 − (n − 1)·D / (2·n₁·n₀) is lower than the claim's 1.0
+    link = f"/agreement/?source={source.pk}#agreement-{source.pk}-attribution"
+    assert f'<a href="{link}">Reliability: attribution agreement ' in page
+    assert "data-agreement" in page and "Macro F1 (mean over labels)" in page
+    agreement_page = client.get(link.split("#")[0]).content.decode()
+    assert f'id="agreement-{source.pk}-attribution"' in agreement_page
+    assert "No interval: fewer than 10 double-annotated articles" in agreement_page
+    assert "over 1 matched attribution pair(s)" not in agreement_page  # none matched
+    assert "over 0 matched attribution pair(s)" in agreement_page
+
+
+def test_the_summary_api_gives_pooled_agreement_with_what_it_rests_on(carol, alice, annotated):
+    source, article = annotated
+    summary = api_client(carol).get(f"/api/sources/{source.pk}/summary/").json()
+    agreement = summary["agreement"]
+    claim = agreement["alpha"]["claim"]
+    body = len(article.body)
+    assert claim == {
+        "value": pytest.approx(1.0),
+        "units": body,
+        "pairable_values": 2 * body,
+        "coders": 2,
+        "articles": 1,
+        "interval": None,
+        "interval_method": None,
+    }
+    assert agreement["weakest_label"]["label"] in ("opinion", "attribution")
+    assert agreement["kappa"]["speaker_type"] == {"value": None, "pairs": 0}
+    assert agreement["f1_per_label"]["exact"]["claim"] == pytest.approx(1.0)
+    assert agreement["macro_f1"]["exact"] == pytest.approx((1 + 0 + 0) / 3)
+    reliability = summary["metrics"]["sourcing_rate"]["reliability"]
+    assert reliability["label"] == "attribution"
+    assert reliability["url"] == f"/agreement/?source={source.pk}#agreement-{source.pk}-attribution"
+    # a reviewer sees no agreement
+    own = api_client(alice).get(f"/api/sources/{source.pk}/summary/").json()
+    assert own["agreement"] == {} and own["metrics"]["sourcing_rate"]["reliability"] is None

@@ -93,8 +93,9 @@ def _expected(summary, key):
     """What the summary API says for a column of the table."""
     if key == "source":
         return summary["source"]["name"]
-    if key == "agreement_alpha":
-        return summary["agreement"].get("alpha")
+    if key in ("weakest_label", "weakest_label_alpha"):
+        weakest = summary["agreement"].get("weakest_label", {})
+        return weakest.get("label" if key == "weakest_label" else "alpha")
     if key in ("articles", "annotated_articles", "reviewers"):
         return summary[key]
     return summary["metrics"][key]["value"]

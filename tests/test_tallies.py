@@ -9,10 +9,12 @@ from annotator.models import (
     Annotation,
     Article,
     ArticleAgreement,
+    ArticleReview,
     Speaker,
     UnitFigures,
 )
 from annotator.profiles import maths, storage
+from annotator.profiles.agreement import Tally
 from annotator.profiles.reading import source_profiles
 
 from .conftest import api_client, logged_in, make_annotation, make_article
@@ -183,23 +185,51 @@ def test_a_generated_corpus_stores_the_figures_a_recount_gives():
     ArticleAgreement.objects.all().delete()
     units = storage.decoded_units(storage.unit_rows(UnitFigures.objects.all()))
     nothing_stored = storage.agreement_rows(ArticleAgreement.objects.all())
-    recomputed = storage.agreement_for(units, nothing_stored)
+    recomputed = storage.agreement_for(storage.coders(units, []), nothing_stored)
     assert recomputed == stored
 
 
 def test_a_write_forgets_agreement_and_the_next_reader_restores_it(annotated, alice, carol):
     source_profiles(carol)
     stored = ArticleAgreement.objects.get(article=annotated).figures
-    assert stored["reviewers"] == sorted({a.reviewer_id for a in Annotation.objects.all()})
-    assert stored["alpha_claim"] == pytest.approx(1.0)
+    assert stored["coders"] == sorted({a.reviewer_id for a in Annotation.objects.all()})
+    assert Tally.from_stored(stored).figures()["alpha"]["claim"]["value"] == pytest.approx(1.0)
 
     make_annotation(annotated, alice, "claim", "it would flood the valley")
     assert not ArticleAgreement.objects.filter(article=annotated).exists()
 
     [profile] = source_profiles(carol)
     fresh = ArticleAgreement.objects.get(article=annotated).figures
-    assert fresh["alpha_claim"] < 1.0
-    assert profile.agreement["alpha"] == pytest.approx(fresh["alpha"])
+    assert fresh["alpha"]["claim"] != stored["alpha"]["claim"]
+    assert profile.agreement["alpha"]["claim"]["value"] < 1.0
+
+
+def test_a_reviewer_who_marked_done_without_spans_is_a_coder(annotated, carol, django_user_model):
+    [before] = source_profiles(carol)
+    assert before.agreement["alpha"]["claim"]["value"] == pytest.approx(1.0)
+    assert ArticleAgreement.objects.filter(article=annotated).exists()
+    dave = django_user_model.objects.create_user("dave")
+    review = ArticleReview.objects.create(article=annotated, reviewer=dave)
+    review.set_done(True)
+    # marking done changed who coded the article: its stored agreement is forgotten
+    assert not ArticleAgreement.objects.filter(article=annotated).exists()
+
+    [after] = source_profiles(carol)
+    stored = ArticleAgreement.objects.get(article=annotated).figures
+    assert stored["coders"] == sorted([*before_coders(annotated), dave.pk])
+    claim = after.agreement["alpha"]["claim"]
+    assert (claim["coders"], claim["articles"]) == (3, 1)
+    assert claim["value"] < 0.5  # dave coded every character 0: the largest disagreement
+    assert after.agreement["f1_per_label"]["exact"]["claim"] == pytest.approx(2 / 4)
+
+    review.set_done(False)
+    assert not ArticleAgreement.objects.filter(article=annotated).exists()
+    [undone] = source_profiles(carol)
+    assert undone.agreement == before.agreement
+
+
+def before_coders(article):
+    return set(Annotation.objects.filter(article=article).values_list("reviewer_id", flat=True))
 
 
 def test_a_span_write_rewrites_only_its_own_unit(annotated, alice, bob):

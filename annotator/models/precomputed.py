@@ -2,7 +2,8 @@
 
 Nothing here is edited by hand: :mod:`annotator.profiles.storage` rewrites a unit's row
 in the transaction of every write that changes what it counts, and forgets an
-article's agreement whenever its spans change (the next reader recomputes it).
+article's agreement whenever its spans or its coders change (the next reader
+recomputes it).
 """
 
 from django.conf import settings
@@ -48,12 +49,20 @@ class UnitFigures(models.Model):
 
 
 class ArticleAgreement(models.Model):
-    """Agreement among the reviewers of one double-annotated article."""
+    """What agreement among the coders of one double-annotated article is computed from.
+
+    Counts, not coefficients (``agreement.Tally.stored()``), so that a source's
+    agreement pools its articles' counts.
+    """
 
     article = models.OneToOneField(
         Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    figures = models.JSONField()
+    figures = models.JSONField(
+        help_text='{"units", "coders", "alpha": {label: [pairable, ones, disagreement]}, '
+        '"f1": {matching: {label: [matches, left, right]}}, '
+        '"kappa": {field: [[first, second, count]]}, "pairs": [the same per pair of coders]}'
+    )
 
     def __str__(self):
         return f"Agreement on article {self.article_id}"

@@ -1,18 +1,33 @@
-"""Django-free agreement between reviewers who annotated the same article.
+"""Django-free agreement between reviewers who coded the same article.
+
+A *coder* of an article is a reviewer with raw spans on it or who marked it
+done; one who marked it done with no spans coded every unit 0.
 
 - Span F1, exact (same label, start and end) and overlap-based (same label,
   overlapping, matched one-to-one, largest overlaps first), per label.
-- Krippendorff's alpha per label over code-point units: each reviewer codes
+- Krippendorff's alpha per label over code-point units: each coder codes
   every character of the body 1 if one of their spans of that label covers it.
 - Cohen's kappa on speaker type and on cue stance over attributions that the
   overlap matching paired.
+
+An article stores counts, not coefficients (:class:`Tally`): alpha's coincidence
+sums, F1's matches and span counts, kappa's contingency table. Summed over a
+source's articles they give the pooled figures (:func:`pooled`), and summed
+over one article they give that article's.
 """
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from itertools import accumulate, combinations
 from statistics import fmean
 
+import numpy
+
+from . import maths
+
 LABELS = ("claim", "opinion", "attribution")
+MATCHINGS = ("exact", "overlap")
+KAPPA_FIELDS = ("speaker_type", "cue_stance")
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,49 @@ class Span:
     end: int
     speaker_type: str = ""
     cue_stance: str = ""
+
+
+@dataclass(frozen=True)
+class AlphaCounts:
+    """Krippendorff's coincidence sums for one label coded 0/1: the pairable values,
+    how many of them are 1, and the disagreeing coincidences (o₀₁ + o₁₀)."""
+
+    pairable: int = 0
+    ones: int = 0
+    disagreement: float = 0.0
+
+    def __add__(self, other):
+        return AlphaCounts(
+            self.pairable + other.pairable,
+            self.ones + other.ones,
+            self.disagreement + other.disagreement,
+        )
+
+    @property
+    def alpha(self) -> float | None:
+        """1 − (n − 1)·D / (2·n₁·n₀); None when every value is 0 or every value is 1."""
+        zeros = self.pairable - self.ones
+        if not self.ones or not zeros:
+            return None
+        return 1 - (self.pairable - 1) * self.disagreement / (2 * self.ones * zeros)
+
+
+@dataclass(frozen=True)
+class F1Counts:
+    """Span F1's counts for one label: matched spans, and the spans of either side."""
+
+    matches: int = 0
+    left: int = 0
+    right: int = 0
+
+    def __add__(self, other):
+        return F1Counts(
+            self.matches + other.matches, self.left + other.left, self.right + other.right
+        )
+
+    @property
+    def f1(self) -> float | None:
+        return f1(self.matches, self.left, self.right)
 
 
 def f1(matches: int, left: int, right: int) -> float | None:
@@ -48,25 +106,25 @@ def overlap_pairs(left: list[Span], right: list[Span]) -> list[tuple[Span, Span]
     return pairs
 
 
-def span_f1(left: list[Span], right: list[Span], label: str, *, exact: bool) -> float | None:
+def span_f1_counts(left: list[Span], right: list[Span], label: str, *, exact: bool) -> F1Counts:
     a = [s for s in left if s.label == label]
     b = [s for s in right if s.label == label]
     if exact:
         matches = len({(s.start, s.end) for s in a} & {(s.start, s.end) for s in b})
     else:
         matches = len(overlap_pairs(a, b))
-    return f1(matches, len(a), len(b))
+    return F1Counts(matches, len(a), len(b))
 
 
-def alpha_binary(length: int, coders: list[list[tuple[int, int]]]) -> float | None:
-    """Krippendorff's alpha (nominal, two values) with every coder coding every unit.
+def alpha_counts(length: int, coders: list[list[tuple[int, int]]]) -> AlphaCounts:
+    """Alpha's sums for one label, every coder coding every one of ``length`` units.
 
-    ``coders`` holds, per coder, the ranges they marked 1. Units are the
-    ``length`` positions; runs between consecutive range ends have equal
-    coverage and are weighed by their length.
+    ``coders`` holds, per coder, the ranges they marked 1. Runs between
+    consecutive range ends have equal coverage and are weighed by their length.
+    Fewer than two coders (or no units) pair no values.
     """
     if len(coders) < 2 or length <= 0:
-        return None
+        return AlphaCounts()
     coders = [[_within(span, length) for span in ranges] for ranges in coders]
     points = sorted({0, length, *(end for ranges in coders for span in ranges for end in span)})
     marked = [0] * (len(points) - 1)  # how many coders marked each run
@@ -81,16 +139,13 @@ def alpha_binary(length: int, coders: list[list[tuple[int, int]]]) -> float | No
         for run, depth in enumerate(accumulate(opened[:-1])):
             marked[run] += depth > 0
     m = len(coders)
-    ones = disagreement = 0.0
+    ones = mismatched = 0
     for left, right, count in zip(points, points[1:], marked, strict=False):
         width = right - left
         ones += width * count
-        disagreement += width * 2 * count * (m - count) / (m - 1)
-    total = m * length
-    zeros = total - ones
-    if not ones or not zeros:
-        return None
-    return 1 - (total - 1) * disagreement / (2 * ones * zeros)
+        mismatched += width * 2 * count * (m - count)
+    # Each unit's m·(m − 1) ordered pairs of values weigh 1/(m − 1).
+    return AlphaCounts(m * length, ones, mismatched / (m - 1))
 
 
 def _within(span, length):
@@ -98,42 +153,150 @@ def _within(span, length):
     return max(0, min(start, length)), max(0, min(end, length))
 
 
-def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
-    if not pairs:
+def cohen_kappa(table: Counter) -> float | None:
+    """Cohen's kappa of a contingency table: (first coder's value, second's) -> count."""
+    size = sum(table.values())
+    if not size:
         return None
-    observed = fmean(a == b for a, b in pairs)
-    categories = {value for pair in pairs for value in pair}
-    size = len(pairs)
+    observed = sum(n for (a, b), n in table.items() if a == b) / size
+    firsts, seconds = Counter(), Counter()
+    for (a, b), n in table.items():
+        firsts[a] += n
+        seconds[b] += n
     # Summed in sorted order: a set's order changes from one process to the next,
     # and the figure must not change in its last bit with it.
     expected = sum(
-        (sum(a == c for a, _ in pairs) / size) * (sum(b == c for _, b in pairs) / size)
-        for c in sorted(categories)
+        (firsts[c] / size) * (seconds[c] / size) for c in sorted(firsts.keys() | seconds.keys())
     )
     if expected == 1:
         return None
     return (observed - expected) / (1 - expected)
 
 
-def pair_agreement(left: list[Span], right: list[Span]) -> dict:
-    """Span F1 per label (exact and overlap) and kappas for one pair of reviewers."""
-    result = {}
-    for label in LABELS:
-        result[f"f1_exact_{label}"] = span_f1(left, right, label, exact=True)
-        result[f"f1_overlap_{label}"] = span_f1(left, right, label, exact=False)
+@dataclass
+class Tally:
+    """What agreement is computed from, summable: over reviewer pairs, then over articles.
+
+    ``alpha``: label -> :class:`AlphaCounts`; ``f1``: matching ("exact" or
+    "overlap") -> label -> :class:`F1Counts`, summed over pairs of coders;
+    ``kappa``: field -> Counter of (first coder's value, second's) over the
+    attribution pairs the overlap matching made, the first coder being the
+    pair's lower reviewer id.
+    """
+
+    articles: int = 0
+    units: int = 0
+    coders: frozenset = frozenset()
+    alpha: dict = field(default_factory=lambda: dict.fromkeys(LABELS, AlphaCounts()))
+    f1: dict = field(
+        default_factory=lambda: {m: dict.fromkeys(LABELS, F1Counts()) for m in MATCHINGS}
+    )
+    kappa: dict = field(default_factory=lambda: {name: Counter() for name in KAPPA_FIELDS})
+
+    def __add__(self, other):
+        return Tally(
+            articles=self.articles + other.articles,
+            units=self.units + other.units,
+            coders=self.coders | other.coders,
+            alpha={label: self.alpha[label] + other.alpha[label] for label in LABELS},
+            f1={
+                m: {label: self.f1[m][label] + other.f1[m][label] for label in LABELS}
+                for m in MATCHINGS
+            },
+            kappa={name: self.kappa[name] + other.kappa[name] for name in KAPPA_FIELDS},
+        )
+
+    def stored(self) -> dict:
+        """As JSON: lists for the counts, kappa tables as sorted [first, second, count]."""
+        return {
+            "units": self.units,
+            "coders": sorted(self.coders),
+            "alpha": {
+                label: [c.pairable, c.ones, c.disagreement] for label, c in self.alpha.items()
+            },
+            "f1": {
+                m: {label: [c.matches, c.left, c.right] for label, c in by_label.items()}
+                for m, by_label in self.f1.items()
+            },
+            "kappa": {
+                name: sorted([a, b, n] for (a, b), n in table.items())
+                for name, table in self.kappa.items()
+            },
+        }
+
+    @classmethod
+    def from_stored(cls, stored: dict, articles: int = 1):
+        return cls(
+            articles=articles,
+            units=stored["units"],
+            coders=frozenset(stored["coders"]),
+            alpha={label: AlphaCounts(*c) for label, c in stored["alpha"].items()},
+            f1={
+                m: {label: F1Counts(*c) for label, c in by_label.items()}
+                for m, by_label in stored["f1"].items()
+            },
+            kappa={
+                name: Counter({(a, b): n for a, b, n in rows})
+                for name, rows in stored["kappa"].items()
+            },
+        )
+
+    def figures(self) -> dict:
+        """The coefficients, with what each rests on (no intervals: see :func:`pooled`)."""
+        alphas = {label: self.alpha[label].alpha for label in LABELS}
+        f1_per_label = {m: {label: self.f1[m][label].f1 for label in LABELS} for m in MATCHINGS}
+        weakest = weakest_label(alphas, LABELS)
+        return {
+            "articles": self.articles,
+            "coders": len(self.coders),
+            "units": self.units,
+            "alpha": {
+                label: {
+                    "value": alphas[label],
+                    "units": self.units,
+                    "pairable_values": self.alpha[label].pairable,
+                    "coders": len(self.coders),
+                    "articles": self.articles,
+                    "interval": None,
+                    "interval_method": None,
+                }
+                for label in LABELS
+            },
+            "weakest_label": {"label": weakest, "alpha": alphas[weakest]},
+            "kappa": {
+                name: {"value": cohen_kappa(table), "pairs": sum(table.values())}
+                for name, table in self.kappa.items()
+            },
+            "f1_per_label": f1_per_label,
+            "macro_f1": {m: mean_defined(f1_per_label[m].values()) for m in MATCHINGS},
+        }
+
+
+def weakest_label(alphas: dict, labels) -> str | None:
+    """Of ``labels``, the one whose alpha is lowest, an unknown alpha lowest of all."""
+    return min(
+        labels,
+        key=lambda label: (alphas[label] is not None, alphas[label] or 0.0),
+        default=None,
+    )
+
+
+def pair_tally(left: list[Span], right: list[Span]) -> Tally:
+    """Span F1 counts per label (exact and overlap) and kappa tables for one pair of coders."""
     attributions = overlap_pairs(
         [s for s in left if s.label == "attribution"],
         [s for s in right if s.label == "attribution"],
     )
-    result["kappa_speaker_type"] = cohen_kappa(
-        [(a.speaker_type, b.speaker_type) for a, b in attributions]
+    return Tally(
+        f1={
+            m: {label: span_f1_counts(left, right, label, exact=m == "exact") for label in LABELS}
+            for m in MATCHINGS
+        },
+        kappa={
+            name: Counter((getattr(a, name), getattr(b, name)) for a, b in attributions)
+            for name in KAPPA_FIELDS
+        },
     )
-    result["kappa_cue_stance"] = cohen_kappa(
-        [(a.cue_stance, b.cue_stance) for a, b in attributions]
-    )
-    result["f1_exact"] = mean_defined(result[f"f1_exact_{label}"] for label in LABELS)
-    result["f1_overlap"] = mean_defined(result[f"f1_overlap_{label}"] for label in LABELS)
-    return result
 
 
 def mean_defined(values) -> float | None:
@@ -142,30 +305,63 @@ def mean_defined(values) -> float | None:
 
 
 def article_agreement(length: int, spans_by_reviewer: dict) -> dict | None:
-    """Agreement on one article among two or more reviewers, as stored; None with fewer.
+    """Agreement on one article among two or more coders, as stored; None with fewer.
 
-    ``pairs`` lists each pair of reviewers (``"reviewers": [a, b]``) with its figures.
+    ``spans_by_reviewer`` maps each coder to their spans (none for one who marked
+    the article done without any). ``pairs`` holds each pair of coders' own tally
+    (its ``coders`` the two of them; F1 counts and kappa tables only).
     """
     reviewers = sorted(spans_by_reviewer)
     if len(reviewers) < 2:
         return None
-    pairs = {
-        (a, b): pair_agreement(spans_by_reviewer[a], spans_by_reviewer[b])
+    pairs = [
+        replace(pair_tally(spans_by_reviewer[a], spans_by_reviewer[b]), coders=frozenset((a, b)))
         for a, b in combinations(reviewers, 2)
-    }
-    result = {
-        key: mean_defined(values[key] for values in pairs.values())
-        for key in next(iter(pairs.values()))
-    }
-    for label in LABELS:
-        result[f"alpha_{label}"] = alpha_binary(
+    ]
+    tally = sum(pairs, Tally(units=length))
+    tally.alpha = {
+        label: alpha_counts(
             length,
             [
                 [(s.start, s.end) for s in spans_by_reviewer[r] if s.label == label]
                 for r in reviewers
             ],
         )
-    result["alpha"] = mean_defined(result[f"alpha_{label}"] for label in LABELS)
-    result["reviewers"] = reviewers
-    result["pairs"] = [{"reviewers": list(pair), **values} for pair, values in pairs.items()]
-    return result
+        for label in LABELS
+    }
+    return {**tally.stored(), "pairs": [pair.stored() for pair in pairs]}
+
+
+def pooled(tallies: list[Tally], seed=None) -> dict:
+    """Figures of the summed tallies (one per article, in a fixed order) and, given a
+    ``seed`` and at least ``maths.BOOTSTRAP_MIN_ARTICLES`` articles, each label's 95%
+    bootstrap interval of the pooled alpha over resamples of the articles."""
+    figures = sum(tallies, Tally()).figures()
+    if seed is not None and len(tallies) >= maths.BOOTSTRAP_MIN_ARTICLES:
+        for label, interval in zip(LABELS, alpha_intervals(tallies, seed), strict=True):
+            figures["alpha"][label]["interval"] = interval
+            figures["alpha"][label]["interval_method"] = maths.INTERVAL_BOOTSTRAP
+    return figures
+
+
+def alpha_intervals(tallies: list[Tally], seed) -> list:
+    """Per label, the 95% percentile interval of the pooled alpha over
+    ``maths.BOOTSTRAP_RESAMPLES`` resamples of the articles (None where no
+    resample defines it); a resample where every value is 0 (or 1) is left out."""
+    sums = numpy.array(
+        [
+            [t.alpha[label].pairable for t in tallies]
+            + [t.alpha[label].ones for t in tallies]
+            + [t.alpha[label].disagreement for t in tallies]
+            for label in LABELS
+        ],
+        dtype=float,
+    ).reshape(len(LABELS) * 3, len(tallies))
+    pairable, ones, disagreement = (
+        maths.resampled_sums(sums, seed).reshape(len(LABELS), 3, -1).transpose(1, 0, 2)
+    )
+    zeros = pairable - ones
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        alphas = 1 - (pairable - 1) * disagreement / (2 * ones * zeros)
+    alphas[(ones == 0) | (zeros == 0)] = numpy.nan
+    return maths.percentile_intervals(alphas)

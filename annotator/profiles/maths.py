@@ -482,9 +482,17 @@ def bootstrap_interval(values, seed, resamples: int = BOOTSTRAP_RESAMPLES):
 
 def bootstrap_intervals(samples, seed, resamples: int = BOOTSTRAP_RESAMPLES):
     """:func:`bootstrap_interval` of each row of ``samples`` (figures × articles), all
-    resampled by the same seeded draw: figures resting on as many articles share it.
+    resampled by the same seeded draw: figures resting on as many articles share it."""
+    means = resampled_sums(samples, seed, resamples)
+    means /= samples.shape[1]
+    return percentile_intervals(means)
 
-    A resample's mean is how often it picked each article times the sample:
+
+def resampled_sums(samples, seed, resamples: int = BOOTSTRAP_RESAMPLES):
+    """Each row of ``samples`` (figures × articles) summed over each of ``resamples``
+    resamples of the articles with replacement: figures × resamples.
+
+    A resample's sum is how often it picked each article times the sample:
     one matrix product for every figure, where gathering each pick of each
     resample took half of a source page's time. Resamples are drawn and summed
     RESAMPLE_BLOCK at a time, in order from one generator: arrays that small
@@ -494,18 +502,29 @@ def bootstrap_intervals(samples, seed, resamples: int = BOOTSTRAP_RESAMPLES):
     figures, size = samples.shape
     generator = numpy.random.default_rng(seed)
     offsets = (numpy.arange(RESAMPLE_BLOCK, dtype=numpy.int32) * size)[:, None]
-    means = numpy.empty((figures, resamples))
+    sums = numpy.empty((figures, resamples))
     for first in range(0, resamples, RESAMPLE_BLOCK):
         block = min(RESAMPLE_BLOCK, resamples - first)
         # 32-bit picks are drawn in half the time of 64-bit ones.
         picks = generator.integers(0, size, size=(block, size), dtype=numpy.int32)
         picks += offsets[:block]  # each resample's picks counted in its own row
         counts = numpy.bincount(picks.ravel(), minlength=block * size).reshape(block, size)
-        means[:, first : first + block] = samples @ counts.T
-    means /= size
-    means.sort(axis=1)
-    low, high = means[:, int(0.025 * resamples)], means[:, int(0.975 * resamples) - 1]
-    return list(zip(low.tolist(), high.tolist(), strict=True))
+        sums[:, first : first + block] = samples @ counts.T
+    return sums
+
+
+def percentile_intervals(values) -> list:
+    """Per row of ``values`` (figures × resamples), the 2.5th and 97.5th percentiles of
+    its defined (non-NaN) resamples; None for a row with none."""
+    values = numpy.sort(values, axis=1)  # NaN sorts last
+    intervals = []
+    for row, defined in zip(values, (~numpy.isnan(values)).sum(axis=1).tolist(), strict=True):
+        if not defined:
+            intervals.append(None)
+            continue
+        low, high = row[int(0.025 * defined)], row[max(int(0.975 * defined) - 1, 0)]
+        intervals.append((float(low), float(high)))
+    return intervals
 
 
 def stable_seed(*parts) -> int:

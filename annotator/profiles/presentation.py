@@ -2,7 +2,16 @@
 
 from django.urls import reverse
 
-from .maths import ANSWERABLE, INTERVAL_BOOTSTRAP, INTERVAL_RANGE, METRICS, SPEAKER_SHARE_KEYS
+from . import agreement
+from .maths import (
+    ANSWERABLE,
+    BOOTSTRAP_MIN_ARTICLES,
+    BOOTSTRAP_RESAMPLES,
+    INTERVAL_BOOTSTRAP,
+    INTERVAL_RANGE,
+    METRICS,
+    SPEAKER_SHARE_KEYS,
+)
 
 GROUPS = (
     ("reliability", "Reliability-leaning"),
@@ -76,7 +85,28 @@ def completion_text(metric, figures) -> str:
     return f"{format_value('share', rate)} of {ANSWERED_ON[metric.needs]}"
 
 
-def figure_payload(figure, kind, cautions=()):
+def reliability_url(source_id, label=None) -> str:
+    """The agreement page on one source, at one label's row if given."""
+    anchor = f"#agreement-{source_id}" + (f"-{label}" if label else "")
+    return f"{reverse('annotator:agreement')}?source={source_id}{anchor}"
+
+
+def reliability(profile, key):
+    """The weakest label a figure rests on, its pooled alpha and where agreement on it is
+    shown; None for a reader who does not see agreement, or a figure on no label."""
+    label = profile.weakest_labels.get(key)
+    if label is None:
+        return None
+    alpha = profile.agreement["alpha"][label]["value"]
+    return {
+        "label": label,
+        "alpha": alpha,
+        "display": f"{label} agreement {format_value('coefficient', alpha)}",
+        "url": reliability_url(profile.source.pk, label),
+    }
+
+
+def figure_payload(figure, kind, cautions=(), reliable=None):
     interval, method = figure["interval"], figure["interval_method"]
     return {
         "value": figure["value"],
@@ -94,13 +124,19 @@ def figure_payload(figure, kind, cautions=()):
         "interval_95": list(interval) if method == INTERVAL_BOOTSTRAP else None,
         "greyed_out": bool(cautions),
         "cautions": list(cautions),
+        "reliability": reliable,
     }
 
 
 def metric_payload(metric, profile):
     """A metric's figure with why it is greyed and, if it needs answers, how complete they are."""
     figures = profile.figures
-    payload = figure_payload(figures.values[metric.key], metric.kind, profile.cautions[metric.key])
+    payload = figure_payload(
+        figures.values[metric.key],
+        metric.kind,
+        profile.cautions[metric.key],
+        reliability(profile, metric.key),
+    )
     if metric.needs:
         rate = figures.value(metric.completion_key)
         payload["completion"] = {"field": metric.needs, "rate": rate}
@@ -122,7 +158,7 @@ def profile_payload(profile, source_json):
         "metrics": {metric.key: metric_payload(metric, profile) for metric in METRICS},
         "speaker_type_shares": {
             key.removeprefix("share_"): figure_payload(
-                figures.values[key], "share", profile.cautions[key]
+                figures.values[key], "share", profile.cautions[key], reliability(profile, key)
             )
             for key in SPEAKER_SHARE_KEYS
         },
@@ -136,9 +172,7 @@ def profile_payload(profile, source_json):
                 "reviewers": len(row.figures.reviewers),
                 "label_counts": row.figures.label_counts,
                 "metrics": row.figures.values,
-                "agreement": {k: v for k, v in row.agreement.items() if k != "pairs"}
-                if row.agreement
-                else None,
+                "agreement": row.agreement,
             }
             for row in profile.articles
         ],
@@ -152,7 +186,8 @@ def table_columns():
         ("articles", "Articles"),
         ("annotated_articles", "Annotated"),
         ("reviewers", "Reviewers"),
-        ("agreement_alpha", "Agreement (alpha)"),
+        ("weakest_label", "Weakest label"),
+        ("weakest_label_alpha", "Alpha of the weakest label (pooled)"),
         *[(key, METRICS_BY_KEY[key].name) for key in TABLE_METRICS],
         ("greyed_out", "Greyed out"),
     ]
@@ -170,7 +205,7 @@ def table_rows(profiles):
             "articles": figures.articles,
             "annotated_articles": figures.annotated_articles,
             "reviewers": figures.reviewers,
-            "agreement_alpha": profile.agreement.get("alpha"),
+            **weakest_label_cells(profile.agreement),
             "greyed_out": profile.greyed,
             # Figure key -> why that figure is greyed, in sentences ("": it is not).
             "cautions": {key: " ".join(profile.cautions[key]) for key in TABLE_METRICS},
@@ -179,6 +214,13 @@ def table_rows(profiles):
             row[key] = figures.value(key)
         rows.append(row)
     return rows
+
+
+def weakest_label_cells(source_agreement) -> dict:
+    """The table's agreement columns: the label of lowest pooled alpha and that alpha
+    (empty for a reader who does not see agreement)."""
+    weakest = source_agreement.get("weakest_label", {})
+    return {"weakest_label": weakest.get("label"), "weakest_label_alpha": weakest.get("alpha")}
 
 
 # A spreadsheet runs a cell that begins with one of these as a formula (or, for
@@ -209,26 +251,8 @@ def chart(profile, group, evidence_url_name="annotator:source-evidence"):
     why it is greyed, if it is.
     """
     rows = [_bar(metric, profile, evidence_url_name) for metric in METRICS if metric.group == group]
-    if group == "trust":
-        for key, name in (
-            ("alpha", "Agreement (Krippendorff's alpha)"),
-            ("f1_overlap", "Span F1 (overlap)"),
-        ):
-            value = profile.agreement.get(key)
-            rows.append(
-                {
-                    "name": name,
-                    "reading": "",
-                    "display": format_value("coefficient", value),
-                    "note": f"{profile.double_annotated} double-annotated article(s)",
-                    "interval": "",
-                    "interval_short": "",
-                    "completion": "",
-                    "cautions": [],
-                    "url": reverse("annotator:agreement") + f"?source={profile.source.pk}",
-                    **_geometry("coefficient", value, None, None),
-                }
-            )
+    if group == "trust" and profile.agreement:
+        rows += _agreement_bars(profile)
     track = {
         "x": TRACK_X,
         "width": TRACK_WIDTH,
@@ -243,6 +267,53 @@ def chart(profile, group, evidence_url_name="annotator:source-evidence"):
         row["bar_y"] = row["y"] + 4
         row["ci_y"] = row["y"] + 10
     return {"rows": rows, "height": 20 + ROW_HEIGHT * len(rows), "width": CHART_WIDTH}
+
+
+def _agreement_bars(profile):
+    """The trust chart's agreement rows: the weakest label's pooled alpha, and macro F1."""
+    pooled = profile.agreement
+    weakest = pooled["weakest_label"]
+    alpha = pooled["alpha"][weakest["label"]]
+    note = f"{pooled['articles']} double-annotated article(s), {pooled['coders']} coder(s)"
+    return [
+        {
+            "name": f"Alpha, weakest label ({weakest['label']})",
+            "reading": "Krippendorff's alpha pooled over the double-annotated articles.",
+            "display": format_value("coefficient", alpha["value"]),
+            "note": note,
+            "interval": alpha_interval_text(alpha),
+            "interval_short": "",
+            "completion": "",
+            "cautions": [],
+            "url": reliability_url(profile.source.pk, weakest["label"]),
+            **_geometry("coefficient", alpha["value"], alpha["interval"], None),
+        },
+        {
+            "name": "Macro F1 (overlap)",
+            "reading": "Span F1 per label from pooled counts, averaged over the labels.",
+            "display": format_value("coefficient", pooled["macro_f1"]["overlap"]),
+            "note": note,
+            "interval": "",
+            "interval_short": "",
+            "completion": "",
+            "cautions": [],
+            "url": reliability_url(profile.source.pk),
+            **_geometry("coefficient", pooled["macro_f1"]["overlap"], None, None),
+        },
+    ]
+
+
+def alpha_interval_text(alpha) -> str:
+    """A pooled alpha's interval in words, or why it has none."""
+    if alpha["interval"] is None:
+        if alpha["articles"] < BOOTSTRAP_MIN_ARTICLES:
+            return f"No interval: fewer than {BOOTSTRAP_MIN_ARTICLES} double-annotated articles"
+        return "No interval: no resample defines alpha"
+    low, high = (format_value("coefficient", end) for end in alpha["interval"])
+    return (
+        f"{low} to {high} (95% bootstrap interval, {BOOTSTRAP_RESAMPLES} resamples "
+        f"of {alpha['articles']} articles)"
+    )
 
 
 # A chart row: its name and small print on the left, its track (with the scale's
@@ -318,26 +389,44 @@ def _bar(metric, profile, evidence_url_name):
         "interval_short": interval_short(metric.kind, figure),
         "completion": completion_text(metric, figures),
         "cautions": profile.cautions[metric.key],
+        "reliability": reliability(profile, metric.key),
         "url": reverse(evidence_url_name, args=[profile.source.pk, metric.key]),
         **_geometry(metric.kind, value, interval, top),
     }
 
 
 def pair_rows(pairs):
-    """Agreement per reviewer pair: means over the articles both annotated."""
+    """Agreement per pair of coders, pooled over the articles both coded.
+
+    ``pairs`` are the pairs' tallies (``agreement.Tally``), one per article.
+    """
     from django.contrib.auth import get_user_model
 
-    from .agreement import mean_defined
-
-    ids = {reviewer for pair in pairs for reviewer in pair}
+    pooled = {}
+    for tally in pairs:
+        key = tuple(sorted(tally.coders))
+        pooled[key] = pooled[key] + tally if key in pooled else tally
+    ids = {reviewer for pair in pooled for reviewer in pair}
     names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
-    keys = ("f1_exact", "f1_overlap", "kappa_speaker_type", "kappa_cue_stance")
+    return [
+        {"left": names[left], "right": names[right], **tally.figures()}
+        for (left, right), tally in sorted(pooled.items())
+    ]
+
+
+def label_rows(profile):
+    """The agreement page's rows for one source: per label, its pooled alpha (with its
+    interval and what it rests on) and span F1, exact and overlap."""
+    pooled = profile.agreement
     return [
         {
-            "left": names[left],
-            "right": names[right],
-            "articles": len(values),
-            **{key: mean_defined(v[key] for v in values) for key in keys},
+            "label": label,
+            "anchor": f"agreement-{profile.source.pk}-{label}",
+            "url": reliability_url(profile.source.pk, label),
+            "alpha": pooled["alpha"][label],
+            "interval": alpha_interval_text(pooled["alpha"][label]),
+            "f1_exact": pooled["f1_per_label"]["exact"][label],
+            "f1_overlap": pooled["f1_per_label"]["overlap"][label],
         }
-        for (left, right), values in sorted(pairs.items())
+        for label in agreement.LABELS
     ]

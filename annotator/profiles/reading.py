@@ -33,15 +33,6 @@ REVIEW_FIELDS = (
     "date_shown",
     "bio_shown",
 )
-ALPHA_KEYS = {label: f"alpha_{label}" for label in maths.LABELS}
-AGREEMENT_KEYS = (
-    "alpha",
-    *ALPHA_KEYS.values(),
-    "f1_exact",
-    "f1_overlap",
-    "kappa_speaker_type",
-    "kappa_cue_stance",
-)
 # The figures a caution may grey out: each metric, and each speaker type's share.
 FIGURE_LABELS = {
     **{metric.key: metric.labels for metric in maths.METRICS},
@@ -53,7 +44,10 @@ FIGURE_LABELS = {
 class ArticleRow:
     article: Article
     figures: maths.ArticleFigures
+    # The article's agreement (agreement.Tally.figures()) and each pair of its coders'
+    # tally; None and none where fewer than two reviewers coded it (or for a reviewer).
     agreement: dict | None
+    pairs: list = field(default_factory=list)
 
 
 @dataclass
@@ -61,42 +55,58 @@ class SourceProfile:
     source: Source
     figures: maths.SourceFigures
     articles: list[ArticleRow]
+    # Pooled over the double-annotated articles (agreement.pooled()); empty for a reviewer.
     agreement: dict = field(default_factory=dict)
     double_annotated: int = 0
     warnings: list[str] = field(default_factory=list)
     # Figure key -> why that figure alone is too weak to conclude on (empty: it is not).
     cautions: dict = field(default_factory=dict)
+    # Figure key -> the label of weakest agreement it rests on (staff only; None: no label).
+    weakest_labels: dict = field(default_factory=dict)
 
     @property
     def greyed(self) -> bool:
         return bool(self.warnings)
 
 
-def figure_cautions(figures, source_agreement, is_staff) -> dict:
+def label_alphas(source_agreement) -> dict:
+    """Label -> the source's pooled alpha (None where unknown)."""
+    return {label: source_agreement["alpha"][label]["value"] for label in agreement.LABELS}
+
+
+def figure_weakest_labels(alphas) -> dict:
+    """Figure key -> the label of lowest alpha among those it rests on (None: none)."""
+    return {key: agreement.weakest_label(alphas, labels) for key, labels in FIGURE_LABELS.items()}
+
+
+def figure_cautions(figures, alphas, is_staff) -> dict:
     """Why each figure is greyed: fewer than PROFILE_MIN_ARTICLES articles with a value,
-    or (for staff, who see agreement) a label it rests on whose alpha is unknown or
-    below PROFILE_MIN_ALPHA. The profile-wide warnings stand beside these."""
+    or (for staff, who see agreement) the weakest label it rests on having a pooled
+    alpha (``alphas``, label -> value) unknown or below PROFILE_MIN_ALPHA. The
+    profile-wide warnings stand beside these."""
     minimum, floor = settings.PROFILE_MIN_ARTICLES, settings.PROFILE_MIN_ALPHA
-    weak_labels = {}
-    for label, key in ALPHA_KEYS.items():
-        alpha = source_agreement.get(key)
-        if alpha is None:
-            weak_labels[label] = f"Agreement on {label}s is unknown."
-        elif alpha < floor:
-            weak_labels[label] = f"Agreement on {label}s (alpha {alpha:.2f}) is below {floor}."
+    weakest = figure_weakest_labels(alphas)
     cautions = {}
-    for key, labels in FIGURE_LABELS.items():
+    for key in FIGURE_LABELS:
         articles = figures.values[key]["articles"]
         reasons = []
         if articles < minimum:
             reasons.append(f"Rests on {articles} article(s); at least {minimum} are needed.")
-        if is_staff:
-            reasons += [weak_labels[label] for label in labels if label in weak_labels]
+        label = weakest[key]
+        if is_staff and label is not None:
+            alpha = alphas[label]
+            if alpha is None:
+                reasons.append(f"Agreement on {label}s, the weakest label it rests on, is unknown.")
+            elif alpha < floor:
+                reasons.append(
+                    f"Agreement on {label}s, the weakest label it rests on "
+                    f"(pooled alpha {alpha:.2f}), is below {floor}."
+                )
         cautions[key] = reasons
     return cautions
 
 
-def _warnings(figures, source_agreement, double_annotated, is_staff):
+def _warnings(figures, source_agreement, is_staff):
     warnings = []
     minimum = settings.PROFILE_MIN_ARTICLES
     if figures.annotated_articles < minimum:
@@ -104,16 +114,19 @@ def _warnings(figures, source_agreement, double_annotated, is_staff):
             f"Rests on {figures.annotated_articles} annotated article(s); "
             f"at least {minimum} are needed for conclusions."
         )
-    alpha = source_agreement.get("alpha")
     if not is_staff:
         warnings.append("Shows your own annotations only; agreement is for staff to judge.")
-    elif not double_annotated:
-        warnings.append("No article was annotated by two reviewers, so agreement is unknown.")
-    elif alpha is None or alpha < settings.PROFILE_MIN_ALPHA:
+        return warnings
+    weakest = source_agreement["weakest_label"]
+    alpha, floor = weakest["alpha"], settings.PROFILE_MIN_ALPHA
+    if not source_agreement["articles"]:
+        warnings.append("No article was coded by two reviewers, so agreement is unknown.")
+    elif alpha is None or alpha < floor:
         shown = "undefined" if alpha is None else f"{alpha:.2f}"
         warnings.append(
-            f"Reviewer agreement (Krippendorff's alpha {shown}) is below "
-            f"{settings.PROFILE_MIN_ALPHA}, the floor for tentative conclusions."
+            f"Reviewer agreement on {weakest['label']}s, the weakest label (Krippendorff's "
+            f"alpha {shown}, pooled over {source_agreement['articles']} double-annotated "
+            f"article(s)), is below {floor}, the floor for tentative conclusions."
         )
     return warnings
 
@@ -159,7 +172,8 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
             for article_id in complete_layers.values_list("article_id", flat=True)
         ]
         agreements = storage.agreement_for(
-            units, storage.agreement_rows(ArticleAgreement.objects.filter(**of_sources))
+            storage.coders(units, review_facts),
+            storage.agreement_rows(ArticleAgreement.objects.filter(**of_sources)),
         )
 
     per_article, per_source = maths.summarise(
@@ -170,30 +184,42 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
         intervals=intervals,
         with_articles=with_articles,
     )
+    # In article id order however they were read: intervals resample articles by position.
+    tallies = {pk: agreement.Tally.from_stored(agreements[pk]) for pk in sorted(agreements)}
+    tallies_by_source = defaultdict(list)
+    for article_id, tally in tallies.items():
+        tallies_by_source[sizes[article_id][0]].append(tally)
     rows_by_source = defaultdict(list)
     for article in listed:
-        rows_by_source[article.source_id].append(
-            ArticleRow(article, per_article[article.pk], agreements.get(article.pk))
+        row = ArticleRow(article, per_article[article.pk], None)
+        if article.pk in tallies:
+            row.agreement = tallies[article.pk].figures()
+            row.pairs = [agreement.Tally.from_stored(p) for p in agreements[article.pk]["pairs"]]
+        rows_by_source[article.source_id].append(row)
+    return [
+        _profile(
+            source,
+            per_source[source.pk],
+            rows_by_source[source.pk],
+            tallies_by_source[source.pk] if user.is_staff else None,
+            intervals,
         )
-    measured_by_source = defaultdict(list)
-    for article_id, figures in agreements.items():
-        measured_by_source[sizes[article_id][0]].append(figures)
-    profiles = []
-    for source in sources:
-        measured = measured_by_source[source.pk]
-        source_agreement = {
-            key: agreement.mean_defined(a[key] for a in measured) for key in AGREEMENT_KEYS
-        }
-        profile = SourceProfile(
-            source=source,
-            figures=per_source[source.pk],
-            articles=rows_by_source[source.pk],
-            agreement=source_agreement,
-            double_annotated=len(measured),
-        )
-        profile.warnings = _warnings(
-            profile.figures, source_agreement, len(measured), user.is_staff
-        )
-        profile.cautions = figure_cautions(profile.figures, source_agreement, user.is_staff)
-        profiles.append(profile)
-    return profiles
+        for source in sources
+    ]
+
+
+def _profile(source, figures, rows, tallies, intervals):
+    """A source's profile; ``tallies`` its articles' agreement (None: not the reader's
+    to see)."""
+    profile = SourceProfile(source=source, figures=figures, articles=rows)
+    is_staff = tallies is not None
+    alphas = dict.fromkeys(agreement.LABELS)
+    if is_staff:
+        seed = maths.stable_seed(source.pk, "agreement") if intervals else None
+        profile.agreement = agreement.pooled(tallies, seed)
+        profile.double_annotated = len(tallies)
+        alphas = label_alphas(profile.agreement)
+        profile.weakest_labels = figure_weakest_labels(alphas)
+    profile.warnings = _warnings(figures, profile.agreement, is_staff)
+    profile.cautions = figure_cautions(figures, alphas, is_staff)
+    return profile

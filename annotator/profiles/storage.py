@@ -11,10 +11,11 @@ block.
 
 Agreement is dearer (pairs of reviewers, every code point), so a write only
 forgets it; :func:`agreement_for` computes what is missing when someone reads
-it, and bulk jobs fill it in as they finish.
+it, and bulk jobs fill it in as they finish. Marking an article done, or not
+done, changes who coded it: that forgets its agreement too.
 """
 
-from collections import Counter
+from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -25,7 +26,15 @@ from django.db.models.functions import Cast, Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ..models import Annotation, Article, ArticleAgreement, Layer, Speaker, UnitFigures
+from ..models import (
+    Annotation,
+    Article,
+    ArticleAgreement,
+    ArticleReview,
+    Layer,
+    Speaker,
+    UnitFigures,
+)
 from . import agreement, maths
 
 BATCH = 500
@@ -98,7 +107,12 @@ def refresh(article_ids, *, with_agreement=False):
                 chunk, Annotation.objects.placed(), UnitFigures.objects.filter(article_id__in=chunk)
             )
             if with_agreement:
-                _compute_agreement(_double_annotated(tallied))
+                done = ArticleReview.objects.filter(article_id__in=chunk, done=True)
+                reviews = [
+                    maths.ReviewFacts(article_id, reviewer_id, done=True)
+                    for article_id, reviewer_id in done.values_list("article_id", "reviewer_id")
+                ]
+                _compute_agreement(double_annotated(coders(tallied, reviews)))
 
 
 def refresh_unit(article_id, reviewer_id):
@@ -133,7 +147,7 @@ def _recount(article_ids, spans, stale_units) -> list[maths.UnitFacts]:
     }
     tallied = maths.tally(articles, span_facts(spans.filter(article_id__in=list(articles))))
     stale_units.delete()
-    ArticleAgreement.objects.filter(article_id__in=article_ids).delete()
+    forget_agreement(article_ids)
     UnitFigures.objects.bulk_create(
         UnitFigures(
             article_id=unit.article_id,
@@ -191,9 +205,22 @@ def decoded_units(rows) -> list[maths.UnitFacts]:
     return result
 
 
-def _double_annotated(units) -> list[int]:
-    reviewers = Counter(u.article_id for u in units if u.annotator != maths.ADJUDICATED)
-    return [article_id for article_id, count in reviewers.items() if count >= 2]
+def coders(units, reviews) -> dict:
+    """Article id -> the reviewers who coded it: those with raw spans on it (``units``)
+    and those who marked it done (``reviews``, :class:`maths.ReviewFacts`)."""
+    result = defaultdict(set)
+    for unit in units:
+        if unit.annotator != maths.ADJUDICATED:
+            result[unit.article_id].add(unit.annotator)
+    for review in reviews:
+        if review.done and review.annotator != maths.ADJUDICATED:
+            result[review.article_id].add(review.annotator)
+    return result
+
+
+def double_annotated(coded_by) -> list[int]:
+    """The articles of ``coded_by`` (:func:`coders`) that two or more reviewers coded."""
+    return [article_id for article_id, who in coded_by.items() if len(who) >= 2]
 
 
 def agreement_rows(agreements):
@@ -201,13 +228,13 @@ def agreement_rows(agreements):
     return agreements.annotate(text=Cast("figures", TextField())).values_list("article_id", "text")
 
 
-def agreement_for(units, stored) -> dict:
-    """Agreement on each article two or more of these units' reviewers annotated.
+def agreement_for(coded_by, stored) -> dict:
+    """Agreement on each article two or more coders coded (``coded_by``, :func:`coders`).
 
     Takes what is stored from ``stored``, :func:`agreement_rows` of a query that
     covers those articles; computes (and stores) what a write made it forget.
     """
-    article_ids = set(_double_annotated(units))
+    article_ids = set(double_annotated(coded_by))
     result = {
         article_id: orjson.loads(text) for article_id, text in stored if article_id in article_ids
     }
@@ -243,11 +270,13 @@ def _compute_agreement(article_ids) -> dict:
         spans.setdefault(article_id, {}).setdefault(reviewer_id, []).append(
             agreement.Span(label, start, end, speaker_type, cue_stance)
         )
+    done = ArticleReview.objects.filter(article_id__in=article_ids, done=True)
+    for article_id, reviewer_id in done.values_list("article_id", "reviewer_id"):
+        spans.setdefault(article_id, {}).setdefault(reviewer_id, [])  # coded every unit 0
     computed = {}
     for article_id, by_reviewer in spans.items():
-        if len(by_reviewer) < 2:
-            continue
-        computed[article_id] = agreement.article_agreement(lengths[article_id], by_reviewer)
+        if len(by_reviewer) >= 2:
+            computed[article_id] = agreement.article_agreement(lengths[article_id], by_reviewer)
     ArticleAgreement.objects.bulk_create(
         [ArticleAgreement(article_id=pk, figures=figures) for pk, figures in computed.items()],
         ignore_conflicts=True,
@@ -263,6 +292,19 @@ def _annotation_written(sender, instance, **kwargs):
     else:
         adjudicated = instance.layer == Layer.ADJUDICATED
         refresh_unit(instance.article_id, None if adjudicated else instance.reviewer_id)
+
+
+@receiver(post_save, sender=ArticleReview)
+@receiver(post_delete, sender=ArticleReview)
+def _review_written(sender, instance, update_fields=None, **kwargs):
+    """A review marked done or not done (or deleted) changes who coded its article."""
+    if update_fields is None or "done" in update_fields:
+        forget_agreement([instance.article_id])
+
+
+def forget_agreement(article_ids):
+    """Drop the stored agreement of these articles: the next reader recomputes it."""
+    ArticleAgreement.objects.filter(article_id__in=article_ids).delete()
 
 
 @receiver(post_save, sender=Article)
