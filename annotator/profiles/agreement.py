@@ -304,14 +304,16 @@ def mean_defined(values) -> float | None:
     return fmean(present) if present else None
 
 
-def article_agreement(length: int, spans_by_reviewer: dict) -> dict | None:
+def article_agreement(length: int, spans_by_reviewer: dict, order=None) -> dict | None:
     """Agreement on one article among two or more coders, as stored; None with fewer.
 
     ``spans_by_reviewer`` maps each coder to their spans (none for one who marked
-    the article done without any). ``pairs`` holds each pair of coders' own tally
+    the article done without any). ``order`` lists the coders as each pair is
+    oriented (its first is the first coder of the pair's kappa tables), by
+    default in sorted order. ``pairs`` holds each pair of coders' own tally
     (its ``coders`` the two of them; F1 counts and kappa tables only).
     """
-    reviewers = sorted(spans_by_reviewer)
+    reviewers = list(order) if order is not None else sorted(spans_by_reviewer)
     if len(reviewers) < 2:
         return None
     pairs = [

@@ -263,20 +263,34 @@ def _compute_agreement(article_ids) -> dict:
         .raw()
         .filter(article_id__in=article_ids)
         .values_list(
-            "article_id", "reviewer_id", "label", "start", "end", "speaker_type", "cue_stance"
+            "article_id",
+            "reviewer_id",
+            "reviewer__username",
+            "label",
+            "start",
+            "end",
+            "speaker_type",
+            "cue_stance",
         )
     )
-    for article_id, reviewer_id, label, start, end, speaker_type, cue_stance in rows:
+    names = {}  # pairs of coders are oriented by name, which an export keeps (ids it does not)
+    for article_id, reviewer_id, name, label, start, end, speaker_type, cue_stance in rows:
+        names[reviewer_id] = name
         spans.setdefault(article_id, {}).setdefault(reviewer_id, []).append(
             agreement.Span(label, start, end, speaker_type, cue_stance)
         )
     done = ArticleReview.objects.filter(article_id__in=article_ids, done=True)
-    for article_id, reviewer_id in done.values_list("article_id", "reviewer_id"):
+    for article_id, reviewer_id, name in done.values_list(
+        "article_id", "reviewer_id", "reviewer__username"
+    ):
+        names[reviewer_id] = name
         spans.setdefault(article_id, {}).setdefault(reviewer_id, [])  # coded every unit 0
     computed = {}
     for article_id, by_reviewer in spans.items():
         if len(by_reviewer) >= 2:
-            computed[article_id] = agreement.article_agreement(lengths[article_id], by_reviewer)
+            computed[article_id] = agreement.article_agreement(
+                lengths[article_id], by_reviewer, order=sorted(by_reviewer, key=names.get)
+            )
     ArticleAgreement.objects.bulk_create(
         [ArticleAgreement(article_id=pk, figures=figures) for pk, figures in computed.items()],
         ignore_conflicts=True,

@@ -114,8 +114,11 @@ class Generator:
             [Source(name=f"Synthetic outlet {self.prefix}-{n}") for n in range(options["sources"])]
         )
         users = get_user_model().objects
+        # Numbers padded, so names sort as the ids do: agreement orients each pair of coders
+        # by name, and the drawers (which know ids) by id.
+        width = len(str(options["reviewers"] - 1))
         self.reviewers = [
-            users.create_user(username=f"{self.prefix}-reviewer-{n}")
+            users.create_user(username=f"{self.prefix}-reviewer-{n:0{width}}")
             for n in range(options["reviewers"])
         ]
         group = Group.objects.get_or_create(name=REVIEWERS_GROUP)[0]
