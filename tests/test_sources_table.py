@@ -144,3 +144,19 @@ def test_the_csv_and_json_tables_hold_the_summary_apis_figures(carol, sources):
             assert table["columns"][key] == name
             assert _same(row[key], _expected(summary, key)), (row["source"], key)
             assert _same(csv_row[key], _expected(summary, key)), (row["source"], key)
+
+
+@pytest.mark.parametrize(
+    "kind, value, shown",
+    [
+        ("coefficient", -0.001, "0.00"),  # never "-0.00"
+        ("coefficient", -0.006, "-0.01"),
+        ("coefficient", 0.523, "0.52"),  # a coefficient, never a percentage
+        ("index", -0.004, "0.00"),
+        ("index", 0.25, "+0.25"),
+        ("share", 0.526, "53%"),
+        ("coefficient", None, "n/a"),
+    ],
+)
+def test_figures_are_shown_in_their_kind_and_zero_carries_no_sign(kind, value, shown):
+    assert presentation.format_value(kind, value) == shown

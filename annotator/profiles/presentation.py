@@ -39,10 +39,15 @@ def format_value(kind, value):
     if kind == "share":
         return f"{100 * value:.0f}%"
     if kind == "index":
-        return f"{value:+.2f}"
+        return _unsigned_zero(f"{value:+.2f}")
     if kind == "coefficient":  # an agreement coefficient, never a percentage
-        return f"{value:.2f}"
+        return _unsigned_zero(f"{value:.2f}")
     return f"{value:.1f}"
+
+
+def _unsigned_zero(shown):
+    """A value that rounds to zero is shown as zero, not "-0.00" (nor "+0.00")."""
+    return "0.00" if shown.lstrip("+-") == "0.00" else shown
 
 
 # What a field left unanswered is missing on, as a completion rate says it.

@@ -20,6 +20,7 @@ from ..models import (
     UnitFigures,
 )
 from . import agreement, maths, storage
+from .presentation import format_value
 
 # What an article's row shows (its link and title) and its figures need.
 ARTICLE_ROW_FIELDS = ("id", "source_id", "title", "date_shown", "seed_file", "word_count")
@@ -100,7 +101,7 @@ def figure_cautions(figures, alphas, is_staff) -> dict:
             elif alpha < floor:
                 reasons.append(
                     f"Agreement on {label}s, the weakest label it rests on "
-                    f"(pooled alpha {alpha:.2f}), is below {floor}."
+                    f"(pooled alpha {format_value('coefficient', alpha)}), is below {floor}."
                 )
         cautions[key] = reasons
     return cautions
@@ -122,7 +123,7 @@ def _warnings(figures, source_agreement, is_staff):
     if not source_agreement["articles"]:
         warnings.append("No article was coded by two reviewers, so agreement is unknown.")
     elif alpha is None or alpha < floor:
-        shown = "undefined" if alpha is None else f"{alpha:.2f}"
+        shown = "undefined" if alpha is None else format_value("coefficient", alpha)
         warnings.append(
             f"Reviewer agreement on {weakest['label']}s, the weakest label (Krippendorff's "
             f"alpha {shown}, pooled over {source_agreement['articles']} double-annotated "

@@ -30,7 +30,7 @@ def percent(value):
 
 @register.filter
 def decimal2(value):
-    return _no_data() if _missing(value) else f"{value:.2f}"
+    return figure(value, "coefficient")
 
 
 @register.filter
