@@ -151,6 +151,7 @@ class Drawer:
                     "body": content,
                     "body_sha256": text.sha256_hex(content),
                     "word_count": text.word_count(content),
+                    "opening": text.opening_words(content),
                 }
             )
         units, attributions, others, shared = {}, [], [], set()

@@ -24,6 +24,20 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+OPENING_WORDS = 12
+OPENING_LENGTH = 120
+
+
+def opening_words(body: str) -> str:
+    """The first words of ``body`` (at most OPENING_WORDS, and OPENING_LENGTH code points),
+    an ellipsis after them if it goes on: what an untitled article is listed as."""
+    words = body.split(maxsplit=OPENING_WORDS)
+    shown = " ".join(words[:OPENING_WORDS])
+    if len(shown) > OPENING_LENGTH:
+        return shortened(shown, OPENING_LENGTH)
+    return f"{shown}…" if len(words) > OPENING_WORDS else shown
+
+
 def shortened(quote: str, length: int) -> str:
     """``quote`` cut to at most ``length`` code points, ending in an ellipsis when cut; a
     letter keeps its combining marks (the cut moves before it rather than split them)."""

@@ -137,3 +137,19 @@ def test_staff_see_how_many_of_the_reviewers_dealt_an_article_are_done(alice, ca
         "0 of 1",
     ]
     assert "data-assigned-progress" not in logged_in(alice).get("/articles/").content.decode()
+
+
+def test_an_untitled_article_is_listed_by_its_first_words(alice):
+    article = make_article(
+        title="",
+        seed_file="001_a9b12d0b3fdb988c.txt",
+        body="Kyrgyz Defense Minister Ruslan Mukambetov met with Russian Defense Minister "
+        "Andrei Belousov in Bishkek on Tuesday to discuss security.",
+    )
+    listed = titles(logged_in(alice).get("/articles/"))
+    assert listed == [
+        "Kyrgyz Defense Minister Ruslan Mukambetov met with Russian Defense Minister "
+        "Andrei Belousov…"
+    ]
+    page = logged_in(alice).get(article.get_absolute_url()).content.decode()
+    assert "001_a9b12d0b3fdb988c" not in page

@@ -25,3 +25,37 @@ def test_there_are_migrations_to_check():
 def test_a_migration_imports_nothing_of_the_app(path):
     app_imports = [name for name in imported_modules(path) if name.startswith((".", "annotator"))]
     assert app_imports == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_opening_migration_fills_each_stored_articles_opening_as_the_model_would():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from annotator import text
+
+    before, after = (
+        [("annotator", "0009_agreement_counts")],
+        [("annotator", "0010_article_opening")],
+    )
+    bodies = [
+        "Short body.",
+        " ".join(f"word{n}" for n in range(30)),
+        "x" * 200 + " tail",
+        "a" * 118 + "e\u0301\u0323" + "z" * 10,
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    source = old.get_model("annotator", "Source").objects.create(name="Old outlet")
+    Article = old.get_model("annotator", "Article")
+    for number, body in enumerate(bodies):
+        Article.objects.create(
+            source=source, body=body, body_sha256=f"{number:064d}", word_count=len(body.split())
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("annotator", "Article")
+    stored = dict(new.objects.values_list("body", "opening"))
+    assert stored == {body: text.opening_words(body) for body in bodies}
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

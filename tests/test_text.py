@@ -45,3 +45,13 @@ def test_shortened_cuts_code_points_and_keeps_a_letter_with_its_marks():
     decomposed = "ae\u0301\u0323xyz"  # e with two combining marks
     assert text.shortened(decomposed, 3) == "a…"  # never "ae…" with its marks cut off
     assert text.shortened(decomposed, 5) == "ae\u0301\u0323…"
+
+
+def test_an_opening_is_the_first_words_or_code_points_with_an_ellipsis_if_cut():
+    assert text.opening_words("Officials said so.") == "Officials said so."
+    many = " ".join(f"w{n}" for n in range(20))
+    assert text.opening_words(many) == " ".join(f"w{n}" for n in range(12)) + "…"
+    twelve = " ".join(f"w{n}" for n in range(12))
+    assert text.opening_words(twelve) == twelve  # nothing left out, no ellipsis
+    long = text.opening_words("x" * 500)
+    assert len(long) == text.OPENING_LENGTH and long.endswith("…")

@@ -98,6 +98,12 @@ class Article(models.Model):
     body = models.TextField()
     body_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     word_count = models.PositiveIntegerField(editable=False)
+    opening = models.CharField(
+        max_length=text.OPENING_LENGTH,
+        editable=False,
+        default="",
+        help_text="The body's first words: what the article is listed as when it has no title.",
+    )
 
     objects = ArticleQuerySet.as_manager()
     history = HistoricalRecords()
@@ -106,12 +112,13 @@ class Article(models.Model):
         ordering = ["seed_file", "pk"]
 
     def __str__(self):
-        return self.title or f"Untitled ({self.seed_file or self.pk})"
+        return self.title or self.opening
 
     def save(self, *args, **kwargs):
         self.body = text.normalise_text(self.body)
         self.body_sha256 = text.sha256_hex(self.body)
         self.word_count = text.word_count(self.body)
+        self.opening = text.opening_words(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -79,6 +79,6 @@ def counted_articles(spans):
     return (
         Article.objects.filter(annotations__in=spans)
         .annotate(spans=Count("annotations"), layer=Min("annotations__layer"))
-        .only("pk", "title", "seed_file")
+        .only("pk", "title", "opening", "seed_file")
         .order_by("pk")
     )

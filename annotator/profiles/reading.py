@@ -23,7 +23,15 @@ from . import agreement, maths, storage
 from .presentation import format_value
 
 # What an article's row shows (its link and title) and its figures need.
-ARTICLE_ROW_FIELDS = ("id", "source_id", "title", "date_shown", "seed_file", "word_count")
+ARTICLE_ROW_FIELDS = (
+    "id",
+    "source_id",
+    "title",
+    "opening",
+    "date_shown",
+    "seed_file",
+    "word_count",
+)
 # A review's columns in the order of maths.ReviewFacts.
 REVIEW_FIELDS = (
     "article_id",
