@@ -1,6 +1,7 @@
 """The JSON API: thin views over the same models, permissions and summaries as the pages."""
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -116,6 +117,26 @@ class AnnotationDetail(generics.RetrieveUpdateDestroyAPIView):
         if unlinked:
             return Response(unlinked_answer(unlinked))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnnotationRestore(APIView):
+    """Undo a deletion: the span the requesting user deleted comes back with its id and
+    fields (``Annotation.restore_by``); any other id is a 404, as a missing span is."""
+
+    permission_classes = [CanAnnotate]
+
+    @extend_schema(request=None, responses={201: AnnotationSerializer})
+    def post(self, request, pk):
+        try:
+            span = Annotation.restore_by(request.user, pk)
+        except Annotation.DoesNotExist as error:
+            raise NotFound(NO_SUCH_ANNOTATION) from error
+        except IntegrityError as error:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["This span conflicts with one already stored."]}
+            ) from error
+        data = AnnotationSerializer(span, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 def unlinked_answer(unlinked: list[int]) -> dict:

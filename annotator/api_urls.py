@@ -22,6 +22,11 @@ urlpatterns = [
         name="api-article-annotations",
     ),
     path("annotations/<id:pk>/", open_to_api_auth(api.AnnotationDetail), name="api-annotation"),
+    path(
+        "annotations/<id:pk>/restore/",
+        open_to_api_auth(api.AnnotationRestore),
+        name="api-annotation-restore",
+    ),
     path("sources/", open_to_api_auth(api.SourceList), name="api-source-list"),
     path(
         "sources/<id:pk>/summary/", open_to_api_auth(api.SourceSummary), name="api-source-summary"

@@ -81,8 +81,12 @@ def content(response) -> str:
 
 
 def leaks(text, scene, path=""):
-    """What of bob's spans an answer shows; the article body and the path asked are no leak."""
+    """What of bob's spans an answer shows; the article body, the path asked and its parents
+    (the browsable API's breadcrumbs repeat them) are no leak."""
     text = text.replace(scene["article"].body, "").replace(path, "")
+    parts = path.rstrip("/").split("/")
+    for end in range(len(parts), 1, -1):
+        text = text.replace("/".join(parts[:end]) + "/", "")
     found = [str(span.pk) for span in scene["bobs"] if str(span.pk) in text]
     found += [span.quote for span in scene["bobs"] if span.quote in text]
     return found + [BOBS_NOTE] * (BOBS_NOTE in text)

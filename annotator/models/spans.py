@@ -246,7 +246,7 @@ class Annotation(models.Model):
         with transaction.atomic():
             if changing and not Annotation.objects.select_for_update().filter(pk=self.pk).exists():
                 raise Annotation.DoesNotExist("This annotation was deleted meanwhile.")
-            return self._save_releasing_links(force_update=changing)
+            return self._save_releasing_links(force_update=changing, force_insert=not changing)
 
     def delete_by(self, user) -> list[int]:
         """Delete this span on behalf of ``user`` (its last history row names them).
@@ -260,6 +260,45 @@ class Annotation(models.Model):
             if not deleted.get(self._meta.label):
                 raise Annotation.DoesNotExist("This annotation was deleted meanwhile.")
         return unlinked
+
+    @classmethod
+    def restore_by(cls, user, pk) -> "Annotation":
+        """Bring back the span ``user`` deleted, with its id and fields: what Undo does.
+
+        Only a deletion that is the span's last history row and was made by ``user``
+        can be undone; any other id raises ``Annotation.DoesNotExist``, as a missing
+        span does. The span is checked against the body again (``ValidationError``
+        when it no longer fits, or is marked again meanwhile) and saved by ``user``:
+        its history gains a creation row after the rows it had. A link to a span or
+        speaker gone since is left empty, as their deletion would have left it.
+        """
+        with transaction.atomic():
+            return cls._restored(user, pk)
+
+    @classmethod
+    def _restored(cls, user, pk) -> "Annotation":
+        last = cls.history.filter(id=pk).order_by("-history_date", "-history_id").first()
+        if last is None or last.history_type != "-" or last.history_user_id != user.pk:
+            raise cls.DoesNotExist("No annotation you deleted has this id.")
+        span = last.instance
+        try:
+            span.article = Article.objects.get(pk=span.article_id)
+        except Article.DoesNotExist as error:
+            raise cls.DoesNotExist("The article of this annotation was deleted.") from error
+        if span.reviewer_id == user.pk:
+            span.reviewer = user
+        for name, model in (
+            ("attribution", Annotation),
+            ("adjudicated_from", Annotation),
+            ("speaker", Speaker),
+        ):
+            linked = getattr(span, f"{name}_id")
+            if linked is not None and not model.objects.filter(pk=linked).exists():
+                setattr(span, name, None)
+        span._state.adding = True
+        span.anchor_and_check(expected_quote=span.quote)
+        span.save_by(user)
+        return span
 
     def anchor(self):
         """Fill quote and context from the body, so they always agree with the offsets."""

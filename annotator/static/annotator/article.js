@@ -40,6 +40,14 @@ const paragraphs = [...bodyElement.querySelectorAll("p[data-offset]")].map((elem
 let annotations = data.annotations;
 let pending = null;
 let editingId = null;
+let editorChanged = false; // the open editor holds changes not saved yet
+let activeId = null;
+// What Ctrl+Z undoes: the reviewer's last new span ({ created: id }) or deletion
+// ({ deleted: span, unlinked: [ids of the spans that were linked to it] }).
+let lastAction = null;
+const UNDO_SHOWN_MS = 10000;
+let undoTimer = null;
+const keysDialog = document.querySelector("[data-keys-dialog]");
 
 document.querySelector("[data-js-hint]").hidden = !data.canCreate;
 
@@ -131,8 +139,16 @@ function showError(message) {
 }
 
 function showStatus(message) {
+  clearTimeout(undoTimer);
   statusBox.textContent = message;
   statusBox.hidden = !message;
+}
+
+// "Deleted. Undo" for some seconds; Ctrl+Z undoes it as long as nothing else was done.
+function offerUndo(message) {
+  showStatus(message);
+  statusBox.append(" ", element("button", { type: "button", className: "btn btn-link btn-sm p-0 align-baseline", dataset: { undo: "" } }, "Undo"));
+  undoTimer = setTimeout(() => showStatus(""), UNDO_SHOWN_MS);
 }
 
 // A claim or opinion in the same sentence as one of the reviewer's
@@ -161,6 +177,7 @@ async function createAnnotation(label) {
     showError("");
     render(created);
     flash(created.id);
+    lastAction = { created: created.id };
     showStatus(
       proposal
         ? `Linked to the attribution “${truncate(proposal.quote, 40)}” in the same sentence; change it with Edit.`
@@ -179,15 +196,18 @@ async function saveAnnotation(id, changes) {
       a.id === id ? saved : unlinked.includes(a.id) ? { ...a, attribution: null } : a,
     );
     editingId = null;
+    editorChanged = false;
     showError("");
     render(saved);
     showStatus(detail);
+    bodyElement.focus({ preventScroll: true });
   } catch (error) {
     showError(error.message);
   }
 }
 
-async function deleteAnnotation(id) {
+// ``undoing``: the deletion undoes a new span, and is not offered for undoing itself.
+async function deleteAnnotation(id, { undoing = false } = {}) {
   try {
     const answer = await api("DELETE", annotationUrl(id));
     const deleted = annotations.find((a) => a.id === id);
@@ -196,10 +216,42 @@ async function deleteAnnotation(id) {
       .map((a) => (a.attribution === id ? { ...a, attribution: null } : a));
     showError("");
     render(deleted);
-    showStatus(answer ? answer.detail : "");
+    if (undoing) {
+      lastAction = null;
+      showStatus("Undone: the new span is removed.");
+    } else {
+      lastAction = { deleted, unlinked: answer ? answer.unlinked : [] };
+      offerUndo(`Deleted. ${answer ? answer.detail : ""}`.trim());
+    }
   } catch (error) {
     showError(error.message);
   }
+}
+
+// The deleted span comes back with its id (the server keeps its history), and the
+// claims and opinions its deletion unlinked are linked to it again.
+async function restoreAnnotation({ deleted, unlinked }) {
+  try {
+    const restored = await api("POST", `${annotationUrl(deleted.id)}restore/`);
+    annotations.push(restored);
+    for (const id of unlinked) {
+      const relinked = await api("PATCH", annotationUrl(id), { attribution: restored.id });
+      annotations = annotations.map((a) => (a.id === id ? relinked : a));
+    }
+    lastAction = null;
+    showError("");
+    render(restored);
+    flash(restored.id);
+    showStatus("Undone: the span is back.");
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+function undo() {
+  if (!lastAction) showStatus("Nothing to undo.");
+  else if (lastAction.created) deleteAnnotation(lastAction.created, { undoing: true });
+  else restoreAnnotation(lastAction);
 }
 
 // ---------- rendering
@@ -393,6 +445,9 @@ function editor(annotation) {
     element("button", { type: "submit", className: "btn btn-sm btn-primary me-1" }, "Save"),
     element("button", { type: "button", className: "btn btn-sm btn-outline-secondary", dataset: { cancel: "" } }, "Cancel"),
   );
+  form.addEventListener("input", () => {
+    editorChanged = true;
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const changes = {};
@@ -422,6 +477,7 @@ function editor(annotation) {
   });
   form.querySelector("[data-cancel]").addEventListener("click", () => {
     editingId = null;
+    editorChanged = false;
     renderList();
   });
   form.addEventListener("click", (event) => event.stopPropagation());
@@ -525,6 +581,7 @@ function flash(id) {
 }
 
 function activate(id) {
+  activeId = id;
   for (const node of document.querySelectorAll(".is-active")) node.classList.remove("is-active");
   for (const span of bodyElement.querySelectorAll(`[data-ids~="${id}"]`)) span.classList.add("is-active");
   const item = list.querySelector(`[data-annotation-id="${id}"]`);
@@ -532,6 +589,18 @@ function activate(id) {
     item.classList.add("is-active");
     item.scrollIntoView({ block: "nearest" });
   }
+}
+
+// n / p: the next or previous span in text order from the active one.
+function step(direction) {
+  const ordered = inTextOrder(annotations);
+  if (!ordered.length) return;
+  const at = ordered.findIndex((a) => a.id === activeId);
+  const next = at === -1 ? (direction > 0 ? 0 : ordered.length - 1) : (at + direction + ordered.length) % ordered.length;
+  const id = ordered[next].id;
+  activate(id);
+  flash(id);
+  list.querySelector(`[data-annotation-id="${id}"]`)?.focus({ preventScroll: true });
 }
 
 // ---------- events
@@ -576,32 +645,65 @@ toolbar.addEventListener("click", (event) => {
 
 document.addEventListener("selectionchange", updateToolbar);
 
-const ARROWS = { ArrowLeft: "backward", ArrowRight: "forward", ArrowUp: "backward", ArrowDown: "forward" };
+// Keys that move the caret in the text (or, with Shift, extend the selection):
+// key -> [direction, how far, how far with Ctrl or Alt].
+const MOVES = {
+  ArrowLeft: ["backward", "character", "word"],
+  ArrowRight: ["forward", "character", "word"],
+  ArrowUp: ["backward", "line", "line"],
+  ArrowDown: ["forward", "line", "line"],
+  Home: ["backward", "lineboundary", "documentboundary"],
+  End: ["forward", "lineboundary", "documentboundary"],
+};
 
 bodyElement.addEventListener("keydown", (event) => {
-  const direction = ARROWS[event.key];
-  if (!direction) return;
+  const move = MOVES[event.key];
+  if (!move) return;
   const selection = window.getSelection();
   if (!selection.rangeCount || !bodyElement.contains(selection.anchorNode)) {
     selection.collapse(paragraphs[0].element, 0);
   }
-  const granularity = event.key.startsWith("ArrowUp") || event.key.startsWith("ArrowDown")
-    ? "line"
-    : event.ctrlKey || event.altKey ? "word" : "character";
-  selection.modify(event.shiftKey ? "extend" : "move", direction, granularity);
+  const [direction, near, far] = move;
+  selection.modify(event.shiftKey ? "extend" : "move", direction, event.ctrlKey || event.altKey ? far : near);
   event.preventDefault();
 });
 
+statusBox.addEventListener("click", (event) => {
+  if (event.target.closest("[data-undo]")) undo();
+});
+
+// Leaving the page with an editor's changes unsaved asks first.
+window.addEventListener("beforeunload", (event) => {
+  if (editingId !== null && editorChanged) event.preventDefault();
+});
+
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+  if (keysDialog.open || event.target.closest("input, textarea, select, [contenteditable]")) return;
   if (event.key === "Escape") {
     window.getSelection().removeAllRanges();
     toolbar.hidden = true;
+    if (editorChanged) {
+      showStatus("This span's changes are not saved: Save them, or Cancel to drop them.");
+      return;
+    }
     editingId = null;
     renderList();
     return;
   }
+  if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+    event.preventDefault();
+    undo();
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "?") {
+    keysDialog.showModal();
+    return;
+  }
+  if (event.key === "n" || event.key === "p") {
+    step(event.key === "n" ? 1 : -1);
+    return;
+  }
   const label = LABEL_KEYS[event.key.toLowerCase()];
   if (!label) return;
   // Read the selection now: "selectionchange" may not have fired yet.
