@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import subprocess
+import zipfile
 from datetime import datetime
 
 import krippendorff
@@ -256,3 +257,31 @@ def test_one_sources_bundle_holds_its_spans_only(scenario, tmp_path):
     figures = rows(tmp_path / "one" / "source_figures.csv")
     assert {row["source_id"] for row in figures} == {str(source.pk)}
     assert validate(tmp_path / "one" / "datapackage.json").valid
+
+
+def test_the_download_is_for_staff_only(scenario, alice, client):
+    response = client.get("/study.zip")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(alice)
+    assert client.get("/study.zip").status_code == 403
+
+
+def test_staff_download_a_zip_of_the_same_files(bundle, carol, client):
+    client.force_login(carol)
+    response = client.get("/study.zip")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert 'filename="study.zip"' in response["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zipped:
+        assert set(zipped.namelist()) == FILES
+        for name in ("codebook.json", "spans.csv", "codings.csv", "source_figures.csv"):
+            assert zipped.read(name) == (bundle / name).read_bytes()
+        listed = zipped.read("checksums.sha256").decode().splitlines()
+        for line in listed:
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(zipped.read(name)).hexdigest() == digest
+
+
+def test_the_agreement_page_links_to_the_download(carol, client):
+    client.force_login(carol)
+    assert b'href="/study.zip"' in client.get("/agreement/").content
