@@ -11,6 +11,7 @@ from datetime import datetime
 import krippendorff
 import numpy
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from frictionless import validate
 
@@ -285,3 +286,44 @@ def test_staff_download_a_zip_of_the_same_files(bundle, carol, client):
 def test_the_agreement_page_links_to_the_download(carol, client):
     client.force_login(carol)
     assert b'href="/study.zip"' in client.get("/agreement/").content
+
+
+def test_bootstrap_intervals_match_the_staff_summary_on_a_generated_corpus(carol, api_as, tmp_path):
+    call_command(
+        "generate_corpus",
+        sources=1,
+        articles=12,
+        annotations=400,
+        reviewers=3,
+        body_chars=1200,
+        quiet=True,
+    )
+    reviewers = list(get_user_model().objects.exclude(pk=carol.pk).order_by("pk")[:2])
+    for article in Article.objects.all():  # every article coded by two or more
+        for reviewer in reviewers:
+            ArticleReview.objects.get_or_create(article=article, reviewer=reviewer)[0].set_done(
+                True
+            )
+    call_command("export_study", str(tmp_path / "bundle"), stdout=io.StringIO())
+    reliability = rows(tmp_path / "bundle" / "reliability.csv")
+    client = api_as(carol)
+    intervals = 0
+    for source in Source.objects.order_by("pk"):
+        alphas = client.get(f"/api/sources/{source.pk}/summary/").json()["agreement"]["alpha"]
+        for label, alpha in alphas.items():
+            [row] = [
+                row
+                for row in reliability
+                if row["source_id"] == str(source.pk)
+                and row["variable"] == label
+                and row["coefficient"] == "krippendorff_alpha_nominal"
+            ]
+            interval = alpha["interval"] or [None, None]
+            assert [number(row["interval_low"]), number(row["interval_high"])] == interval
+            assert (row["interval_method"] or None) == alpha["interval_method"]
+            intervals += alpha["interval"] is not None
+    assert intervals
+    corpus = [row for row in reliability if row["scope"] == "corpus" and row["interval_low"]]
+    assert {row["interval_seed"] for row in corpus} == {
+        str(study.maths.stable_seed("corpus", "agreement"))
+    }
