@@ -5,6 +5,7 @@ from . import (
     converters,  # noqa: F401  (registers <id:…>)
     source_views,
     staff_views,
+    study_views,
     views,
 )
 
@@ -29,6 +30,7 @@ urlpatterns = [
     ),
     path("agreement/", source_views.agreement, name="agreement"),
     path("queue/", staff_views.queue, name="queue"),
+    path("study.zip", study_views.study_download, name="study-download"),
     path("guidelines/", views.guidelines, name="guidelines"),
     path("guidelines/figures/", views.metrics_help, name="metrics-help"),
 ]
