@@ -39,6 +39,7 @@ from .permissions import NO_SUCH_ANNOTATION, get_annotation_for_user, require_an
 from .profiles.evidence import EVIDENCE
 from .profiles.maths import METRICS
 from .serializers import SpeakerSerializer
+from .study import GUIDELINES_VERSION
 
 ARTICLES_PER_PAGE = 50
 
@@ -309,6 +310,7 @@ def guidelines(request):
         request,
         "annotator/guidelines.html",
         {
+            "version": GUIDELINES_VERSION,
             "speaker_types": SpeakerType.choices,
             "cue_stances": CueStance.choices,
             "quote_types": QuoteType.choices,

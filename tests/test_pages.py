@@ -180,6 +180,19 @@ def test_guidelines_explain_every_label(alice):
         assert phrase in page
 
 
+def test_guidelines_name_their_version_and_list_the_article_pages_keys(alice, article):
+    from annotator.study import GUIDELINES_VERSION
+
+    page = logged_in(alice).get("/guidelines/").content.decode()
+    assert f"data-guidelines-version>version {GUIDELINES_VERSION}<" in page
+    keys = page[page.index('<table class="table table-sm mb-0" data-keys>') :]
+    keys = keys[: keys.index("</table>")]
+    # The article page's own dialog (?) lists the same keys.
+    assert keys in logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
+    for key in ("<kbd>n</kbd>", "<kbd>?</kbd>", "<kbd>Home</kbd>", "<kbd>z</kbd>"):
+        assert key in keys
+
+
 def test_sources_page_keeps_unidentified_outlets_apart(alice, article):
     unknown = make_source("Unidentified outlet", identified=False)
     make_article(body="An article whose outlet is unknown, officials said.", source=unknown)
