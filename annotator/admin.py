@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
-from django.http import StreamingHttpResponse
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import exporting, span_schema
@@ -21,6 +22,14 @@ from .models import (
     Speaker,
 )
 
+admin.site.site_header = "Newsroom annotator administration"
+admin.site.site_title = "Newsroom annotator"
+admin.site.index_title = "Administration"
+
+# How many characters of a quote or an article's title a list column shows.
+QUOTE_COLUMN_LENGTH = 60
+TITLE_COLUMN_LENGTH = 40
+
 
 def may_change_span(user, span) -> bool:
     """Who changes, deletes or restores a span in admin (the API's rule, plus superusers).
@@ -34,6 +43,20 @@ def may_change_span(user, span) -> bool:
     if span.layer == Layer.ADJUDICATED:
         return user.is_staff
     return span.reviewer_id == user.pk
+
+
+class ArticleColumn:
+    """A list column with the start of the row's article title, so the row fits one line."""
+
+    @admin.display(description="Article", ordering="article")
+    def article_title(self, record):
+        return Truncator(str(record.article)).chars(TITLE_COLUMN_LENGTH)
+
+
+class QuoteColumn:
+    @admin.display(description="Quote")
+    def quote_excerpt(self, span):
+        return Truncator(span.quote).chars(QUOTE_COLUMN_LENGTH)
 
 
 @admin.register(Source)
@@ -52,7 +75,14 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "source", "author", "date_shown", "word_count", "annotation_count"]
+    list_display = [
+        "title_excerpt",
+        "source",
+        "author",
+        "date_shown",
+        "word_count",
+        "annotation_count",
+    ]
     list_filter = ["source"]
     search_fields = ["title", "author", "seed_file"]
     readonly_fields = ["body_sha256", "word_count"]
@@ -64,6 +94,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.display(description="Annotations", ordering="annotation_total")
     def annotation_count(self, article):
         return article.annotation_total
+
+    @admin.display(description="Article", ordering="title")
+    def title_excerpt(self, article):
+        return Truncator(str(article)).chars(TITLE_COLUMN_LENGTH)
 
     def get_readonly_fields(self, request, obj=None):
         # Offsets index the body: once anyone has annotated it, it must not change here.
@@ -140,22 +174,16 @@ def export_selected(modeladmin, request, queryset):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "id",
-        "label",
-        "quote_excerpt",
-        "article",
-        "reviewer",
-        "start",
-        "end",
-        "updated",
-    ]
+class AnnotationAdmin(ArticleColumn, QuoteColumn, SimpleHistoryAdmin):
+    """Spans are made by reviewers against the body, on the article page: admin has no add
+    form. Admins correct a span's label fields and note, never its place, so quote and
+    context can never drift from the body; the change form shows only the fields the
+    span's label owns (``span_schema.fields_of``)."""
+
+    list_display = ["id", "label", "quote_excerpt", "article_title", "reviewer", "updated"]
     list_filter = ["label", "layer", "orphaned", "reviewer", "article__source"]
     search_fields = ["quote", "note"]
     list_select_related = ["article", "reviewer"]
-    # Spans are made by reviewers against the body; admins correct fields and
-    # notes, never offsets, so quote and context can never drift from the body.
     readonly_fields = [
         *(name for name in span_schema.PLACE if name not in ("id", "note")),
         "adjudicated_from",
@@ -164,12 +192,30 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["speaker"]
     actions = [export_selected]
 
-    @admin.display(description="Quote")
-    def quote_excerpt(self, annotation):
-        return annotation.quote[:80]
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": self.readonly_fields}),
+            (
+                f"{obj.get_label_display()} fields",
+                {"fields": [*span_schema.fields_of(obj.label), "note"]},
+            ),
+        ]
 
     def has_add_permission(self, request):
         return False
+
+    def response_change(self, request, obj):
+        """A deleted span saved back from its history is said to be restored, and shown."""
+        before_this_save = obj.history.all()[1:2].values_list("history_type", flat=True)
+        if list(before_this_save) != ["-"]:
+            return super().response_change(request, obj)
+        change_url = reverse("admin:annotator_annotation_change", args=[obj.pk])
+        self.message_user(
+            request,
+            format_html('The annotation “<a href="{}">{}</a>” was restored.', change_url, obj),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(change_url)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -190,29 +236,29 @@ class AnnotationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ArticleReview)
-class ArticleReviewAdmin(admin.ModelAdmin):
-    list_display = ["article", "reviewer", "done", "done_at"]
+class ArticleReviewAdmin(ArticleColumn, admin.ModelAdmin):
+    list_display = ["article_title", "reviewer", "done", "done_at"]
     list_filter = ["done", "reviewer"]
     list_select_related = ["article", "reviewer"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["article", "reviewer", "assigned_by", "created"]
+class AssignmentAdmin(ArticleColumn, admin.ModelAdmin):
+    list_display = ["article_title", "reviewer", "assigned_by", "created"]
     list_filter = ["reviewer"]
     list_select_related = ["article", "reviewer", "assigned_by"]
 
 
 @admin.register(Adjudication)
-class AdjudicationAdmin(admin.ModelAdmin):
-    list_display = ["article", "adjudicator", "completed_at", "completed_by", "updated"]
+class AdjudicationAdmin(ArticleColumn, admin.ModelAdmin):
+    list_display = ["article_title", "adjudicator", "completed_at", "completed_by", "updated"]
     list_select_related = ["article", "adjudicator", "completed_by"]
     # Marked complete or reopened on the adjudication page, which records who and when.
     readonly_fields = ["completed_at", "completed_by"]
 
 
 @admin.register(Annotation.history.model)
-class DeletedAnnotationAdmin(admin.ModelAdmin):
+class DeletedAnnotationAdmin(QuoteColumn, admin.ModelAdmin):
     """Deleted annotations, each with a link to restore it from its history."""
 
     list_display = [
@@ -230,19 +276,22 @@ class DeletedAnnotationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         deleted = super().get_queryset(request).filter(history_type="-")
-        return deleted.exclude(id__in=Annotation.objects.values("pk"))
-
-    @admin.display(description="Quote")
-    def quote_excerpt(self, record):
-        return record.quote[:80]
+        last_version = (
+            Annotation.history.filter(id=OuterRef("id"))
+            .exclude(history_type="-")
+            .values("history_id")[:1]
+        )
+        return deleted.exclude(id__in=Annotation.objects.values("pk")).annotate(
+            last_version_id=Subquery(last_version)
+        )
 
     @admin.display(description="Restore")
     def restore(self, record):
-        previous = Annotation.history.filter(id=record.id).exclude(history_type="-").first()
-        if previous is None:
+        if record.last_version_id is None:
             return "—"
         url = reverse(
-            "admin:annotator_annotation_simple_history", args=[record.id, previous.history_id]
+            "admin:annotator_annotation_simple_history",
+            args=[record.id, record.last_version_id],
         )
         return format_html('<a href="{}">review and restore</a>', url)
 

@@ -1,11 +1,19 @@
-"""The JSON API: thin views over the same models, permissions and summaries as the pages."""
+"""The JSON API: thin views over the same models, permissions and summaries as the pages.
+
+Each view's docstring opens with the line that ``GET /api/`` and the schema show for it.
+"""
+
+import inspect
+import re
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -30,6 +38,8 @@ from .serializers import (
 
 
 class ArticleList(generics.ListAPIView):
+    """Articles with the caller's progress on each, a page at a time."""
+
     permission_classes = [CanAnnotate]
     serializer_class = ArticleSerializer
 
@@ -42,6 +52,8 @@ class ArticleList(generics.ListAPIView):
 
 
 class ArticleDetail(generics.RetrieveAPIView):
+    """One article with its body and the caller's progress on it."""
+
     permission_classes = [CanAnnotate]
     serializer_class = ArticleDetailSerializer
 
@@ -59,7 +71,7 @@ class AnnotationListQuery(serializers.Serializer):
 
 @extend_schema_view(get=extend_schema(parameters=[AnnotationListQuery]))
 class ArticleAnnotations(generics.ListCreateAPIView):
-    """A reviewer's spans on one article (staff: everyone's, or one reviewer's with ?reviewer=)."""
+    """The caller's spans on one article, or a new one (staff: everyone's, ?reviewer= for one)."""
 
     permission_classes = [CanAnnotate]
     serializer_class = AnnotationSerializer
@@ -94,6 +106,8 @@ class ArticleAnnotations(generics.ListCreateAPIView):
 
 
 class AnnotationDetail(generics.RetrieveUpdateDestroyAPIView):
+    """One span: read it, or change or delete one of the caller's own."""
+
     permission_classes = [CanAnnotate]
     serializer_class = AnnotationSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
@@ -150,6 +164,8 @@ def unlinked_answer(unlinked: list[int]) -> dict:
 
 
 class SourceList(generics.ListAPIView):
+    """The sources (outlets) articles come from, a page at a time."""
+
     permission_classes = [CanAnnotate]
     serializer_class = SourceSerializer
     queryset = Source.objects.all()
@@ -172,8 +188,7 @@ class SpeakerQuery(serializers.Serializer):
 
 
 class SpeakerList(generics.ListCreateAPIView):
-    """Speakers by name, a page at a time; ``?q=`` keeps those whose name or an alias
-    contains it."""
+    """Speakers by name, a page at a time, or a new one; ?q= finds a name or an alias."""
 
     permission_classes = [CanAnnotate]
     serializer_class = SpeakerSerializer
@@ -240,3 +255,59 @@ class Export(APIView):
         name = f"annotations.{exporting.EXTENSIONS[fmt]}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class EndpointSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="Absolute; an id in the path is written {id}.")
+    methods = serializers.ListField(child=serializers.CharField())
+    description = serializers.CharField()
+
+
+class APIRootSerializer(serializers.Serializer):
+    endpoints = EndpointSerializer(many=True)
+    schema = serializers.CharField(help_text="The OpenAPI schema (YAML, or JSON when asked).")
+    docs = serializers.CharField(help_text="The schema as a page to read and try (Swagger UI).")
+
+
+PATH_PARAMETER = re.compile(r"<[^>]+>")
+NOT_LISTED_METHODS = ("head", "options")
+
+
+def describe_endpoint(api_root_url, pattern) -> dict:
+    """A URL pattern's absolute URL, its methods and its view's one-line docstring."""
+    view = pattern.callback.cls
+    return {
+        "url": api_root_url + PATH_PARAMETER.sub("{id}", str(pattern.pattern)),
+        "methods": [
+            method.upper()
+            for method in view.http_method_names
+            if method not in NOT_LISTED_METHODS and hasattr(view, method)
+        ],
+        "description": inspect.getdoc(view).splitlines()[0],
+    }
+
+
+class APIRoot(APIView):
+    """Every endpoint with its methods, and where the schema and its docs are."""
+
+    permission_classes = [CanAnnotate]
+    endpoints = ()  # the URL patterns listed: api_urls gives them
+
+    @extend_schema(tags=["overview"], responses=APIRootSerializer)
+    def get(self, request):
+        api_root_url = request.build_absolute_uri(reverse("api-root"))
+        return Response(
+            {
+                "endpoints": [describe_endpoint(api_root_url, each) for each in self.endpoints],
+                "schema": request.build_absolute_uri(reverse("api-schema")),
+                "docs": request.build_absolute_uri(reverse("api-docs")),
+            }
+        )
+
+
+class APIDocs(SpectacularSwaggerView):
+    """The schema as a page to read and try (Swagger UI), answered as a page: to GET only
+    (DRF's OPTIONS answer has no template to render it with)."""
+
+    http_method_names = ["get", "head"]
+    url_name = "api-schema"

@@ -1,4 +1,4 @@
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -8,12 +8,13 @@ from . import (
 )
 
 
-def open_to_api_auth(view_class):
+def open_to_api_auth(view_class, **initkwargs):
     """DRF answers for itself (session or token), so the login redirect must not."""
-    return login_not_required(view_class.as_view())
+    return login_not_required(view_class.as_view(**initkwargs))
 
 
-urlpatterns = [
+# What GET /api/ lists.
+endpoints = [
     path("articles/", open_to_api_auth(api.ArticleList), name="api-article-list"),
     path("articles/<id:pk>/", open_to_api_auth(api.ArticleDetail), name="api-article-detail"),
     path(
@@ -33,5 +34,12 @@ urlpatterns = [
     ),
     path("speakers/", open_to_api_auth(api.SpeakerList), name="api-speaker-list"),
     path("export/", open_to_api_auth(api.Export), name="api-export"),
+]
+
+urlpatterns = [
+    path("", open_to_api_auth(api.APIRoot, endpoints=endpoints), name="api-root"),
+    *endpoints,
     path("schema/", open_to_api_auth(SpectacularAPIView), name="api-schema"),
+    # A page for people: an anonymous visitor is sent to log in first, not answered 401.
+    path("docs/", login_required(api.APIDocs.as_view()), name="api-docs"),
 ]

@@ -177,6 +177,11 @@ def test_gunicorn_serves_pages_and_whitenoise_serves_static_files(tmp_path):
         status, headers, body = get("/static/bootstrap/css/bootstrap.min.css")
         assert status == 200 and b"Bootstrap" in body[:300]
         assert "max-age" in headers.get("Cache-Control", "")
+        # /api/docs/ loads Swagger UI from drf-spectacular-sidecar's collected files.
+        status, headers, body = get(
+            "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+        )
+        assert status == 200 and b"SwaggerUIBundle" in body
         assert get("/articles/")[0] == 302
     finally:
         server.terminate()

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -160,16 +161,44 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
 }
 
+API_WRITE_RATES = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom annotator API",
-    "DESCRIPTION": (
-        "Articles, reviewers' claim/opinion/attribution spans, per-source summaries "
-        "and the JSON export. Offsets are Unicode code points into the article body, "
-        "end exclusive."
-    ),
+    # Markdown, shown at the top of /api/docs/.
+    "DESCRIPTION": f"""
+Articles, reviewers' claim/opinion/attribution spans, per-source summaries and the
+JSON export. Offsets are Unicode code points into the article body, end exclusive.
+`GET /api/` lists every endpoint with its methods.
+
+## Authentication
+
+Every endpoint answers members of the Reviewers group and staff: a request without
+credentials is answered 401, any other account 403. Reviewers read and write only
+their own spans; staff read everyone's.
+
+- **Token**, for scripts: send `Authorization: Token <key>`. An admin makes your key
+  in Django admin (Auth Token › Tokens) or with `manage.py drf_create_token <username>`;
+  changing your password or deactivating the account revokes it.
+- **Session**, for the browser: log in at `/accounts/login/`. A write (POST, PATCH,
+  DELETE) by session must carry the CSRF token, the `csrftoken` cookie's value, in an
+  `X-CSRFToken` header. This page sends it for you when you try a write.
+
+## Throttles
+
+Each user's writes are limited to {API_WRITE_RATES["writes_burst"]} and
+{API_WRITE_RATES["writes_sustained"]}; reads are not counted. A refused write is
+answered 429 with `Retry-After` (seconds).
+
+## Errors
+
+Always JSON: `{{"detail": reason}}`, or each refused field with its messages.
+""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["annotator.permissions.CanAnnotate"],
+    # /api/docs/ loads Swagger UI from the drf-spectacular-sidecar app's static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "annotator.schema_errors.document_errors",
