@@ -905,9 +905,11 @@ class Importer:
         new = names - set(self.name_problems)
         self.name_problems.update((name, _reviewer_problem(name)) for name in new)
         valid = [name for name in new if not self.name_problems[name]]
-        self.users.update(
-            (user.username, user) for user in get_user_model().objects.filter(username__in=valid)
-        )
+        if valid:
+            self.users.update(
+                (user.username, user)
+                for user in get_user_model().objects.filter(username__in=valid)
+            )
 
     def _name_first_of_repeated(self, key_counts, earlier, result):
         """An id of this batch that a span of an earlier batch had: that span is named too."""
