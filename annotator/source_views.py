@@ -26,7 +26,9 @@ SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 @require_GET
 def source_list(request):
     require_annotator(request.user)
-    rows = presentation.table_rows(source_profiles(request.user, with_articles=False))
+    rows = presentation.table_rows(
+        source_profiles(request.user, with_articles=False, intervals=True)
+    )
     return render(
         request,
         "annotator/source_list.html",
@@ -46,16 +48,19 @@ def source_table(request, fmt):
     require_annotator(request.user)
     if fmt not in ("csv", "json"):
         raise Http404("The table comes as CSV or JSON.")
-    rows = presentation.table_rows(source_profiles(request.user, with_articles=False))
+    rows = presentation.table_rows(
+        source_profiles(request.user, with_articles=False, intervals=True)
+    )
+    columns = presentation.download_columns()
     if fmt == "json":
         response = HttpResponse(
-            json.dumps({"columns": dict(presentation.table_columns()), "sources": rows}, indent=2),
+            json.dumps({"columns": dict(columns), "sources": rows}, indent=2),
             content_type="application/json",
         )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response)
-        keys = ["source_id", *[key for key, _ in presentation.table_columns()]]
+        keys = ["source_id", *[key for key, _ in columns]]
         writer.writerow(keys)
         for row in rows:
             writer.writerow([presentation.csv_cell(row[key]) for key in keys])

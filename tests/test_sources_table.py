@@ -144,6 +144,31 @@ def test_the_csv_and_json_tables_hold_the_summary_apis_figures(carol, sources):
             assert table["columns"][key] == name
             assert _same(row[key], _expected(summary, key)), (row["source"], key)
             assert _same(csv_row[key], _expected(summary, key)), (row["source"], key)
+        for key in presentation.TABLE_METRICS:
+            figure = summary["metrics"][key]
+            interval = figure["interval"] or {"low": None, "high": None, "method": None}
+            expected = {
+                f"{key}_low": interval["low"],
+                f"{key}_high": interval["high"],
+                f"{key}_interval_method": interval["method"],
+                f"{key}_articles": figure["articles"],
+            }
+            for column, value in expected.items():
+                assert column in table["columns"], column
+                assert _same(row[column], value), (row["source"], column)
+                assert _same(csv_row[column], value), (row["source"], column)
+
+
+def test_each_figure_of_the_page_shows_its_interval_with_method_and_articles(carol, alice):
+    from .test_source_pages import many_articles
+
+    source = many_articles(alice, 12)  # enough articles for a 95% bootstrap interval
+    figure = _summaries(carol)[source.name]["metrics"]["sourcing_rate"]
+    low, high = figure["interval"]["low"], figure["interval"]["high"]
+    page = logged_in(carol).get("/sources/").content.decode()
+    short = f"95%: {100 * low:.0f}%–{100 * high:.0f}%"
+    assert f'<div class="small text-nowrap" data-interval>{short}</div>' in page
+    assert f"(95% bootstrap interval over {figure['articles']} articles)" in page
 
 
 @pytest.mark.parametrize(

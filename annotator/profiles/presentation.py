@@ -185,6 +185,7 @@ def profile_payload(profile, source_json):
 
 
 def table_columns():
+    """The sources table's columns (key, heading) as the page sorts them."""
     return [
         ("source", "Source"),
         ("identified", "Outlet identified"),
@@ -196,6 +197,28 @@ def table_columns():
         *[(key, METRICS_BY_KEY[key].name) for key in TABLE_METRICS],
         ("greyed_out", "Greyed out"),
     ]
+
+
+# Each figure's interval in the CSV and JSON tables: column suffix -> heading's ending.
+INTERVAL_COLUMNS = {
+    "low": "interval low",
+    "high": "interval high",
+    "interval_method": "interval method (bootstrap_95: 95% bootstrap; range: article values)",
+    "articles": "articles with a value",
+}
+
+
+def download_columns():
+    """The CSV and JSON tables' columns: the page's, each figure followed by its interval."""
+    columns = []
+    for key, heading in table_columns():
+        columns.append((key, heading))
+        if key in TABLE_METRICS:
+            columns += [
+                (f"{key}_{suffix}", f"{heading}: {ending}")
+                for suffix, ending in INTERVAL_COLUMNS.items()
+            ]
+    return columns
 
 
 def table_rows(profiles):
@@ -216,9 +239,25 @@ def table_rows(profiles):
             "cautions": {key: " ".join(profile.cautions[key]) for key in TABLE_METRICS},
         }
         for key in TABLE_METRICS:
-            row[key] = figures.value(key)
+            row.update(_figure_cells(key, figures.values[key]))
         rows.append(row)
     return rows
+
+
+def _figure_cells(key, figure) -> dict:
+    """A figure's value and interval as the table's cells, and the interval as its cell
+    shows it ("95%: 31–55%") and its tooltip says it (with the method and the articles)."""
+    kind = METRICS_BY_KEY[key].kind
+    low, high = figure["interval"] or (None, None)
+    return {
+        key: figure["value"],
+        f"{key}_low": low,
+        f"{key}_high": high,
+        f"{key}_interval_method": figure["interval_method"],
+        f"{key}_articles": figure["articles"],
+        f"{key}_interval_short": interval_short(kind, figure),
+        f"{key}_interval_text": interval_text(kind, figure),
+    }
 
 
 def weakest_label_cells(source_agreement) -> dict:
