@@ -27,7 +27,7 @@ SPEAKER_TYPE_NAMES = {**dict(SpeakerType.choices), "": "Unspecified"}
 def source_list(request):
     require_annotator(request.user)
     rows = presentation.table_rows(
-        source_profiles(request.user, with_articles=False, intervals=True)
+        source_profiles(request.user, with_articles=False, intervals=presentation.TABLE_METRICS)
     )
     return render(
         request,
@@ -49,7 +49,7 @@ def source_table(request, fmt):
     if fmt not in ("csv", "json"):
         raise Http404("The table comes as CSV or JSON.")
     rows = presentation.table_rows(
-        source_profiles(request.user, with_articles=False, intervals=True)
+        source_profiles(request.user, with_articles=False, intervals=presentation.TABLE_METRICS)
     )
     columns = presentation.download_columns()
     if fmt == "json":

@@ -181,7 +181,8 @@ class Tally:
     "overlap") -> label -> :class:`F1Counts`, summed over pairs of coders;
     ``kappa``: field -> Counter of (first coder's value, second's) over the
     attribution pairs the overlap matching made, the first coder being the
-    pair's lower reviewer id.
+    one of the pair that :func:`article_agreement` was given first (storage:
+    the username that sorts first).
     """
 
     articles: int = 0

@@ -603,8 +603,11 @@ def summarise(
     empty layer as a real zero); an adjudicated unit without one is work in
     progress and is left out;
     ``source_ids`` names sources to report even without articles. ``units``
-    come from :func:`tally` or from the stored unit figures. Works on
-    arrays: one row per unit, one column per figure, NaN for "no data".
+    come from :func:`tally` or from the stored unit figures. ``intervals``:
+    True for every figure's interval, or the keys of the figures to bound
+    (each figure's interval is the same whichever others are asked for).
+    Works on arrays: one row per unit, one column per figure, NaN for
+    "no data".
     """
     article_ids = list(articles)
     position = {article_id: i for i, article_id in enumerate(article_ids)}
@@ -717,10 +720,16 @@ def summarise(
     numpy.add.at(source_labels, source_of[annotated], article_labels[annotated])
 
     per_source = {}
+    bounded = (
+        list(range(n_keys))
+        if intervals is True
+        else [FIGURE_KEYS.index(key) for key in intervals or ()]
+    )
     for s, source_id in enumerate(all_sources):
-        rows = numpy.flatnonzero(source_of == s) if intervals else None
-        figure_values = {}
-        found = _source_intervals(source_id, article_values[rows]) if intervals else {}
+        figure_values, found = {}, {}
+        if bounded:
+            rows = numpy.flatnonzero(source_of == s)
+            found = _source_intervals(source_id, article_values[rows], bounded)
         shown = _nones_for_nans(source_values[s])
         for j, key in enumerate(FIGURE_KEYS):
             interval, method = found.get(j, (None, None))
@@ -745,9 +754,9 @@ def summarise(
     return per_article, per_source
 
 
-def _source_intervals(source_id, values) -> dict:
+def _source_intervals(source_id, values, columns) -> dict:
     """Figure column -> (interval, method) over a source's articles (rows of ``values``;
-    NaN where an article has no such figure).
+    NaN where an article has no such figure), for each of ``columns``.
 
     From BOOTSTRAP_MIN_ARTICLES articles a 95% bootstrap interval: figures resting on
     as many articles share one seeded draw of resamples and are resampled together.
@@ -755,7 +764,7 @@ def _source_intervals(source_id, values) -> dict:
     """
     by_size = defaultdict(list)
     found = {}
-    for j in range(values.shape[1]):
+    for j in columns:
         sample = values[:, j][~numpy.isnan(values[:, j])]
         if len(sample) >= BOOTSTRAP_MIN_ARTICLES:
             by_size[len(sample)].append((j, sample))

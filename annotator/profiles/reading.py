@@ -149,7 +149,9 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     :mod:`annotator.profiles.storage`), never the spans, with the same six
     queries for one source or many: the sources, their articles, unit figures,
     page reviews, complete adjudications and stored agreement.
-    ``with_articles=False`` leaves out the per-article rows (tables of sources).
+    ``intervals``: True for every figure's interval and agreement's, or the keys of
+    the figures to bound (tables of sources). ``with_articles=False`` leaves out
+    the per-article rows (tables of sources).
     """
     sources = list(sources if sources is not None else Source.objects.all())
     source_ids = [source.pk for source in sources]
@@ -224,7 +226,7 @@ def _profile(source, figures, rows, tallies, intervals):
     is_staff = tallies is not None
     alphas = dict.fromkeys(agreement.LABELS)
     if is_staff:
-        seed = maths.stable_seed(source.pk, "agreement") if intervals else None
+        seed = maths.stable_seed(source.pk, "agreement") if intervals is True else None
         profile.agreement = agreement.pooled(tallies, seed)
         profile.double_annotated = len(tallies)
         alphas = label_alphas(profile.agreement)
