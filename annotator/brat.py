@@ -23,7 +23,7 @@ import orjson
 
 from . import text
 from .article_records import IncomingArticle
-from .importing import BOOLEANS, CHOICES, FIELD_NAMES, Incoming
+from .importing import BOOLEANS, CHOICES, FIELD_NAMES, Incoming, SpeakerIndex
 from .models import Article, Label, Layer
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
 
@@ -339,9 +339,9 @@ class SpanMaker:
     """The spans of one ``.ann`` file: each brat annotation the mapping maps, made into
     :class:`Incoming` spans keyed by file and brat id, links and fields attached."""
 
-    def __init__(self, file_name, brat_text, mapping, reviewer):
+    def __init__(self, file_name, brat_text, mapping, reviewer, speakers):
         self.file_name, self.text, self.mapping = file_name, brat_text, mapping
-        self.reviewer = reviewer
+        self.reviewer, self.speakers = reviewer, speakers
         self.made = {}  # brat id -> the spans made of it, the one a link names first
         self.by_place = {}  # (label, start, end) -> the span already made there
         self.spans, self.problems = [], []
@@ -372,6 +372,13 @@ class SpanMaker:
             if shared:
                 self.by_place[(label, start, end)] = made
         return made
+
+    def speaker(self, words):
+        """A speaker record named by ``words``; a stored speaker's name when one is found by it
+        (ignoring case), so that importing again finds nothing changed."""
+        name = speaker_name(words)
+        stored = self.speakers.find(name)
+        return {"name": stored.name if stored else name}
 
     def entities(self, parsed):
         for identifier, entity in parsed.entities.items():
@@ -419,7 +426,7 @@ class SpanMaker:
         if rule.speaker in by_role and attribution.speaker is None:
             fragments = [f for t in by_role[rule.speaker] for f in parsed.entities[t].fragments]
             words = " ".join(self.text.body[s:e] for s, e in fragments)
-            attribution.speaker = {"name": speaker_name(words)}
+            attribution.speaker = self.speaker(words)
         contents = []
         for role, target in arguments:
             label = rule.linked.get(_role(role))
@@ -472,7 +479,7 @@ class SpanMaker:
                 self.name(line, f"its {target} is no annotation the mapping makes a span of")
                 continue
             for span in self.made[target]:
-                span.speaker = {"name": speaker_name(name)}
+                span.speaker = self.speaker(name)
         for line, target, note in parsed.notes:
             if target in parsed.entities and target not in self.made:
                 continue  # a note on text that became no span here
@@ -526,10 +533,11 @@ def quote_type(content: str) -> str:
     return "indirect"
 
 
-def article_spans(ann_path: Path, brat_text: BratText, mapping: Mapping, reviewer=None) -> list:
+def article_spans(ann_path: Path, brat_text: BratText, mapping: Mapping, reviewer, speakers):
     """The spans of one ``.ann`` file over ``brat_text``, then one problem span per bad line.
 
-    ``reviewer`` is the spans' reviewer unless an attribute mapped to reviewer names one.
+    ``reviewer`` is the spans' reviewer unless an attribute mapped to reviewer names one;
+    ``speakers`` (a :class:`~annotator.importing.SpeakerIndex`) the speakers stored.
     """
     try:
         lines = ann_path.read_bytes().decode("utf-8").split("\n")
@@ -538,7 +546,7 @@ def article_spans(ann_path: Path, brat_text: BratText, mapping: Mapping, reviewe
     except UnicodeDecodeError as error:
         return [Incoming(ann_path.name, problem=f"is not UTF-8 text (byte {error.start})")]
     parsed = parse([line.removesuffix("\r") for line in lines], brat_text)
-    maker = SpanMaker(ann_path.name, brat_text, mapping, reviewer)
+    maker = SpanMaker(ann_path.name, brat_text, mapping, reviewer, speakers)
     maker.entities(parsed)
     maker.events(parsed)
     maker.relations(parsed)
@@ -576,6 +584,7 @@ def records(path: Path, mapping: Mapping, *, reviewer=None, source=None):
     Each text is a stored article (found by the SHA-256 of its body) or, with
     ``source``, a new one of that source, its ``seed_file`` the text's file name.
     """
+    speakers = SpeakerIndex()
     for text_path, ann_path in pairs(path):
         if not text_path.exists():
             yield Incoming(ann_path.name, problem=f"there is no {text_path.name} beside it")
@@ -591,7 +600,7 @@ def records(path: Path, mapping: Mapping, *, reviewer=None, source=None):
                 continue
             yield new_article(brat_text, {"source": {"name": source}, "reviews": []})
         if ann_path is not None:
-            yield from article_spans(ann_path, brat_text, mapping, reviewer)
+            yield from article_spans(ann_path, brat_text, mapping, reviewer, speakers)
 
 
 NOT_STORED = "no stored article has this text (give a source to create it)"
