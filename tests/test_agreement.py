@@ -20,6 +20,7 @@ from annotator.profiles.agreement import (
     alpha_counts,
     article_agreement,
     cohen_kappa,
+    nominal_alpha,
     overlap_pairs,
     pooled,
     span_f1_counts,
@@ -321,3 +322,15 @@ def test_fewer_articles_than_the_bootstrap_needs_give_no_interval():
     few = pooled(articles[: BOOTSTRAP_MIN_ARTICLES - 1], seed=7)["alpha"]["claim"]
     assert (few["interval"], few["interval_method"]) == (None, None)
     assert pooled(articles)["alpha"]["claim"]["interval"] is None  # none asked for
+
+
+def test_nominal_alpha_is_the_krippendorff_packages_over_values_with_gaps():
+    random = numpy.random.default_rng(18)
+    coded = random.integers(0, 4, size=(5, 300)).astype(float)
+    coded[random.random(coded.shape) < 0.4] = numpy.nan  # some coders skip some units
+    coded[:, :150] = numpy.where(random.random((5, 150)) < 0.8, coded[0, :150], coded[:, :150])
+    units = [[None if numpy.isnan(v) else int(v) for v in column] for column in coded.T]
+    expected = krippendorff.alpha(reliability_data=coded, level_of_measurement="nominal")
+    assert nominal_alpha(units) == pytest.approx(expected, abs=1e-12)
+    assert nominal_alpha([["a", "a"], ["a", "a", None]]) is None  # one value only
+    assert nominal_alpha([["a"], [None, "b"]]) is None  # nothing pairable

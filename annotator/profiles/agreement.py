@@ -18,7 +18,7 @@ over one article they give that article's.
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, combinations
+from itertools import accumulate, combinations, product
 from statistics import fmean
 
 import numpy
@@ -368,3 +368,27 @@ def alpha_intervals(tallies: list[Tally], seed) -> list:
         alphas = 1 - (pairable - 1) * disagreement / (2 * ones * zeros)
     alphas[(ones == 0) | (zeros == 0)] = numpy.nan
     return maths.percentile_intervals(alphas)
+
+
+def nominal_alpha(units) -> float | None:
+    """Krippendorff's alpha for nominal values: ``units`` holds, per unit, the values its
+    coders gave it (None where a coder gave none). Units with fewer than two values pair
+    none; None when no pairs, or only one value, are found."""
+    coincidences, pairable = Counter(), 0
+    for values in units:
+        counts = Counter(value for value in values if value is not None)
+        coders = sum(counts.values())
+        if coders < 2:
+            continue
+        pairable += coders
+        for first, second in product(counts, repeat=2):
+            pairs = counts[first] * (counts[second] - (first == second))
+            coincidences[first, second] += pairs / (coders - 1)
+    totals = Counter()
+    for (first, _second), weight in coincidences.items():
+        totals[first] += weight
+    expected = pairable * pairable - sum(n * n for n in totals.values())
+    if not expected:
+        return None
+    observed = sum(w for (first, second), w in coincidences.items() if first != second)
+    return 1 - (pairable - 1) * observed / expected

@@ -1,12 +1,13 @@
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from annotator import exporting
+from annotator import brat_export, exporting
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import Annotation, Label, Layer
 
@@ -14,15 +15,20 @@ from annotator.models import Annotation, Label, Layer
 class Command(BaseCommand):
     help = (
         "Write annotations as native JSON, JSON Lines or W3C Web Annotations (the same "
-        "bytes as /api/export/ for the same data and filters), to standard output or a file."
+        "bytes as /api/export/ for the same data and filters), to standard output or a file; "
+        "or as brat standoff, a .txt and a .ann per article, into the directory --output."
     )
     # The system checks import every URL and view (about 20 MB) before reading a row;
     # an export only reads data, and `manage.py check` runs them on their own.
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=exporting.FORMATS, default="native")
-        parser.add_argument("--output", "-o", help="File to write (default: standard output).")
+        parser.add_argument("--format", choices=[*exporting.FORMATS, "brat"], default="native")
+        parser.add_argument(
+            "--output",
+            "-o",
+            help="File to write (default: standard output); brat: the directory to write into.",
+        )
         parser.add_argument("--source", type=int, help="Only articles of this source id.")
         parser.add_argument("--article", type=int, help="Only this article id.")
         parser.add_argument("--reviewer", help="Only this reviewer's username.")
@@ -46,6 +52,9 @@ class Command(BaseCommand):
             raise CommandError(f"There is no reviewer called {reviewer!r}.")
         annotations = Annotation.objects.all()
         total = exporting.filtered(annotations, **filters).count()
+        if options["format"] == "brat":
+            self.brat(annotations, filters, output, total, quiet)
+            return
         with ExitStack() as stack:
             if output:
                 try:
@@ -64,4 +73,21 @@ class Command(BaseCommand):
             sys.stderr.write(
                 f"Exported {total} annotation(s) as {options['format']} to {output} "
                 f"in {progress.seconds:.1f} s ({rate:,.0f}/s).\n"
+            )
+
+    def brat(self, annotations, filters, output, total, quiet):
+        if not output:
+            raise CommandError("--format brat writes files: give the directory with --output.")
+        directory = Path(output)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with Progress(total, "annotation", quiet) as progress:
+                counts = brat_export.write(annotations, filters, directory, progress.update)
+        except OSError as error:
+            raise CommandError(f"Cannot write into {output}: {error.strerror}.") from error
+        if not quiet:
+            orphans = f"; {counts['orphans']} orphaned left out" if counts["orphans"] else ""
+            sys.stderr.write(
+                f"Exported {counts['spans']} annotation(s) of {counts['articles']} article(s) "
+                f"as brat to {output}{orphans} ({progress.seconds:.1f} s).\n"
             )

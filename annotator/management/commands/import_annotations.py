@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from annotator import importing
+from annotator import brat, importing
 from annotator.management.bulk import collector_paused
 from annotator.management.terminal import Progress, add_quiet_argument
 
@@ -14,11 +14,28 @@ class Command(BaseCommand):
         "Import annotations from a native, JSON Lines or W3C export (detected from the "
         "content). Offsets that no longer fit are re-anchored by quote and context; a file "
         "with any bad record writes nothing and names every bad record. Importing the same "
-        "file twice changes nothing."
+        "file twice changes nothing. --format brat reads brat standoff (a directory of .txt "
+        "and .ann files, or one pair) through a mapping file (docs/brat.md)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The export to import.")
+        parser.add_argument("file", help="The export to import (brat: a directory or file).")
+        parser.add_argument(
+            "--format",
+            choices=["brat"],
+            help="brat standoff; native, JSON Lines and W3C files are told by their content.",
+        )
+        parser.add_argument(
+            "--mapping",
+            default=brat.DEFAULT_MAPPING,
+            help="brat: the mapping file (default: the one brat exports are written with).",
+        )
+        parser.add_argument(
+            "--reviewer", help="brat: the reviewer of spans no reviewer attribute names."
+        )
+        parser.add_argument(
+            "--source", help="brat: the source of articles whose text is not stored yet."
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would happen; write nothing."
         )
@@ -27,9 +44,15 @@ class Command(BaseCommand):
     @collector_paused()
     def handle(self, *args, file, dry_run, quiet, **options):
         try:
-            with Path(file).open("rb") as stream, Progress(None, "annotation", quiet) as progress:
-                fmt, spans = importing.read(stream)
-                summary = importing.run(spans, dry_run=dry_run, progress=progress.update)
+            with Progress(None, "annotation", quiet) as progress:
+                if options["format"] == "brat":
+                    fmt, summary = "brat", self.brat(file, dry_run, progress, **options)
+                else:
+                    with Path(file).open("rb") as stream:
+                        fmt, spans = importing.read(stream)
+                        summary = importing.run(spans, dry_run=dry_run, progress=progress.update)
+        except brat.MappingError as error:
+            raise CommandError(f"Cannot use the mapping: {error}.") from error
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         except importing.ImportFileError as error:
@@ -45,6 +68,16 @@ class Command(BaseCommand):
                 f"Nothing was imported: {len(summary.problems)} of {summary.read} annotation(s) "
                 f"in {file} are invalid (listed above)."
             )
+        self.report(summary, fmt, file, dry_run, quiet, progress)
+
+    def brat(self, file, dry_run, progress, *, mapping, reviewer, source, **options):
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"Cannot read {file}: there is no such file or directory.")
+        records = brat.records(path, brat.load_mapping(mapping), reviewer=reviewer, source=source)
+        return importing.run(records, dry_run=dry_run, progress=progress.update)
+
+    def report(self, summary, fmt, file, dry_run, quiet, progress):
         counts, verb = summary.counts, "would be" if dry_run else "were"
         if not quiet:
             extras = []
