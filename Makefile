@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SEEDS ?= ../shared/seeds
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run serve test test-fast lint migrations-check chromium fixtures
+.PHONY: install run serve test test-fast lint migrations-check chromium axe fixtures
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -24,6 +24,16 @@ run: install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-dejavu-core; }
 
+# axe-core, pinned in tests/js/package-lock.json, for the accessibility tests.
+AXE := tests/js/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends npm; }
+	cd tests/js && npm ci --no-audit --no-fund
+	touch $@
+
+axe: $(AXE)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -31,7 +41,7 @@ lint: install
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=project.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-test: install chromium lint migrations-check
+test: install chromium axe lint migrations-check
 	$(VENV)/bin/pytest
 	scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider
 

@@ -20,7 +20,22 @@ def can_annotate(user) -> bool:
 
 def require_annotator(user):
     if not can_annotate(user):
-        raise PermissionDenied("Only members of the Reviewers group or staff can do this.")
+        raise PermissionDenied(
+            "Only members of the Reviewers group or staff can do this: ask an admin to add you "
+            "to the group."
+        )
+
+
+# What a reviewer who opens a staff page reads (on the 403 page, or as the API's reason).
+STAFF_ONLY = (
+    "This page is for staff: it deals work, compares reviewers or adjudicates their spans. "
+    "Your own work is on the article list."
+)
+
+
+def require_staff(user):
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied(STAFF_ONLY)
 
 
 def get_annotation_for_user(user, pk, *, for_change: bool) -> Annotation:

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET
 from .api_errors import InvalidForm
 from .forms import LAYER_VIEWS, StoredChoice
 from .models import ArticleReview, Source, SpeakerType
-from .permissions import require_annotator
+from .permissions import require_annotator, require_staff
 from .profiles import evidence, presentation
 from .profiles.maths import BOOTSTRAP_RESAMPLES, SPEAKER_SHARE_KEYS
 from .profiles.reading import source_profiles
@@ -150,8 +149,7 @@ class AgreementFilter(forms.Form):
 
 @require_GET
 def agreement(request):
-    if not request.user.is_staff:
-        raise PermissionDenied("Agreement compares reviewers' work; it is for staff.")
+    require_staff(request.user)
     query = AgreementFilter(request.GET)
     if not query.is_valid():
         raise InvalidForm(query)

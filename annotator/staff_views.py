@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +14,8 @@ from .converters import DATABASE_ID_MAX
 from .forms import AssignmentListQuery, QueueForm
 from .models import Adjudication, Annotation, Article, Assignment, Layer, unlinked_message
 from .pagination import page_links
+from .permissions import require_staff
 from .workqueue import plan_assignments
-
-
-def require_staff(user):
-    if not (user.is_authenticated and user.is_staff):
-        raise PermissionDenied("Only staff can do this.")
 
 
 @require_http_methods(["GET", "POST"])

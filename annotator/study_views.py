@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import study
-from .staff_views import require_staff
+from .permissions import require_staff
 
 
 @require_GET

@@ -33,4 +33,5 @@ urlpatterns = [
     path("study.zip", study_views.study_download, name="study-download"),
     path("guidelines/", views.guidelines, name="guidelines"),
     path("guidelines/figures/", views.metrics_help, name="metrics-help"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

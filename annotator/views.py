@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -302,6 +304,13 @@ def article_done(request, pk):
     review.set_done(request.POST.get("done") == "1")
     messages.success(request, "Marked done." if review.done else "Marked as not done.")
     return redirect(article)
+
+
+@require_GET
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links: the site's SVG icon answers."""
+    return redirect(static("annotator/favicon.svg"))
 
 
 @require_GET

@@ -199,3 +199,29 @@ def test_without_javascript_the_span_list_comes_a_hundred_at_a_time(alice, carol
     few = make_article(body="Officials said the dam is crucial.")
     make_annotation(few, alice, "claim", "crucial")
     assert "data-list-pages" not in logged_in(alice).get(f"/articles/{few.pk}/").content.decode()
+
+
+def test_a_passage_keeps_its_own_quotation_marks_and_gets_none_doubled():
+    from annotator.templatetags.quotes import quote_classes, quoted
+
+    assert quote_classes("“ISIS’ attempts”") == "opens-quoted closes-quoted"
+    assert quote_classes("“ISIS’ attempts") == "opens-quoted"
+    assert quote_classes("said ISIS’") == ""  # a closing single mark is as often an apostrophe
+    assert quoted("plain <b>") == "<q>plain &lt;b&gt;</q>"
+
+
+@pytest.mark.parametrize("path", ["/queue/", "/agreement/", "/study.zip"])
+def test_a_reviewer_on_a_staff_page_is_told_it_is_for_staff(alice, path):
+    response = logged_in(alice).get(path)
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "This page is for staff" in text
+    assert 'href="/articles/">Back to the article list</a>' in text
+
+
+def test_favicon_ico_leads_to_the_svg_icon_without_logging_in(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/annotator/favicon.svg"
+    login_page = client.get("/accounts/login/").content
+    assert login_page.count(b'href="/static/annotator/favicon.svg"') == 1

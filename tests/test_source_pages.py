@@ -32,11 +32,27 @@ def annotated(alice, bob):
 def test_source_page_draws_a_chart_per_group_linking_to_evidence(carol, annotated):
     source, _ = annotated
     page = logged_in(carol).get(f"/sources/{source.pk}/").content.decode()
-    assert page.count("<svg") == 3
+    # each chart drawn twice: for a phone and for wider screens
+    assert page.count('class="chart-wide"') == page.count('class="chart-narrow"') == 3
     for title in ("Reliability-leaning", "Bias-leaning", "Trust"):
         assert title in page
     assert f'href="/sources/{source.pk}/evidence/sourcing_rate/"' in page
     assert "Greyed out" in page and "at least 15 are needed" in page
+
+
+def test_every_chart_layout_keeps_its_bars_on_their_tracks_inside_the_drawing(carol, annotated):
+    source, _ = annotated
+    page = logged_in(carol).get(f"/sources/{source.pk}/")
+    for _, chart in page.context["charts"]:
+        for layout in chart["layouts"]:
+            assert len(layout["rows"]) == len(chart["rows"])
+            for _, at in layout["rows"]:
+                track = at["track"]
+                assert track["x"] >= 0 and track["end"] <= layout["width"]
+                assert at["scale_y"] < layout["height"]
+                if at["bar"]:
+                    assert track["x"] <= at["bar"]["x"]
+                    assert at["bar"]["x"] + at["bar"]["width"] <= track["end"] + 0.1
 
 
 def test_evidence_lists_the_spans_a_figure_counts(carol, annotated):

@@ -1,5 +1,7 @@
 """Profiles as the API's JSON, the sources table (page, CSV, JSON) and SVG charts."""
 
+from typing import NamedTuple
+
 from django.urls import reverse
 
 from . import agreement
@@ -292,25 +294,12 @@ def chart(profile, group, evidence_url_name="annotator:source-evidence"):
 
     Each row carries what a reader needs beside the bar: the articles and reviewers
     behind it, its interval in words, how complete the answers it needs are, and
-    why it is greyed, if it is.
+    why it is greyed, if it is. The rows are drawn in each of ``CHART_LAYOUTS``.
     """
     rows = [_bar(metric, profile, evidence_url_name) for metric in METRICS if metric.group == group]
     if group == "trust" and profile.agreement:
         rows += _agreement_bars(profile)
-    track = {
-        "x": TRACK_X,
-        "width": TRACK_WIDTH,
-        "middle": TRACK_X + TRACK_WIDTH / 2,
-        "end": TRACK_X + TRACK_WIDTH,
-    }
-    for index, row in enumerate(rows):
-        row["track"], row["value_x"] = track, VALUE_X
-        row["y"] = 10 + index * ROW_HEIGHT
-        row["text_y"] = row["y"] + 14
-        row["small_y"] = row["y"] + 33
-        row["bar_y"] = row["y"] + 4
-        row["ci_y"] = row["y"] + 10
-    return {"rows": rows, "height": 20 + ROW_HEIGHT * len(rows), "width": CHART_WIDTH}
+    return {"rows": rows, "layouts": [_laid_out(layout, rows) for layout in CHART_LAYOUTS]}
 
 
 def _agreement_bars(profile):
@@ -330,7 +319,8 @@ def _agreement_bars(profile):
             "completion": "",
             "cautions": [],
             "url": reliability_url(profile.source.pk, weakest["label"]),
-            **_geometry("coefficient", alpha["value"], alpha["interval"], None),
+            "scale": _scale("coefficient", None),
+            "plot": ("coefficient", alpha["value"], alpha["interval"], None),
         },
         {
             "name": "Macro F1 (overlap)",
@@ -342,7 +332,8 @@ def _agreement_bars(profile):
             "completion": "",
             "cautions": [],
             "url": reliability_url(profile.source.pk),
-            **_geometry("coefficient", pooled["macro_f1"]["overlap"], None, None),
+            "scale": _scale("coefficient", None),
+            "plot": ("coefficient", pooled["macro_f1"]["overlap"], None, None),
         },
     ]
 
@@ -360,35 +351,90 @@ def alpha_interval_text(alpha) -> str:
     )
 
 
-# A chart row: its name and small print on the left, its track (with the scale's
-# ends under it), then its value with the interval under it.
-ROW_HEIGHT, CHART_WIDTH = 48, 720
-TRACK_X, TRACK_WIDTH = 310, 280
-VALUE_X = TRACK_X + TRACK_WIDTH + 12
+class ChartLayout(NamedTuple):
+    """Where a chart row's parts go, in the SVG's own units (13 px text, 11 px small print).
+
+    ``wide``: the name and small print on the left, the track (with the scale's ends under
+    it), then the value with the interval under it. ``narrow`` (a phone's width): the name
+    with the value at its right end, the small print with the interval, then the track
+    across the whole width with its scale under it.
+    """
+
+    name: str
+    width: int
+    row_height: int
+    track_x: int
+    track_width: int
+    track_dy: int  # from the row's top to its track's
+    note_dy: int  # from the row's top to the small print's baseline
+    value_x: int
+    value_anchor: str
+    interval_dy: int  # from the row's top to the short interval's baseline
 
 
-def _geometry(kind, value, interval, top):
-    """Pixel positions of a bar, its interval whisker and its scale on the track."""
+CHART_LAYOUTS = (
+    ChartLayout("wide", 720, 48, 310, 280, 0, 33, 602, "start", 33),
+    ChartLayout("narrow", 360, 84, 0, 360, 40, 31, 360, "end", 31),
+)
+
+
+def _laid_out(layout, rows):
+    """``rows`` with their positions in ``layout``: (row, where) pairs, and the SVG's size."""
+    placed = []
+    for index, row in enumerate(rows):
+        top = 10 + index * layout.row_height
+        track_y = top + layout.track_dy
+        where = {
+            "track": {
+                "x": layout.track_x,
+                "y": track_y,
+                "width": layout.track_width,
+                "middle": layout.track_x + layout.track_width / 2,
+                "end": layout.track_x + layout.track_width,
+            },
+            "text_y": top + 14,
+            "note_y": top + layout.note_dy,
+            "scale_y": track_y + 33,
+            "bar_y": track_y + 4,
+            "ci_y": track_y + 10,
+            "value_x": layout.value_x,
+            "interval_y": top + layout.interval_dy,
+            **_geometry(layout, *row["plot"]),
+        }
+        placed.append((row, where))
+    return {
+        "name": layout.name,
+        "width": layout.width,
+        "height": 20 + layout.row_height * len(rows),
+        "value_anchor": layout.value_anchor,
+        "rows": placed,
+    }
+
+
+def _geometry(layout, kind, value, interval, top):
+    """Pixel positions of a bar, its interval whisker and the zero axis on the track."""
 
     def x(fraction):
-        return round(TRACK_X + TRACK_WIDTH * fraction, 1)
+        return round(layout.track_x + layout.track_width * fraction, 1)
 
-    scale = _scale(kind, top)
     if value is None:
-        return {"bar": None, "whisker": None, "axis": None, "scale": scale}
+        return {"bar": None, "whisker": None, "axis": None}
     if kind == "index":
         zero, end = x(0.5), x(_scaled(kind, value, top))
         bar = {"x": min(zero, end), "width": abs(end - zero)}
         axis = zero
     else:
-        bar = {"x": TRACK_X, "width": round(TRACK_WIDTH * _scaled(kind, value, top), 1)}
+        bar = {
+            "x": layout.track_x,
+            "width": round(layout.track_width * _scaled(kind, value, top), 1),
+        }
         axis = None
     whisker = (
         {"x1": x(_scaled(kind, interval[0], top)), "x2": x(_scaled(kind, interval[1], top))}
         if interval
         else None
     )
-    return {"bar": bar, "whisker": whisker, "axis": axis, "scale": scale}
+    return {"bar": bar, "whisker": whisker, "axis": axis}
 
 
 def _scale(kind, top):
@@ -435,7 +481,8 @@ def _bar(metric, profile, evidence_url_name):
         "cautions": profile.cautions[metric.key],
         "reliability": reliability(profile, metric.key),
         "url": reverse(evidence_url_name, args=[profile.source.pk, metric.key]),
-        **_geometry(metric.kind, value, interval, top),
+        "scale": _scale(metric.kind, top),
+        "plot": (metric.kind, value, interval, top),
     }
 
 

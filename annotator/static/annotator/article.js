@@ -122,11 +122,22 @@ async function api(method, url, payload, signal) {
   });
   if (response.status === 204) return null;
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const reasons = Object.entries(body).map(([field, why]) => `${field}: ${[].concat(why).join(" ")}`);
-    throw new Error(reasons.join("; ") || `The server answered ${response.status}.`);
-  }
+  if (!response.ok) throw new Error(plainReasons(body) || `The server answered ${response.status}.`);
   return body;
+}
+
+// Reasons that are about the whole request carry no field name for a reader.
+const WHOLE_REQUEST = new Set(["__all__", "non_field_errors", "detail"]);
+
+// An error answer's reasons in plain words: "You already marked this exact span with this
+// label." rather than "__all__: …"; a field's reason is named by the field ("check worthy: …").
+function plainReasons(body) {
+  return Object.entries(body)
+    .map(([field, why]) => {
+      const reason = [].concat(why).join(" ");
+      return WHOLE_REQUEST.has(field) ? reason : `${field.replaceAll("_", " ")}: ${reason}`;
+    })
+    .join(" ");
 }
 
 function annotationUrl(id) {
@@ -329,6 +340,15 @@ function truncate(text, length) {
   return `${characters.slice(0, cut).join("")}…`;
 }
 
+// The <q> marks a passage already has at its start or end are left out (the CSS classes
+// of the quotes template tag, annotator/templatetags/quotes.py, with the same marks).
+function quoteClasses(passage) {
+  const classes = [];
+  if (/^[“„«‹"]/.test(passage)) classes.push("opens-quoted");
+  if (/[”»›"]$/.test(passage)) classes.push("closes-quoted");
+  return classes.join(" ");
+}
+
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -501,10 +521,11 @@ function listItem(annotation, own, editing, summary) {
       "div",
       { className: "text-nowrap" },
       element("button", { type: "button", className: "btn btn-link btn-sm p-0 me-2", dataset: { edit: annotation.id } }, "Edit"),
-      element("button", { type: "button", className: "btn btn-link btn-sm p-0 text-danger", dataset: { delete: annotation.id } }, "Delete"),
+      element("button", { type: "button", className: "btn btn-link btn-sm p-0 text-danger-emphasis", dataset: { delete: annotation.id } }, "Delete"),
     );
     header.append(actions);
   }
+  const passage = truncate(annotation.quote, 160);
   const item = element(
     "li",
     {
@@ -513,7 +534,7 @@ function listItem(annotation, own, editing, summary) {
       dataset: { annotationId: annotation.id },
     },
     header,
-    element("q", {}, truncate(annotation.quote, 160)),
+    element("q", { className: quoteClasses(passage) }, passage),
     element("div", { className: "fields" }, summary),
   );
   if (annotation.note) item.append(element("div", { className: "small" }, annotation.note));
