@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class AnnotatorConfig(AppConfig):
@@ -10,3 +11,6 @@ class AnnotatorConfig(AppConfig):
         # and register the deployment checks.
         from . import accounts, checks  # noqa: F401
         from .profiles import storage  # noqa: F401
+        from .search import register_sqlite_casefold
+
+        connection_created.connect(register_sqlite_casefold)

@@ -13,7 +13,8 @@ data=$(mktemp -d /tmp/annotator-pg.XXXXXX)
 port=${PGTEST_PORT:-54329}
 as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ]; then chown postgres "$data"; fi
-as_owner "$bin/initdb" -D "$data" -U postgres -A trust >/dev/null
+# UTF-8 text, and a UTF-8 locale whatever the caller's: LOWER() then folds every script.
+as_owner "$bin/initdb" -D "$data" -U postgres -A trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
 as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
   -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 trap 'as_owner "$bin/pg_ctl" -D "$data" -m fast stop >/dev/null; rm -rf "$data"' EXIT

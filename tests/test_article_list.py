@@ -62,6 +62,8 @@ def shelf(alice, bob):
         ("q=RUIZ", ["Bridge opens"]),  # the author, any case
         ("q=herald", ["Dam report", "School year"]),  # the source's name
         ("q=région", ["Dam report"]),  # words of the text, accents kept
+        ("q=RÉGION", ["Dam report"]),  # any case in any script (SQLite's LIKE folds ASCII)
+        ("q=Région+ENGINEERS", ["Dam report"]),
         ("q=open+may", ["Bridge opens"]),  # every word must be found
         ("q=open+nowhere", []),
         ("state=not_started", ["Bridge opens", "School year"]),

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
 
 from .. import text
+from ..search import containing
 from .checks import one_of
 
 
@@ -71,10 +72,7 @@ class ArticleQuerySet(models.QuerySet):
         articles = self
         for word in words.split():
             articles = articles.filter(
-                Q(title__icontains=word)
-                | Q(author__icontains=word)
-                | Q(source__name__icontains=word)
-                | Q(body__icontains=word)
+                containing(word, ("title", "author", "source__name", "body"))
             )
         return articles
 
