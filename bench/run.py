@@ -73,8 +73,7 @@ def recreate(url):
 
 def build(args, env, manage):
     """Migrate an empty database and generate the corpus; returns the generation's row."""
-    recreate(args.database_url)
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    migrated(args.database_url, env, manage)
     seconds, memory = child(
         [
             *manage,
@@ -94,6 +93,14 @@ def build(args, env, manage):
         database.commit()
         database.close()
     return Row("generate_corpus (s); peak memory (MB)", f"{seconds:.1f}; {memory:.0f}")
+
+
+def migrated(url, env, manage):
+    """An empty database at ``url``, migrated."""
+    recreate(url)
+    subprocess.run(
+        [*manage, "migrate", "-v0"], env={**env, "DATABASE_URL": url}, check=True, cwd=ROOT
+    )
 
 
 def machine(raw):
@@ -186,7 +193,19 @@ def main():
         rows += files.export(url, env, manage, Path(folder), total)
         rows += files.import_native(url, env, manage, Path(folder))
     rows += label_studio_sized_import(url, env, manage)
+    rows += polnear_run(url, env, manage)
     show(rows)
+
+
+def polnear_run(url, env, manage):
+    """PolNeAR's training split in a database of its own beside the benchmark's."""
+    from bench import polnear
+
+    if not polnear.DATA.exists():
+        return [Row("PolNeAR run", "not measured: ../shared/corpora/polnear is missing")]
+    database = sibling(url, "polnear")
+    migrated(database, env, manage)
+    return polnear.rows(database, env, manage)
 
 
 def label_studio_sized_import(url, env, manage):
