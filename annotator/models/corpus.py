@@ -93,6 +93,9 @@ class Article(models.Model):
     )
     dateline = models.CharField(max_length=200, blank=True)
     seed_file = models.CharField(max_length=255, blank=True)
+    canonical_url = models.CharField(
+        max_length=2000, blank=True, help_text="The page's own address (its canonical link)."
+    )
     body = models.TextField()
     body_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     word_count = models.PositiveIntegerField(editable=False)
@@ -101,6 +104,13 @@ class Article(models.Model):
         editable=False,
         default="",
         help_text="The body's first words: what the article is listed as when it has no title.",
+    )
+
+    snapshot_html = models.TextField(
+        blank=True, help_text="The saved web page the body was extracted from, as imported."
+    )
+    snapshot_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the saved page file's bytes."
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -125,6 +135,46 @@ class Article(models.Model):
     @property
     def display_title(self):
         return str(self)
+
+    def replace_body(self, body, user=None):
+        """Store ``body`` (with this article's other fields as they stand) in place of the
+        current one, and re-anchor every span by its quote and context.
+
+        A span whose quote is still at its offsets stays; one found elsewhere moves; one
+        that cannot be placed is flagged orphaned, never dropped. Each span and the article
+        get a history row naming ``user``; the figures of the touched units are refreshed
+        once, in the same transaction. Returns how many spans were (kept, moved, orphaned).
+        """
+        from ..profiles import storage  # the figures build on the models
+        from .spans import Annotation
+
+        counts = {"kept": 0, "moved": 0, "orphaned": 0}
+        with transaction.atomic(), storage.batched():
+            self.body = text.normalise_text(body)
+            self._history_user = user
+            self.save()
+            for span in Annotation.objects.filter(article=self):
+                span.article = self
+                counts[_reanchored(span, self.body)] += 1
+                span._history_user = user
+                span.save()
+        return counts["kept"], counts["moved"], counts["orphaned"]
+
+
+def _reanchored(span, body):
+    """Place ``span`` in the new ``body``: "kept", "moved" or "orphaned"."""
+    if body[span.start : span.end] == span.quote:
+        outcome = "kept"
+    else:
+        start = text.reanchor(body, span.quote, span.prefix, span.suffix, span.start)
+        if start is None:
+            span.orphaned = True
+            return "orphaned"
+        span.start, span.end = start, start + len(span.quote)
+        outcome = "moved"
+    span.orphaned = False
+    span.anchor()
+    return outcome
 
 
 class Affiliation(models.TextChoices):

@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from annotator import text
-from annotator.models import Annotation, Article
-from annotator.profiles import storage
+from annotator.models import Article
 
 
 class Command(BaseCommand):
@@ -37,33 +36,8 @@ class Command(BaseCommand):
         if clash.exists():
             raise CommandError(f"Article {clash.get().pk} already has exactly this body.")
 
-        kept = moved = orphaned = 0
         with transaction.atomic():
-            with storage.batched():
-                stored.body = body
-                stored.save()
-                for span in Annotation.objects.filter(article=stored).select_related("article"):
-                    span.article = stored
-                    if body[span.start : span.end] == span.quote:
-                        kept += 1
-                        span.orphaned = False
-                    else:
-                        start = text.reanchor(
-                            body, span.quote, span.prefix, span.suffix, span.start
-                        )
-                        if start is None:
-                            orphaned += 1
-                            span.orphaned = True
-                        else:
-                            moved += 1
-                            span.start, span.end, span.orphaned = (
-                                start,
-                                start + len(span.quote),
-                                False,
-                            )
-                    if not span.orphaned:
-                        span.anchor()
-                    span.save()
+            kept, moved, orphaned = stored.replace_body(body)
             if dry_run:
                 transaction.set_rollback(True)
         verb = "would be" if dry_run else "were"
