@@ -41,6 +41,7 @@ class PageText:
     date_shown: str = ""
     dateline: str = ""
     outlet: str = ""
+    canonical_url: str = ""
     body: str = ""
 
 

@@ -1,4 +1,5 @@
 import codecs
+import hashlib
 import io
 from dataclasses import dataclass
 from itertools import chain
@@ -12,12 +13,14 @@ from django.db import transaction
 from annotator import importing
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import Article, Source
+from annotator.pagehtml import parse_page_html
 from annotator.pagetext import PageText, parse_page_text
 from annotator.text import normalise_text, sha256_hex
 
 UNIDENTIFIED_SOURCE = "Unidentified outlet"
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
-SUFFIXES = (".txt", *JSON_SUFFIXES)
+HTML_SUFFIXES = (".html", ".htm")
+SUFFIXES = (".txt", *JSON_SUFFIXES, *HTML_SUFFIXES)
 TEXT_FIELDS = ("title", "author", "date_shown", "dateline")
 NULL = importing.NULL
 # What JSON type each field of a record must have when it is there at all.
@@ -43,15 +46,20 @@ class Record:
     page: PageText | None = None
     source: dict | None = None
     problem: str = ""
+    snapshot_html: str = ""
+    sha256: str = ""  # of the saved page file's bytes
 
 
 class Command(BaseCommand):
     help = (
-        "Import news articles from raw page-text files like the seeds, or from JSON / JSON "
+        "Import news articles from raw page-text files like the seeds, from JSON / JSON "
         "Lines records with metadata (title, author, published, date_shown, dateline, source, "
-        "body), or from folders of such files. Title, author, date and outlet are kept only "
+        "body), from saved web pages (.html, .htm; the page is kept as the article's "
+        "snapshot), or from folders of such files. Title, author, date and outlet are kept only "
         "where given; bodies are normalised (NFC, \\n); articles already present (same body "
-        "hash) are skipped."
+        "hash) are skipped. A changed copy of a page already imported (same canonical address, "
+        "else same outlet and title) updates its article: spans re-anchored, orphans flagged, "
+        "the earlier text kept as a revision."
     )
 
     def add_arguments(self, parser):
@@ -75,35 +83,58 @@ class Command(BaseCommand):
                 f"Nothing was imported:{more} {min(len(problems), importing.REFUSED_LIMIT)} "
                 "record(s) are invalid (listed above)."
             )
-        imported = skipped = 0
+        outcomes = dict.fromkeys(("imported", "updated", "skipped"), 0)
         with Progress(len(records), "article", quiet) as progress, transaction.atomic():
             for record in records:
-                page = record.page
-                body = normalise_text(page.body).strip()
-                if Article.objects.filter(body_sha256=sha256_hex(body)).exists():
-                    skipped += 1
-                    if not quiet:
-                        self.stdout.write(
-                            f"Skipped {record.where}: an article with this body exists."
-                        )
-                else:
-                    Article.objects.create(
-                        source=self._source_for(record.source),
-                        title=page.title,
-                        author=page.author,
-                        published=page.published,
-                        date_shown=page.date_shown,
-                        dateline=page.dateline,
-                        seed_file=record.seed_file,
-                        body=body,
-                    )
-                    imported += 1
+                outcome, message = self._store(record)
+                outcomes[outcome] += 1
+                if message and not quiet:
+                    self.stdout.write(message)
                 progress.update(1)
         if not quiet:
             self.stdout.write(
-                f"Imported {imported} article(s), skipped {skipped} already present "
-                f"({progress.seconds:.1f} s)."
+                f"Imported {outcomes['imported']} article(s), updated {outcomes['updated']}, "
+                f"skipped {outcomes['skipped']} already present ({progress.seconds:.1f} s)."
             )
+
+    def _store(self, record):
+        """Create, update or skip the record's article: (what was done, what to say)."""
+        body = normalise_text(record.page.body).strip()
+        source = self._source_for(record.source)
+        earlier = self._earlier_copy(record, source)
+        if earlier is not None and earlier.body == body:
+            return "skipped", f"Unchanged {record.where}: article {earlier.pk} has this text."
+        if Article.objects.filter(body_sha256=sha256_hex(body)).exists():
+            return "skipped", f"Skipped {record.where}: an article with this body exists."
+        article = earlier or Article(source=source, seed_file=record.seed_file)
+        page = record.page
+        article.title, article.author, article.dateline = page.title, page.author, page.dateline
+        article.published, article.date_shown = page.published, page.date_shown
+        article.canonical_url = page.canonical_url
+        article.snapshot_html, article.snapshot_sha256 = record.snapshot_html, record.sha256
+        if earlier is None:
+            article.body = body
+            article.save()
+            return "imported", (f"Created {record.where}." if record.snapshot_html else "")
+        _kept, moved, orphaned = article.replace_body(body)
+        return "updated", (
+            f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
+            f"{orphaned} orphaned."
+        )
+
+    def _earlier_copy(self, record, source):
+        """The article an earlier copy of this saved page made: the same canonical address,
+        else the same identified outlet and title."""
+        if not record.snapshot_html:
+            return None
+        page = record.page
+        if page.canonical_url:
+            same_address = Article.objects.filter(canonical_url=page.canonical_url).first()
+            if same_address is not None:
+                return same_address
+        if not (source.identified and page.title):
+            return None
+        return Article.objects.filter(source=source, title=page.title).first()
 
     def _collect(self, paths):
         files = []
@@ -116,21 +147,36 @@ class Command(BaseCommand):
             else:
                 raise CommandError(f"{name} is neither a file nor a folder.")
         if not files:
-            raise CommandError("No .txt, .json or .jsonl files were found in the given paths.")
+            raise CommandError(
+                "No .txt, .json, .jsonl or .html files were found in the given paths."
+            )
         return files
 
     def _read(self, path):
-        raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+        data = path.read_bytes()
+        raw = data.removeprefix(codecs.BOM_UTF8)
         try:
             text = raw.decode()
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} is not UTF-8 text ({error.reason}).") from error
+        if path.suffix.lower() in HTML_SUFFIXES:
+            return [self._from_html(path, text, data)]
         if path.suffix in JSON_SUFFIXES or text.lstrip()[:1] in ("{", "["):
             return self._records(path, raw)
         page = parse_page_text(text)
         if not page.body:
             raise CommandError(f"{path} holds no article text.")
         return [self._checked(path.name, path.name, page, None)]
+
+    def _from_html(self, path, html, data):
+        page = parse_page_html(html)
+        if not page.body:
+            raise CommandError(
+                f"{path} holds no article text: no paragraph of prose was found in the page."
+            )
+        record = self._checked(path.name, path.name, page, None)
+        record.snapshot_html, record.sha256 = html, hashlib.sha256(data).hexdigest()
+        return record
 
     def _records(self, path, raw):
         """Each record of a JSON file (an object or a list of them) or a JSON Lines file.
