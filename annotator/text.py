@@ -4,6 +4,7 @@ Offsets everywhere are Unicode code points into the stored (NFC, ``\\n``) body,
 end exclusive, which is exactly how Python indexes a ``str``.
 """
 
+import difflib
 import hashlib
 import unicodedata
 
@@ -113,3 +114,15 @@ def reanchor(body: str, quote: str, prefix: str, suffix: str, near: int) -> int 
     if score == 0 and (prefix or suffix) and len(occurrences(body, quote)) > 1:
         return None
     return start
+
+
+def word_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """The passages that differ between two texts, word by word: (removed, added) pairs,
+    either empty when words were only added or only removed."""
+    old, new = before.split(), after.split()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return [
+        (" ".join(old[i1:i2]), " ".join(new[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]

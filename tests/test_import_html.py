@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from annotator.models import Annotation, Article
 
-from .conftest import make_annotation
+from .conftest import logged_in, make_annotation
 
 FIRST = (
     "The city council voted on Tuesday to approve a redevelopment plan for the old harbour, "
@@ -171,3 +171,17 @@ def test_a_changed_copy_without_a_canonical_link_is_found_by_outlet_and_title(tm
     out = imported(saved(tmp_path, news_page(FIRST, LAST, head=head), "later.html"), capsys)
     assert "Updated later.html" in out
     assert Article.objects.get().body == f"{FIRST}\n{LAST}"
+
+
+@pytest.mark.django_db
+def test_the_article_page_lists_a_stealth_edit_with_its_changed_words(alice, tmp_path, capsys):
+    imported(saved(tmp_path, news_page(FIRST, QUOTED, OPPONENTS, LAST)), capsys)
+    article = Article.objects.get()
+    page = logged_in(alice).get(article.get_absolute_url()).content.decode()
+    assert "data-revisions" not in page  # one version: nothing to list
+    edited = OPPONENTS.replace("raise rents for", "help")
+    imported(saved(tmp_path, news_page(FIRST, QUOTED, edited, LAST), "later.html"), capsys)
+    page = logged_in(alice).get(article.get_absolute_url()).content.decode()
+    assert "Earlier versions of this text" in page
+    assert "<del>raise rents for</del> → <ins>help</ins>" in page
+    assert "3 words changed" in page

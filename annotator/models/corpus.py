@@ -1,6 +1,8 @@
 """The corpus: outlets, their articles, and the speakers articles quote."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -83,6 +85,19 @@ def _count(queryset):
     return Coalesce(models.Subquery(counted), 0)
 
 
+@dataclass
+class Revision:
+    """One change of an article's body: when, by whom, and the (removed, added) passages."""
+
+    when: datetime
+    user: object
+    changes: list[tuple[str, str]]
+
+    @property
+    def words_changed(self):
+        return sum(max(len(old.split()), len(new.split())) for old, new in self.changes)
+
+
 class Article(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
     title = models.CharField(max_length=500, blank=True)
@@ -135,6 +150,20 @@ class Article(models.Model):
     @property
     def display_title(self):
         return str(self)
+
+    def revisions(self):
+        """The earlier texts this article's body replaced, newest first: each with when the
+        change was recorded, who made it and the passages removed and added."""
+        versions = list(self.history.order_by("history_date", "history_id"))
+        return [
+            Revision(
+                when=later.history_date,
+                user=later.history_user,
+                changes=text.word_changes(earlier.body, later.body),
+            )
+            for earlier, later in zip(versions, versions[1:], strict=False)
+            if earlier.body != later.body
+        ][::-1]
 
     def replace_body(self, body, user=None):
         """Store ``body`` (with this article's other fields as they stand) in place of the
