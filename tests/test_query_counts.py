@@ -145,11 +145,12 @@ def first_span(article, reviewer):
 READS = {
     # name: (who reads, how, the path, queries). A page reads the session and its user;
     # a reviewer's request asks whether they are in the Reviewers group (staff need not).
-    # The article page: article with source, spans (values), review, speakers shown.
+    # The article page: article with source, spans (values), review, speakers shown, the
+    # article's versions with their users (its revisions).
     # The span list: the article exists, a count for the page, spans with reviewers.
-    "article-page": ("alice", "page", "/articles/{article}/", 7),
-    "article-page-all": ("carol", "page", "/articles/{article}/?view=all", 6),
-    "article-page-adjudicated": ("carol", "page", "/articles/{article}/?view=adjudicated", 6),
+    "article-page": ("alice", "page", "/articles/{article}/", 8),
+    "article-page-all": ("carol", "page", "/articles/{article}/?view=all", 7),
+    "article-page-adjudicated": ("carol", "page", "/articles/{article}/?view=adjudicated", 7),
     # The article list: its count and its page of articles (each with the reader's progress
     # in subqueries), the sources for the filter, the reader's queue progress.
     "article-list-page": ("alice", "page", "/articles/", 7),

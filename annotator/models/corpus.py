@@ -154,7 +154,9 @@ class Article(models.Model):
     def revisions(self):
         """The earlier texts this article's body replaced, newest first: each with when the
         change was recorded, who made it and the passages removed and added."""
-        versions = list(self.history.order_by("history_date", "history_id"))
+        versions = list(
+            self.history.select_related("history_user").order_by("history_date", "history_id")
+        )
         return [
             Revision(
                 when=later.history_date,
