@@ -152,6 +152,10 @@ class Drawer:
                     "body_sha256": text.sha256_hex(content),
                     "word_count": text.word_count(content),
                     "opening": text.opening_words(content),
+                    # Not saved web pages: no URL, no snapshot.
+                    "canonical_url": "",
+                    "snapshot_html": "",
+                    "snapshot_sha256": "",
                 }
             )
         units, attributions, others, shared = {}, [], [], set()
