@@ -53,7 +53,11 @@ def article_list(request):
     query = ArticleListQuery(request.GET)
     if not query.is_valid():
         raise InvalidForm(query)
-    articles = Article.objects.with_reviewer_progress(request.user).select_related("source")
+    articles = (
+        Article.objects.with_reviewer_progress(request.user)
+        .with_queue(request.user)
+        .select_related("source")
+    )
     if request.user.is_staff:
         articles = articles.with_assignment_progress()
     listed = Paginator(query.filtered(articles), ARTICLES_PER_PAGE).get_page(

@@ -39,10 +39,10 @@ class Source(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def with_reviewer_progress(self, reviewer):
-        """Each article with the reviewer's own raw span count, done state and whether it is
-        in their queue (subqueries, so a page of articles counts only its own)."""
+        """Each article with the reviewer's own raw span count and done state (subqueries,
+        so a page of articles counts only its own)."""
         from .spans import Annotation  # the span and workflow models build on articles
-        from .workflow import ArticleReview, Assignment
+        from .workflow import ArticleReview
 
         own_spans = Annotation.objects.filter(
             article=models.OuterRef("pk"), reviewer=reviewer, layer="raw"
@@ -54,9 +54,16 @@ class ArticleQuerySet(models.QuerySet):
                     article=models.OuterRef("pk"), reviewer=reviewer, done=True
                 )
             ),
+        )
+
+    def with_queue(self, reviewer):
+        """Each article with whether it is in ``reviewer``'s queue."""
+        from .workflow import Assignment
+
+        return self.annotate(
             in_queue=models.Exists(
                 Assignment.objects.filter(article=models.OuterRef("pk"), reviewer=reviewer)
-            ),
+            )
         )
 
     def with_assignment_progress(self):
@@ -154,8 +161,11 @@ class Article(models.Model):
     def revisions(self):
         """The earlier texts this article's body replaced, newest first: each with when the
         change was recorded, who made it and the passages removed and added."""
+        # Each version's page snapshot is not read: only its body is compared.
         versions = list(
-            self.history.select_related("history_user").order_by("history_date", "history_id")
+            self.history.select_related("history_user")
+            .defer("snapshot_html")
+            .order_by("history_date", "history_id")
         )
         return [
             Revision(
@@ -167,14 +177,14 @@ class Article(models.Model):
             if earlier.body != later.body
         ][::-1]
 
-    def replace_body(self, body, user=None):
+    def replace_body(self, body):
         """Store ``body`` (with this article's other fields as they stand) in place of the
         current one, and re-anchor every span by its quote and context.
 
         A span whose quote is still at its offsets stays; one found elsewhere moves; one
         that cannot be placed is flagged orphaned, never dropped. Each span and the article
-        get a history row naming ``user``; the figures of the touched units are refreshed
-        once, in the same transaction. Returns how many spans were (kept, moved, orphaned).
+        get a history row; the figures of the touched units are refreshed once, in the same
+        transaction. Returns how many spans were (kept, moved, orphaned).
         """
         from ..profiles import storage  # the figures build on the models
         from .spans import Annotation
@@ -182,12 +192,10 @@ class Article(models.Model):
         counts = {"kept": 0, "moved": 0, "orphaned": 0}
         with transaction.atomic(), storage.batched():
             self.body = text.normalise_text(body)
-            self._history_user = user
             self.save()
             for span in Annotation.objects.filter(article=self):
                 span.article = self
                 counts[_reanchored(span, self.body)] += 1
-                span._history_user = user
                 span.save()
         return counts["kept"], counts["moved"], counts["orphaned"]
 
