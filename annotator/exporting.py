@@ -214,7 +214,7 @@ def _adjudications(batch, spans, names, whole):
 
 def annotation_record(row, done_by, people):
     pk, _article, reviewer_id, layer, label, start, end, quote, prefix, suffix = row[:10]
-    note, created, updated, orphaned = row[10:PLACE]
+    note, created, updated, orphaned, _suggested_by = row[10:PLACE]
     names, speakers = people
     fields = dict(zip(span_schema.NAMES, row[PLACE:], strict=True))
     fields["speaker"] = speakers.get(fields["speaker"])

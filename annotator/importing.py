@@ -1065,6 +1065,7 @@ class Importer:
             "speaker_id": speaker.pk if speaker else None,
             "attribution_id": _linked_id(planned, ids),
             "orphaned": False,
+            "suggested_by": "",
             "adjudicated_from_id": None,
         }
 

@@ -228,6 +228,14 @@ SPAN_PLACE = (
     ("created", Column("created", "datetime", "When it was marked.")),
     ("updated", Column("updated", "datetime", "When it last changed.")),
     ("orphaned", Column("orphaned", "boolean", "Its body changed and the quote was lost.")),
+    (
+        "suggested_by",
+        Column(
+            "suggested_by",
+            "string",
+            "Empty if marked by hand, else the engine (name/version) of the accepted suggestion.",
+        ),
+    ),
 )
 LABEL_FIELD_TYPES = {
     span_schema.CHOICE: "string",

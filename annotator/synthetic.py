@@ -250,6 +250,7 @@ class Drawer:
             "note": "",
             **{field.column: field.empty for field in span_schema.LABEL_FIELDS},
             "orphaned": False,
+            "suggested_by": "",
             "created": self.world["now"],
             "updated": self.world["now"],
         }

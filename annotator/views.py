@@ -82,7 +82,10 @@ FILTERS = ("q", "source", "state", "queue", "published_from", "published_to")
 
 # What the page shows and its script reads of each span: name -> values() lookup.
 PAGE_SPAN_FIELDS = {
-    **{name: name for name in ("id", "label", "start", "end", "quote", "note", "orphaned")},
+    **{
+        name: name
+        for name in ("id", "label", "start", "end", "quote", "note", "orphaned", "suggested_by")
+    },
     "reviewer": "reviewer__username",
     **{field.name: field.column for field in span_schema.LABEL_FIELDS},
 }

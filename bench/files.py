@@ -177,7 +177,7 @@ def timed_import(url, env, manage, folder):
     tuples = [
         (article_ids[record["body_sha256"]], user_ids[span["reviewer"]], span["layer"])
         + (span["label"], span["start"], span["end"], span["quote"], span["prefix"])
-        + (span["suffix"], span["note"], span["created"], span["updated"], False)
+        + (span["suffix"], span["note"], span["created"], span["updated"], False, "")
         + tuple(span["fields"][name] for name in span_schema.CHOICE_NAMES)
         for record in document["articles"]
         for span in record["annotations"]

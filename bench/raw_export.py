@@ -71,7 +71,7 @@ def span_records(rows, names, speakers, done, iso):
     records = []
     for row in sorted(rows, key=lambda row: (row[START], -row[END], row[0])):
         (pk, _article, reviewer, layer, label, start, end, quote, prefix, suffix) = row[:10]
-        (note, created, updated, orphaned) = row[10:PLACE]
+        (note, created, updated, orphaned, _suggested_by) = row[10:PLACE]
         fields = dict(zip(span_schema.NAMES, row[PLACE:], strict=True))
         for name in span_schema.BOOLEAN_NAMES:
             fields[name] = BOOLEAN[fields[name]]

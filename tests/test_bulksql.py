@@ -58,6 +58,7 @@ def span_rows(article, reviewer, count, speaker=None):
                 "speaker_id": speaker.pk if speaker and index % 2 else None,
                 "attribution_id": None,
                 "orphaned": False,
+                "suggested_by": "rules/1.0" if index % 5 == 0 else "",
                 "adjudicated_from_id": None,
             }
         )

@@ -59,3 +59,35 @@ def test_the_opening_migration_fills_each_stored_articles_opening_as_the_model_w
     stored = dict(new.objects.values_list("body", "opening"))
     assert stored == {body: text.opening_words(body) for body in bodies}
     MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_assignments_dealt_before_the_guard_have_suggestions_off_on_agreement_articles():
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("annotator", "0011_article_snapshot")],
+        [("annotator", "0012_suggestion_provenance")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    source = old.get_model("annotator", "Source").objects.create(name="Old outlet")
+    Article = old.get_model("annotator", "Article")
+    shared, single = (
+        Article.objects.create(source=source, body=body, body_sha256=f"{n:064d}", word_count=2)
+        for n, body in enumerate(["Shared body.", "Single body."])
+    )
+    User = old.get_model(*get_user_model()._meta.label.split("."))
+    alice, bob = (User.objects.create(username=name) for name in ("alice", "bob"))
+    Assignment = old.get_model("annotator", "Assignment")
+    for article, reviewer in ((shared, alice), (shared, bob), (single, alice)):
+        Assignment.objects.create(article_id=article.pk, reviewer_id=reviewer.pk)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("annotator", "Assignment")
+    stored = set(new.objects.values_list("article_id", "suggestions", "suggestions_decided"))
+    assert stored == {(shared.pk, "off", "default"), (single.pk, "on", "default")}
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

@@ -13,7 +13,14 @@ from .spans import (
     SpeakerType,
     unlinked_message,
 )
-from .workflow import REVIEWERS_GROUP, Adjudication, ArticleReview, Assignment
+from .workflow import (
+    REVIEWERS_GROUP,
+    Adjudication,
+    ArticleReview,
+    Assignment,
+    Suggestions,
+    SuggestionsDecided,
+)
 
 __all__ = [
     "LABEL_FIELDS",
@@ -33,6 +40,8 @@ __all__ = [
     "Source",
     "Speaker",
     "SpeakerType",
+    "Suggestions",
+    "SuggestionsDecided",
     "UnitFigures",
     "unlinked_message",
 ]

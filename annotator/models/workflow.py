@@ -73,6 +73,20 @@ class ArticleReview(models.Model):
         self.save(update_fields=["done", "done_at"])
 
 
+class Suggestions(models.TextChoices):
+    """Whether a reviewer is shown the engine's suggested spans on an assigned article."""
+
+    ON = "on", "Suggestions on"
+    OFF = "off", "Suggestions off"
+
+
+class SuggestionsDecided(models.TextChoices):
+    """How an assignment's suggestions condition was chosen."""
+
+    DEFAULT = "default", "By default"
+    RANDOM = "random", "At random"
+
+
 class AssignmentQuerySet(models.QuerySet):
     def with_done(self):
         """Each assignment with whether its reviewer marked the article done."""
@@ -99,6 +113,19 @@ class AssignmentQuerySet(models.QuerySet):
         )
         return assignment and assignment.article
 
+    def suggestions_allowed(self, reviewer, article) -> bool:
+        """Whether ``reviewer`` may be shown suggested spans on ``article`` (one query).
+
+        The anchoring-bias guard: an assignment of the article to the reviewer decides by
+        its recorded condition. Without one, suggestions are allowed unless the article
+        was dealt to two or more reviewers: it is an agreement article, and a reviewer
+        outside its queue should not code it with suggestions its coders may lack.
+        """
+        conditions = dict(self.filter(article=article).values_list("reviewer_id", "suggestions"))
+        if reviewer.pk in conditions:
+            return conditions[reviewer.pk] == Suggestions.ON
+        return len(conditions) < 2
+
     def progress(self):
         """Per reviewer: how many articles are in their queue and how many are done."""
         return (
@@ -120,6 +147,20 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(default=timezone.now)
+    # The anchoring-bias guard (docs/suggestions.md): dealing sets both, so the agreement
+    # page can compare articles coded with and without suggestions.
+    suggestions = models.CharField(
+        max_length=3,
+        choices=Suggestions.choices,
+        default=Suggestions.ON,
+        help_text="Whether the reviewer is shown suggested spans on this article.",
+    )
+    suggestions_decided = models.CharField(
+        max_length=10,
+        choices=SuggestionsDecided.choices,
+        default=SuggestionsDecided.DEFAULT,
+        help_text="How the suggestions condition was chosen: the default rule, or at random.",
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -128,6 +169,11 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "reviewer"], name="assignment_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=one_of("suggestions", Suggestions.values)
+                & one_of("suggestions_decided", SuggestionsDecided.values),
+                name="assignment_suggestions_choices_valid",
             ),
         ]
 
