@@ -15,13 +15,22 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import exporting, pagination
 from .converters import DATABASE_ID_MAX
-from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
+from .models import (
+    Annotation,
+    Article,
+    Assignment,
+    Label,
+    Layer,
+    Source,
+    Speaker,
+    unlinked_message,
+)
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
 from .permissions import NO_SUCH_ANNOTATION, CanAnnotate, get_annotation_for_user
 from .profiles.presentation import profile_payload
@@ -33,8 +42,10 @@ from .serializers import (
     ArticleSerializer,
     SourceSerializer,
     SpeakerSerializer,
+    SuggestionsSerializer,
     listed_spans,
 )
+from .suggestions import engine
 
 
 class ArticleList(generics.ListAPIView):
@@ -151,6 +162,37 @@ class AnnotationRestore(APIView):
             ) from error
         data = AnnotationSerializer(span, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
+
+
+SUGGESTIONS_OFF = "Suggestions are off for this assignment (agreement article)."
+
+
+class ArticleSuggestions(APIView):
+    """Suggested spans for the caller on one article, in code points; asking stores nothing."""
+
+    permission_classes = [CanAnnotate]
+
+    @extend_schema(responses={200: SuggestionsSerializer})
+    def get(self, request, pk):
+        article = get_object_or_404(Article.objects.only("id", "body"), pk=pk)
+        if not Assignment.objects.suggestions_allowed(request.user, article):
+            raise PermissionDenied(SUGGESTIONS_OFF)
+        # The caller's own spans: a suggestion standing exactly where one of them stands is
+        # left out, and a claim's suggested attribution found there is named by its id.
+        own = {
+            (label, start, end): pk
+            for pk, label, start, end in article.annotations.for_reviewer(request.user)
+            .placed()
+            .values_list("pk", "label", "start", "end")
+        }
+        suggestions = engine.suggest(article.body)
+        places = {each.key: (each.label, each.start, each.end) for each in suggestions}
+        listed = [
+            {**each.as_dict(), "attribution_span": own.get(places.get(each.attribution))}
+            for each in suggestions
+            if (each.label, each.start, each.end) not in own
+        ]
+        return Response({"engine": engine.identity(), "suggestions": listed})
 
 
 def unlinked_answer(unlinked: list[int]) -> dict:

@@ -22,6 +22,11 @@ endpoints = [
         open_to_api_auth(api.ArticleAnnotations),
         name="api-article-annotations",
     ),
+    path(
+        "articles/<id:pk>/suggestions/",
+        open_to_api_auth(api.ArticleSuggestions),
+        name="api-article-suggestions",
+    ),
     path("annotations/<id:pk>/", open_to_api_auth(api.AnnotationDetail), name="api-annotation"),
     path(
         "annotations/<id:pk>/restore/",

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
 from . import span_schema
-from .models import Annotation, Article, Source, Speaker
+from .models import Annotation, Article, Label, Source, Speaker
 from .models.corpus import validate_aliases
 
 
@@ -203,3 +203,54 @@ def unplaced_without_offsets(span: dict) -> dict:
     if span["orphaned"]:
         span["start"] = span["end"] = None
     return span
+
+
+def _suggested_field(field: span_schema.LabelField) -> serializers.Field:
+    """A value field as a suggestion writes it: the model's choices (or "" when the engine
+    cannot guess one), or yes/no."""
+    model_field = Annotation._meta.get_field(field.name)
+    help_text = f"{model_field.verbose_name}; for: {', '.join(field.labels)}"
+    if field.kind == span_schema.CHOICE:
+        return serializers.ChoiceField(
+            choices=model_field.choices, allow_blank=True, required=False, help_text=help_text
+        )
+    return serializers.BooleanField(allow_null=True, required=False, help_text=help_text)
+
+
+SuggestedFieldsSerializer = type(
+    "SuggestedFieldsSerializer",
+    (serializers.Serializer,),
+    {field.name: _suggested_field(field) for field in span_schema.VALUES},
+)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """One suggested span, as ``GET /api/articles/<id>/suggestions/`` describes it."""
+
+    key = serializers.CharField(help_text="Names the suggestion within this answer.")
+    label = serializers.ChoiceField(choices=Label.choices)
+    start = serializers.IntegerField(help_text="Code points into the body.")
+    end = serializers.IntegerField(help_text="Code points into the body, exclusive.")
+    quote = serializers.CharField(trim_whitespace=False)
+    fields = SuggestedFieldsSerializer(help_text="Only the value fields the label owns.")
+    speaker_name = serializers.CharField(
+        allow_blank=True, help_text="An attribution's source words; empty otherwise."
+    )
+    attribution = serializers.CharField(
+        allow_null=True, help_text="A claim's or opinion's suggested attribution: its key."
+    )
+    attribution_span = serializers.IntegerField(
+        allow_null=True,
+        help_text="The id of the caller's own attribution standing where the suggested "
+        "attribution would (it is then left out of the list), else null.",
+    )
+    score = serializers.FloatField(min_value=0, max_value=1)
+    engine = serializers.CharField(help_text="name/version: what an accepted span records.")
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    engine = serializers.CharField(help_text="The engine's name/version.")
+    suggestions = SuggestionSerializer(
+        many=True,
+        help_text="In text order; none standing exactly where one of the caller's spans does.",
+    )

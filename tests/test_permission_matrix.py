@@ -72,6 +72,7 @@ ROUTES = [
         {"label": "opinion", "start": 0, "end": 9},
         {**API, **dict.fromkeys(("alice", "bob", "carol", "root"), 201)},
     ),
+    ("get", "/api/articles/{article}/suggestions/", None, API),
     ("get", "/api/annotations/{bobs}/", None, BOBS),
     ("patch", "/api/annotations/{bobs}/", {"note": "x"}, {**BOBS, "carol": 403, "root": 403}),
     ("delete", "/api/annotations/{bobs}/", None, {**BOBS, "bob": 204, "carol": 403, "root": 403}),
