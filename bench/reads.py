@@ -14,7 +14,7 @@ from annotator.models import Annotation, Article, Source
 from annotator.views import LISTED_PER_PAGE
 from bench import corpus
 from bench.report import Row, at_most, ms, ratio
-from bench.timing import QueryCounter, median_of, p95, paired
+from bench.timing import QueryCounter, durations_of, median_of, p95, paired
 
 # The page's script data: each span's fields under the names the script reads.
 PAGE_SPANS = (
@@ -153,4 +153,24 @@ def source_profiles_rows(raw, viewer):
     return [
         at_most("one source's profile, with intervals (ms)", one, 100, raw_one),
         at_most(f"sources page, all {sources} profiles (ms)", every, 1500, raw_every),
+    ]
+
+
+def suggestions_rows(calls=10):
+    """The suggestions API on the benchmark's 5,000-word article, for the reviewer holding
+    its 500 spans (each suggestion is checked against them): the first call, which loads
+    the engine's pipeline in this process, then ``calls`` more once it is loaded."""
+    username, pk = corpus.browser_article()
+    client = APIClient()
+    client.force_authenticate(corpus.reviewer(username))
+    url = f"/api/articles/{pk}/suggestions/"
+    first = median_of(lambda: fetch(client, url))
+    times = durations_of(lambda: fetch(client, url), calls)
+    found = len(fetch(client, url).json()["suggestions"])
+    words = Article.objects.get(pk=pk).word_count
+    return [
+        Row(f"suggestions API, {words:,}-word article: first call, engine loading (ms)", ms(first)),
+        at_most(f"  loaded, median of {calls} (ms)", statistics.median(times), 2000),
+        at_most("  loaded, slowest (ms)", max(times), 2000),
+        Row("  suggestions listed", str(found)),
     ]

@@ -177,6 +177,7 @@ def main():
     )
     viewer = corpus.staff()
     rows += reads.article_page_and_api(raw, viewer)
+    rows += reads.suggestions_rows()
     rows += saves.in_process(raw)
     rows += reads.source_profiles_rows(raw, viewer)
     server, port = load.start_gunicorn(env, Path(tempfile.gettempdir()) / "bench-gunicorn.log")
