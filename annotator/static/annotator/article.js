@@ -2,6 +2,7 @@
 // through the JSON API without reloading. Without JavaScript the page still
 // lists the spans and offers the add-by-quote form.
 import { codePointLength, segments, sentenceAround, utf16ToCodePoints } from "./offsets.js";
+import { api, element, quoteClasses, truncate } from "./ui.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 // Speakers by id: those of the spans on the page, then every one the API has sent since.
@@ -15,7 +16,6 @@ const toolbar = document.querySelector("[data-toolbar]");
 const list = document.querySelector("[data-annotation-list]");
 const errorBox = document.querySelector("[data-error]");
 const statusBox = document.querySelector("[data-status]");
-const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
 const bodyCharacters = Array.from(data.body);
 const LABEL_ORDER = ["attribution", "claim", "opinion"];
 const WORD = /[\p{L}\p{N}\p{M}]/u;
@@ -111,34 +111,6 @@ function updateToolbar() {
 }
 
 // ---------- API
-
-async function api(method, url, payload, signal) {
-  const response = await fetch(url, {
-    method,
-    signal,
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-    body: payload === undefined ? undefined : JSON.stringify(payload),
-  });
-  if (response.status === 204) return null;
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(plainReasons(body) || `The server answered ${response.status}.`);
-  return body;
-}
-
-// Reasons that are about the whole request carry no field name for a reader.
-const WHOLE_REQUEST = new Set(["__all__", "non_field_errors", "detail"]);
-
-// An error answer's reasons in plain words: "You already marked this exact span with this
-// label." rather than "__all__: …"; a field's reason is named by the field ("check worthy: …").
-function plainReasons(body) {
-  return Object.entries(body)
-    .map(([field, why]) => {
-      const reason = [].concat(why).join(" ");
-      return WHOLE_REQUEST.has(field) ? reason : `${field.replaceAll("_", " ")}: ${reason}`;
-    })
-    .join(" ");
-}
 
 function annotationUrl(id) {
   return data.urls.annotation.replace(/0\/$/, `${id}/`);
@@ -329,35 +301,6 @@ function fieldSummary(annotation, speaker, link) {
     }
   }
   return parts.join(" · ");
-}
-
-// As text.shortened on the server: code points, a letter kept with its combining marks.
-function truncate(text, length) {
-  const characters = Array.from(text);
-  if (characters.length <= length) return text;
-  let cut = length - 1;
-  while (cut > 0 && /\p{M}/u.test(characters[cut])) cut -= 1;
-  return `${characters.slice(0, cut).join("")}…`;
-}
-
-// The <q> marks a passage already has at its start or end are left out (the CSS classes
-// of the quotes template tag, annotator/templatetags/quotes.py, with the same marks).
-function quoteClasses(passage) {
-  const classes = [];
-  if (/^[“„«‹"]/.test(passage)) classes.push("opens-quoted");
-  if (/[”»›"]$/.test(passage)) classes.push("closes-quoted");
-  return classes.join(" ");
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "className") node.className = value;
-    else if (name === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
 }
 
 function selectField(name, labelText, options, current) {
