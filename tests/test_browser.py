@@ -69,13 +69,20 @@ def highlighted_text(page, label):
 
 
 def wait_for_annotations(count):
-    # The API write happens in the live server thread; poll the shared database.
+    # The API write happens in the live server thread; poll the shared database. While the
+    # server writes, SQLite's shared in-memory test database refuses to read the table
+    # ("database table is locked"): that is a moment to wait, like a count not reached yet.
     import time
+
+    from django.db import OperationalError
 
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        if Annotation.objects.count() == count:
-            return
+        try:
+            if Annotation.objects.count() == count:
+                return
+        except OperationalError:
+            pass
         time.sleep(0.05)
     raise AssertionError(f"expected {count} annotation(s), found {Annotation.objects.count()}")
 
