@@ -165,6 +165,7 @@ def span_list_items(annotations, counted_ids, username):
             "place": f"{span['start']}–{span['end']}",
             "quote": text.shortened(span["quote"], LISTED_QUOTE_LENGTH),
             "note": span["note"],
+            "suggested_by": span["suggested_by"],
             "own": span["reviewer"] == username,
         }
         for span in annotations
@@ -189,6 +190,10 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     # Only the speakers of the spans shown; the script asks the API for others by name.
     speakers = Speaker.objects.filter(pk__in={span["speaker"] for span in annotations} - {None})
+    # Suggestions are for the reader's own spans, where the anchoring-bias guard allows them.
+    suggestions_allowed = view == "mine" and Assignment.objects.suggestions_allowed(
+        request.user, article
+    )
     page_data = {
         "articleId": article.pk,
         "body": article.body,
@@ -203,6 +208,11 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "speakers": SpeakerSerializer(speakers, many=True).data,
         "labels": Label.choices,
         "fields": _label_fields_for_script(),
+        "suggestions": (
+            {"url": reverse("api-article-suggestions", args=[article.pk])}
+            if suggestions_allowed
+            else None
+        ),
         "urls": {
             "annotations": reverse("api-article-annotations", args=[article.pk]),
             "annotation": reverse("api-annotation", args=[0]),
@@ -222,6 +232,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "page_data": page_data,
         "view": view,
         "views": ARTICLE_VIEWS,
+        "suggestions_off": view == "mine" and not suggestions_allowed,
         "done": bool(review and review.done),
         # Once it is done, where the reviewer's queue goes on.
         "next_in_queue": review

@@ -221,3 +221,31 @@ def test_an_error_from_the_server_is_shown_in_plain_words(browser, live_server, 
     error.wait_for(state="visible")
     assert error.text_content() == "You already marked this exact span with this label."
     page.context.close()
+
+
+def test_the_article_page_with_suggestions_fits_without_serious_axe_findings(
+    browser, live_server, alice, newsroom
+):
+    """The engine's suggestions drawn and listed, one of them chosen (j) and one in the
+    editor (e), at both widths."""
+    problems = {}
+    for width in (PHONE, LAPTOP):
+        page = new_page(browser, width)
+        log_in(page, live_server, alice)
+        page.goto(f"{live_server.url}/articles/{newsroom.pk}/")
+        page.wait_for_selector("[data-suggestion-list] .suggestion-item")
+        page.locator("[data-article-body]").focus()
+        for key, shot in (("j", "chosen"), ("e", "editing")):
+            page.keyboard.press(key)
+            page.wait_for_selector(".suggestion-item.is-current")
+            page.screenshot(
+                path=str(SCREENS / f"reviewer-suggestions-{shot}-{width}.png"), full_page=True
+            )
+            found = serious_axe_violations(page)
+            if width == PHONE and overflow(page) > 0:
+                found["wider than the screen"] = f"{overflow(page)} px"
+            if found:
+                problems[f"suggestions {shot} at {width} px"] = found
+        assert page.errors == [], f"JavaScript errors: {page.errors}"
+        page.context.close()
+    assert not problems, described(problems)

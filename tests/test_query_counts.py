@@ -146,9 +146,10 @@ READS = {
     # name: (who reads, how, the path, queries). A page reads the session and its user;
     # a reviewer's request asks whether they are in the Reviewers group (staff need not).
     # The article page: article with source, spans (values), review, speakers shown, the
-    # article's versions with their users (its revisions).
+    # article's versions with their users (its revisions); for the reader's own spans, the
+    # article's assignments (whether suggestions are allowed).
     # The span list: the article exists, a count for the page, spans with reviewers.
-    "article-page": ("alice", "page", "/articles/{article}/", 8),
+    "article-page": ("alice", "page", "/articles/{article}/", 9),
     "article-page-all": ("carol", "page", "/articles/{article}/?view=all", 7),
     "article-page-adjudicated": ("carol", "page", "/articles/{article}/?view=adjudicated", 7),
     # The article list: its count and its page of articles (each with the reader's progress

@@ -2,13 +2,14 @@
 // through the JSON API without reloading. Without JavaScript the page still
 // lists the spans and offers the add-by-quote form.
 import { codePointLength, segments, sentenceAround, utf16ToCodePoints } from "./offsets.js";
+import * as suggestions from "./suggestions.js";
 import { api, element, quoteClasses, truncate } from "./ui.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 // Speakers by id: those of the spans on the page, then every one the API has sent since.
 const speakers = new Map(data.speakers.map((speaker) => [speaker.id, speaker]));
 const SEARCH_DELAY_MS = 250;
-const SUGGESTIONS = 20;
+const SPEAKER_SUGGESTIONS = 20;
 // Looking for one name exactly, read as many as the API sends at once.
 const EXACT_SEARCH = 100;
 const bodyElement = document.querySelector("[data-article-body]");
@@ -148,26 +149,34 @@ function proposedAttribution(start, end) {
 async function createAnnotation(label) {
   if (!pending) return;
   const { start, end, quote } = pending;
-  const payload = { label, start, end, quote };
-  const proposal = label === "attribution" ? null : proposedAttribution(start, end);
+  if (await addSpan({ label, start, end, quote })) {
+    window.getSelection().removeAllRanges();
+    toolbar.hidden = true;
+    pending = null;
+  }
+}
+
+// The one way the page stores a new span, selected by hand or an accepted suggestion.
+// ``link``: the attribution a claim or opinion is linked to as suggested; without one (and
+// without a link chosen in the editor), an attribution in the same sentence is proposed.
+// Returns the stored span, or null.
+async function addSpan(payload, link = null) {
+  const unchosen = payload.label !== "attribution" && !("attribution" in payload);
+  const proposal = link || (unchosen ? proposedAttribution(payload.start, payload.end) : null);
   if (proposal) payload.attribution = proposal.id;
   try {
     const created = await api("POST", data.urls.annotations, payload);
     annotations.push(created);
-    window.getSelection().removeAllRanges();
-    toolbar.hidden = true;
-    pending = null;
     showError("");
     render(created);
     flash(created.id);
     lastAction = { created: created.id };
-    showStatus(
-      proposal
-        ? `Linked to the attribution “${truncate(proposal.quote, 40)}” in the same sentence; change it with Edit.`
-        : "",
-    );
+    const where = link ? "as suggested" : "in the same sentence";
+    showStatus(proposal ? `Linked to the attribution “${truncate(proposal.quote, 40)}” ${where}; change it with Edit.` : "");
+    return created;
   } catch (error) {
     showError(error.message);
+    return null;
   }
 }
 
@@ -244,16 +253,19 @@ function inTextOrder(items) {
 }
 
 // Redraws the paragraphs that overlap ``extent`` (a span's start and end), or all.
+// Suggestions shown are drawn around the spans, apart from them (suggestions.js).
 function renderHighlights(extent) {
+  const suggested = suggestions.shown();
   for (const paragraph of paragraphs) {
     if (extent && !(paragraph.start < extent.end && extent.start < paragraph.start + paragraph.length)) continue;
     const characters = Array.from(paragraph.text);
-    const nodes = segments(paragraph.start, paragraph.length, annotations).map((run) => {
+    const nodes = segments(paragraph.start, paragraph.length, [...annotations, ...suggested]).map((run) => {
       const textNode = document.createTextNode(characters.slice(run.from, run.to).join(""));
       if (!run.covering.length) return textNode;
+      const spans = run.covering.filter((a) => !suggestions.isSuggestion(a));
       let inner = textNode;
       for (const label of [...LABEL_ORDER].reverse()) {
-        const ids = run.covering.filter((a) => a.label === label).map((a) => a.id);
+        const ids = spans.filter((a) => a.label === label).map((a) => a.id);
         if (!ids.length) continue;
         const span = document.createElement("span");
         span.className = `hl hl-${label}`;
@@ -262,8 +274,8 @@ function renderHighlights(extent) {
         span.append(inner);
         inner = span;
       }
-      markCounted(inner, paragraph.start + run.from, run.covering);
-      return inner;
+      markCounted(inner, paragraph.start + run.from, spans);
+      return suggestions.marked(inner, run.covering, paragraph.start + run.from, paragraph.start + run.to);
     });
     paragraph.element.replaceChildren(...nodes);
   }
@@ -314,7 +326,7 @@ function selectField(name, labelText, options, current) {
 }
 
 // The first ``limit`` speakers (by name) whose name or an alias contains ``text``.
-async function searchSpeakers(text, { limit = SUGGESTIONS, signal } = {}) {
+async function searchSpeakers(text, { limit = SPEAKER_SUGGESTIONS, signal } = {}) {
   const query = new URLSearchParams({ q: text.trim(), limit });
   const found = (await api("GET", `${data.urls.speakers}?${query}`, undefined, signal)).results;
   for (const speaker of found) speakers.set(speaker.id, speaker);
@@ -357,7 +369,8 @@ function speakerField(annotation) {
     autocomplete: "off",
     placeholder: "Name or alias; a new name adds a speaker",
   });
-  input.value = current ? current.name : "";
+  // A suggestion not stored yet names its speaker; a span holds a speaker record.
+  input.value = annotation.speaker_name ?? (current ? current.name : "");
   let timer = null;
   let search = null;
   input.addEventListener("input", () => {
@@ -397,9 +410,11 @@ function fieldControl(field, annotation) {
   return selectField(field.name, title, options, value);
 }
 
-function editor(annotation) {
+// The editor of a span; given ``save``, of a suggestion not stored yet, with its offsets
+// among the controls (``before``). ``save`` receives the changes as the API takes them.
+function editor(annotation, { save = (changes) => saveChanges(annotation, changes), cancel = closeEditor, before = [] } = {}) {
   const form = element("form", { className: "mt-2", dataset: { editor: annotation.id } });
-  form.append(selectField("label", "Label", data.labels, annotation.label));
+  form.append(...before, selectField("label", "Label", data.labels, annotation.label));
   for (const field of fieldsOf(annotation.label)) form.append(fieldControl(field, annotation));
   const note = element("textarea", { className: "form-control form-control-sm", name: "note", rows: "2", maxlength: "2000" });
   note.value = annotation.note;
@@ -429,22 +444,49 @@ function editor(annotation) {
       const kind = FIELD_KINDS[control.name];
       if (kind === "boolean") changes[control.name] = value === "" ? null : value === "true";
       else if (kind === "link") changes[control.name] = value === "" ? null : Number(value);
+      else if (control.type === "number") changes[control.name] = Number(value);
       else changes[control.name] = value;
     }
-    if (changes.label !== annotation.label) {
-      // Fields of the old label are cleared by the server; send only what fits.
-      saveAnnotation(annotation.id, { label: changes.label, note: changes.note });
-    } else {
-      saveAnnotation(annotation.id, changes);
-    }
+    save(changes);
   });
-  form.querySelector("[data-cancel]").addEventListener("click", () => {
-    editingId = null;
-    editorChanged = false;
-    renderList();
-  });
+  form.querySelector("[data-cancel]").addEventListener("click", cancel);
   form.addEventListener("click", (event) => event.stopPropagation());
   return form;
+}
+
+function saveChanges(annotation, changes) {
+  if (changes.label !== annotation.label) {
+    // Fields of the old label are cleared by the server; send only what fits.
+    saveAnnotation(annotation.id, { label: changes.label, note: changes.note });
+  } else {
+    saveAnnotation(annotation.id, changes);
+  }
+}
+
+function closeEditor() {
+  editingId = null;
+  editorChanged = false;
+  renderList();
+  suggestions.closeEditor();
+}
+
+// "Edit before accepting": a suggestion in the editor, its offsets (code points) changeable,
+// the passage they hold shown as they change.
+function draftEditor(draft, save) {
+  editingId = draft.id;
+  editorChanged = false;
+  const passage = element("q", { className: "d-block small mb-1", dataset: { draftQuote: "" } }, draft.quote);
+  const offset = (name, title, value) => {
+    const input = element("input", { className: "form-control form-control-sm", type: "number", name, min: "0", max: String(bodyCharacters.length), required: "" });
+    input.value = value;
+    return element("label", { className: "form-label small mb-1 flex-fill" }, title, input);
+  };
+  const place = element("div", { className: "d-flex gap-2" }, offset("start", "Starts at character", draft.start), offset("end", "Ends before character", draft.end));
+  place.addEventListener("input", () => {
+    const [start, end] = [...place.querySelectorAll("input")].map((input) => Number(input.value));
+    passage.textContent = bodyCharacters.slice(start, end).join("");
+  });
+  return editor(draft, { save, before: [place, passage] });
 }
 
 function listItem(annotation, own, editing, summary) {
@@ -480,6 +522,7 @@ function listItem(annotation, own, editing, summary) {
     element("q", { className: quoteClasses(passage) }, passage),
     element("div", { className: "fields" }, summary),
   );
+  if (annotation.suggested_by) item.append(element("div", { className: "fields", dataset: { provenance: "" } }, `suggested by ${annotation.suggested_by}, accepted`));
   if (annotation.note) item.append(element("div", { className: "small" }, annotation.note));
   if (editing) item.append(editor(annotation));
   return item;
@@ -530,6 +573,7 @@ function placeChildren(parent, nodes) {
 function render(changed) {
   renderHighlights(changed);
   renderList();
+  suggestions.renderList();
 }
 
 // Scrolls to a span and flashes it, on the next frame: forcing a layout here,
@@ -573,6 +617,7 @@ list.addEventListener("click", (event) => {
   const edit = event.target.closest("[data-edit]");
   const remove = event.target.closest("[data-delete]");
   if (edit) {
+    suggestions.closeEditor();
     editingId = Number(edit.dataset.edit);
     renderList();
     list.querySelector("[data-editor] select")?.focus();
@@ -650,8 +695,7 @@ document.addEventListener("keydown", (event) => {
       showStatus("This span's changes are not saved: Save them, or Cancel to drop them.");
       return;
     }
-    editingId = null;
-    renderList();
+    closeEditor();
     return;
   }
   if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
@@ -668,6 +712,10 @@ document.addEventListener("keydown", (event) => {
     step(event.key === "n" ? 1 : -1);
     return;
   }
+  if (suggestions.handleKey(event)) {
+    event.preventDefault();
+    return;
+  }
   const label = LABEL_KEYS[event.key.toLowerCase()];
   if (!label) return;
   // Read the selection now: "selectionchange" may not have fired yet.
@@ -681,4 +729,14 @@ document.addEventListener("keydown", (event) => {
 // The script lists every span: the server's page-at-a-time list is replaced, its pager hidden.
 const listPages = document.querySelector("[data-list-pages]");
 if (listPages) listPages.hidden = true;
+suggestions.start({
+  data,
+  ownSpans: () => annotations.filter((a) => a.reviewer === data.username),
+  addSpan,
+  speakerIdFor,
+  fieldSummary,
+  draftEditor,
+  closeEditor,
+  redraw: renderHighlights,
+});
 render();
