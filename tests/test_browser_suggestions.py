@@ -131,6 +131,10 @@ def test_y_accepts_the_current_suggestion_as_the_reviewers_span(
     assert current_quote(page) == SAID  # the next one is chosen
     item = page.locator(f'[data-annotation-id="{span.pk}"]').inner_text()
     assert f"suggested by {engine.identity()}, accepted" in item
+    page.keyboard.press("Control+z")  # the new span undone, the suggestion is back
+    page.wait_for_selector("[data-status]:has-text('Undone')")
+    assert Annotation.objects.count() == 0
+    assert DAM in drawn(page) and shown_count(page) == 4
 
 
 def test_enter_accepts_and_a_claim_links_to_its_accepted_attribution(
