@@ -3,7 +3,7 @@
 // lists the spans and offers the add-by-quote form.
 import { codePointLength, segments, sentenceAround, utf16ToCodePoints } from "./offsets.js";
 import * as suggestions from "./suggestions.js";
-import { api, element, quoteClasses, truncate } from "./ui.js";
+import { api, element, placeChildren, quoteClasses, truncate } from "./ui.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 // Speakers by id: those of the spans on the page, then every one the API has sent since.
@@ -549,24 +549,6 @@ function renderList() {
   for (const id of listItems.keys()) if (!byId.has(id)) listItems.delete(id);
   if (!items.length) items.push(element("li", { className: "text-body-secondary small" }, "No annotations yet."));
   placeChildren(list, items);
-}
-
-// Makes ``nodes`` the parent's children with as few moves as possible, so the
-// browser lays out again only what changed (one new item, not the whole list).
-function placeChildren(parent, nodes) {
-  let current = parent.firstChild;
-  for (const node of nodes) {
-    if (node === current) {
-      current = current.nextSibling;
-    } else {
-      parent.insertBefore(node, current);
-    }
-  }
-  while (current) {
-    const next = current.nextSibling;
-    current.remove();
-    current = next;
-  }
 }
 
 // After a span is added, changed or deleted, only its paragraphs are redrawn.

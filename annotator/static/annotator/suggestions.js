@@ -3,7 +3,7 @@
 // reviewer's span, stored the way the page stores any new span, with the engine named),
 // e opens it in the editor first, x hides it for this page view. They are not spans:
 // nothing is stored until one is accepted, and no list, count or figure of spans holds them.
-import { api, element, quoteClasses, truncate } from "./ui.js";
+import { api, element, placeChildren, quoteClasses, truncate } from "./ui.js";
 
 const panel = document.querySelector("[data-suggestions]");
 const toggle = panel?.querySelector("[data-suggestions-toggle]");
@@ -218,7 +218,7 @@ export function renderList() {
     return node;
   });
   if (isOn() && all.length && !visible.length) nodes.push(element("li", { className: "small" }, "No suggestions left on this article."));
-  list.replaceChildren(...nodes);
+  placeChildren(list, nodes);
   list.hidden = !isOn();
   legendItem.hidden = !isOn();
 }

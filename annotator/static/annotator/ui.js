@@ -60,3 +60,20 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Makes ``nodes`` the parent's children with as few moves as possible, so the
+// browser lays out again only what changed (one new item, not the whole list).
+export function placeChildren(parent, nodes) {
+  let current = parent.firstChild;
+  for (const node of nodes) {
+    if (node === current) {
+      current = current.nextSibling;
+    } else {
+      parent.insertBefore(node, current);
+    }
+  }
+  while (current) {
+    const next = current.nextSibling;
+    current.remove();
+    current = next;
+  }
+}
