@@ -96,6 +96,7 @@ def test_a_saved_page_gives_its_article_without_the_furniture(tmp_path, capsys):
     assert str(article.published) == "2024-03-14"
     assert (article.source.name, article.source.identified) == ("The Coastal Herald", True)
     assert article.canonical_url == "https://coastalherald.example/news/harbour-plan"
+    assert article.date_shown == ""  # the date is in the markup only: the page prints none
     assert article.snapshot_html == path.read_text(encoding="utf-8")
     assert article.snapshot_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -185,3 +186,38 @@ def test_the_article_page_lists_a_stealth_edit_with_its_changed_words(alice, tmp
     assert "Earlier versions of this text" in page
     assert "<del>raise rents for</del> → <ins>help</ins>" in page
     assert "3 words changed" in page
+
+
+def with_byline(html, byline):
+    return html.replace('<p class="byline">By Maria Lindqvist</p>', byline)
+
+
+BYLINE_TIME = (
+    '<p class="byline">By Maria Lindqvist · <time datetime="2024-03-14T09:30:00Z">'
+    "Thu 14 Mar 2024 09.30 GMT</time></p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("byline", "first", "shown"),
+    [
+        (BYLINE_TIME, FIRST, "Thu 14 Mar 2024"),
+        ('<div class="article-date">March 14, 2024</div>', FIRST, "March 14, 2024"),
+        (
+            "",
+            FIRST.replace("on Tuesday", "on Thursday, 14 March 2024,"),
+            "Thursday, 14 March 2024",
+        ),
+        # Not shown: hidden, or another day (an update) than the one published.
+        ('<p class="byline"><time hidden>14 March 2024</time></p>', FIRST, ""),
+        ('<p class="byline">Updated <time>15 March 2024</time></p>', FIRST, ""),
+    ],
+    ids=["time element", "date element", "in the text", "hidden", "another day"],
+)
+@pytest.mark.django_db
+def test_date_shown_is_the_published_date_as_the_page_prints_it(
+    tmp_path, capsys, byline, first, shown
+):
+    imported(saved(tmp_path, with_byline(news_page(first, QUOTED), byline)), capsys)
+    article = Article.objects.get()
+    assert (str(article.published), article.date_shown) == ("2024-03-14", shown)
