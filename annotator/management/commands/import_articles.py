@@ -22,6 +22,8 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 HTML_SUFFIXES = (".html", ".htm")
 SUFFIXES = (".txt", *JSON_SUFFIXES, *HTML_SUFFIXES)
 TEXT_FIELDS = ("title", "author", "date_shown", "dateline")
+# What a changed copy of a saved page may update: each only where the new copy shows it.
+PAGE_FIELDS = (*TEXT_FIELDS, "published", "canonical_url")
 NULL = importing.NULL
 # What JSON type each field of a record must have when it is there at all.
 RECORD_SHAPE = {
@@ -59,7 +61,7 @@ class Command(BaseCommand):
         "where given; bodies are normalised (NFC, \\n); articles already present (same body "
         "hash) are skipped. A changed copy of a page already imported (same canonical address, "
         "else same outlet and title) updates its article: spans re-anchored, orphans flagged, "
-        "the earlier text kept as a revision."
+        "the earlier text kept as a revision, metadata updated where the new copy shows it."
     )
 
     def add_arguments(self, parser):
@@ -107,10 +109,11 @@ class Command(BaseCommand):
         if Article.objects.filter(body_sha256=sha256_hex(body)).exists():
             return "skipped", f"Skipped {record.where}: an article with this body exists."
         article = earlier or Article(source=source, seed_file=record.seed_file)
-        page = record.page
-        article.title, article.author, article.dateline = page.title, page.author, page.dateline
-        article.published, article.date_shown = page.published, page.date_shown
-        article.canonical_url = page.canonical_url
+        for name in PAGE_FIELDS:
+            # A changed copy updates only what it shows; a new article takes what it has.
+            value = getattr(record.page, name)
+            if earlier is None or value:
+                setattr(article, name, value)
         article.snapshot_html, article.snapshot_sha256 = record.snapshot_html, record.sha256
         if earlier is None:
             article.body = body
