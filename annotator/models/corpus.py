@@ -177,14 +177,15 @@ class Article(models.Model):
             if earlier.body != later.body
         ][::-1]
 
-    def replace_body(self, body):
+    def replace_body(self, body, user=None):
         """Store ``body`` (with this article's other fields as they stand) in place of the
         current one, and re-anchor every span by its quote and context.
 
         A span whose quote is still at its offsets stays; one found elsewhere moves; one
         that cannot be placed is flagged orphaned, never dropped. Each span and the article
-        get a history row; the figures of the touched units are refreshed once, in the same
-        transaction. Returns how many spans were (kept, moved, orphaned).
+        get a history row naming ``user`` (None: nobody); the figures of the touched units
+        are refreshed once, in the same transaction. Returns how many spans were (kept,
+        moved, orphaned).
         """
         from ..profiles import storage  # the figures build on the models
         from .spans import Annotation
@@ -192,10 +193,12 @@ class Article(models.Model):
         counts = {"kept": 0, "moved": 0, "orphaned": 0}
         with transaction.atomic(), storage.batched():
             self.body = text.normalise_text(body)
+            self._history_user = user
             self.save()
             for span in Annotation.objects.filter(article=self):
                 span.article = self
                 counts[_reanchored(span, self.body)] += 1
+                span._history_user = user
                 span.save()
         return counts["kept"], counts["moved"], counts["orphaned"]
 

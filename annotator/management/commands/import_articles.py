@@ -6,6 +6,7 @@ from itertools import chain
 from pathlib import Path
 
 import orjson
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -66,9 +67,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Files, or folders holding them.")
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="The account importing: the history rows of the articles created or changed "
+            "(and of their re-anchored spans) name it. Without it they name nobody.",
+        )
         add_quiet_argument(parser)
 
-    def handle(self, *args, paths, quiet, **options):
+    def handle(self, *args, paths, quiet, user, **options):
+        self.user = None
+        if user is not None:
+            self.user = get_user_model().objects.filter(username=user).first()
+            if self.user is None:
+                raise CommandError(f"There is no user named {user!r}: nothing was imported.")
         records, problems = [], []
         for record in chain.from_iterable(map(self._read, self._collect(paths))):
             if not record.problem:
@@ -117,9 +129,10 @@ class Command(BaseCommand):
         article.snapshot_html, article.snapshot_sha256 = record.snapshot_html, record.sha256
         if earlier is None:
             article.body = body
+            article._history_user = self.user
             article.save()
             return "imported", (f"Created {record.where}." if record.snapshot_html else "")
-        _kept, moved, orphaned = article.replace_body(body)
+        _kept, moved, orphaned = article.replace_body(body, self.user)
         return "updated", (
             f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
             f"{orphaned} orphaned."
