@@ -221,3 +221,64 @@ def test_date_shown_is_the_published_date_as_the_page_prints_it(
     imported(saved(tmp_path, with_byline(news_page(first, QUOTED), byline)), capsys)
     article = Article.objects.get()
     assert (str(article.published), article.date_shown) == ("2024-03-14", shown)
+
+
+ACCENTED = (
+    "The café’s owner said the council’s “plan” would cost €2m – far too much for a "
+    "harbour that still earns its keep."
+)
+
+
+def encoded_page(declaration, encoding):
+    html = news_page(ACCENTED, QUOTED).replace('<meta charset="utf-8">', declaration)
+    return html, html.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "encoding", "read_as"),
+    [
+        ('<meta charset="windows-1252">', "cp1252", "cp1252"),
+        # Read as windows-1252, as browsers do: its curly quotes are not in ISO-8859-1.
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">',
+            "cp1252",
+            "cp1252",
+        ),
+        ("", "cp1252", "cp1252"),  # undeclared, and not UTF-8
+        ('<meta charset="utf-8">', "utf-8-sig", "utf-8"),  # the mark stays in the text
+        ("", "utf-16", "utf-16-le"),  # the byte order mark says which
+    ],
+    ids=["meta charset", "http-equiv latin-1", "undeclared", "utf-8 mark", "utf-16 mark"],
+)
+@pytest.mark.django_db
+def test_a_page_is_read_in_the_encoding_it_declares(
+    tmp_path, capsys, declaration, encoding, read_as
+):
+    html, data = encoded_page(declaration, encoding)
+    path = tmp_path / "harbour.html"
+    path.write_bytes(data)
+    imported(path, capsys)
+    article = Article.objects.get()
+    assert article.body == f"{ACCENTED}\n{QUOTED}"
+    assert article.title == "Council approves new harbour plan"
+    assert article.snapshot_html.removeprefix("\ufeff") == html
+    assert article.snapshot_html.encode(read_as) == data  # the file's bytes, given back
+    assert article.snapshot_sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("declaration", "why"),
+    [
+        ('<meta charset="utf-8">', r"it is not utf-8 text as its markup declares \(byte 0xe9 at"),
+        ("", r"it declares no encoding and is neither UTF-8 nor windows-1252 text \(byte 0x81"),
+    ],
+    ids=["declared", "undeclared"],
+)
+@pytest.mark.django_db
+def test_an_undecodable_page_is_refused_by_name(tmp_path, declaration, why):
+    _html, data = encoded_page(declaration, "cp1252")
+    path = tmp_path / "broken.html"
+    path.write_bytes(data.replace(b"\x80", b"\x81") if not declaration else data)
+    with pytest.raises(CommandError, match=rf"broken\.html cannot be read: {why}"):
+        call_command("import_articles", str(path))
+    assert not Article.objects.exists()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from annotator import importing
+from annotator.htmlcharset import UndecodablePage, decode_page
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import Article, Source
 from annotator.pagehtml import parse_page_html
@@ -170,13 +171,13 @@ class Command(BaseCommand):
 
     def _read(self, path):
         data = path.read_bytes()
+        if path.suffix.lower() in HTML_SUFFIXES:
+            return [self._from_html(path, data)]
         raw = data.removeprefix(codecs.BOM_UTF8)
         try:
             text = raw.decode()
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} is not UTF-8 text ({error.reason}).") from error
-        if path.suffix.lower() in HTML_SUFFIXES:
-            return [self._from_html(path, text, data)]
         if path.suffix in JSON_SUFFIXES or text.lstrip()[:1] in ("{", "["):
             return self._records(path, raw)
         page = parse_page_text(text)
@@ -184,14 +185,22 @@ class Command(BaseCommand):
             raise CommandError(f"{path} holds no article text.")
         return [self._checked(path.name, path.name, page, None)]
 
-    def _from_html(self, path, html, data):
-        page = parse_page_html(html)
+    def _from_html(self, path, data):
+        """The saved page's record: its text read in the encoding it declares (else UTF-8,
+        else windows-1252), its article and metadata, and the page kept as read."""
+        try:
+            decoded = decode_page(data)
+        except UndecodablePage as error:
+            raise CommandError(f"{path} cannot be read: {error}.") from error
+        if "\x00" in decoded.text:
+            raise CommandError(f"{path} holds a NUL character, which no text field can store.")
+        page = parse_page_html(decoded.text.removeprefix("\ufeff"))
         if not page.body:
             raise CommandError(
                 f"{path} holds no article text: no paragraph of prose was found in the page."
             )
         record = self._checked(path.name, path.name, page, None)
-        record.snapshot_html, record.sha256 = html, hashlib.sha256(data).hexdigest()
+        record.snapshot_html, record.sha256 = decoded.text, hashlib.sha256(data).hexdigest()
         return record
 
     def _records(self, path, raw):
