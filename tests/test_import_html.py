@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator.models import Annotation, Article
+from annotator.models import Annotation, Article, PageSnapshot
 
 from .conftest import logged_in, make_annotation
 
@@ -97,8 +97,10 @@ def test_a_saved_page_gives_its_article_without_the_furniture(tmp_path, capsys):
     assert (article.source.name, article.source.identified) == ("The Coastal Herald", True)
     assert article.canonical_url == "https://coastalherald.example/news/harbour-plan"
     assert article.date_shown == ""  # the date is in the markup only: the page prints none
-    assert article.snapshot_html == path.read_text(encoding="utf-8")
     assert article.snapshot_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    page = article.page_snapshot
+    assert (page.html, page.encoding) == (path.read_text(encoding="utf-8"), "utf-8")
+    assert page.sha256 == article.snapshot_sha256
 
 
 @pytest.mark.django_db
@@ -157,12 +159,13 @@ def test_a_changed_copy_updates_its_article_and_re_anchors_its_spans(alice, tmp_
     lost.refresh_from_db()
     assert Article.objects.count() == 1
     assert article.body == "\n".join((FIRST, edited, LAST))
-    assert article.snapshot_html == changed
+    assert article.page_snapshot.html == changed
     assert (article.body[kept.start : kept.end], kept.orphaned) == (LAST, False)
     assert kept.start == len(FIRST) + len(edited) + 2
     assert lost.orphaned and Annotation.objects.count() == 2
     earlier = article.history.order_by("history_date")[0]
-    assert OPPONENTS in earlier.body and earlier.snapshot_html != changed
+    assert OPPONENTS in earlier.body
+    assert PageSnapshot.objects.get(article=article, sha256=earlier.snapshot_sha256).html != changed
 
 
 @pytest.mark.django_db
@@ -261,9 +264,10 @@ def test_a_page_is_read_in_the_encoding_it_declares(
     article = Article.objects.get()
     assert article.body == f"{ACCENTED}\n{QUOTED}"
     assert article.title == "Council approves new harbour plan"
-    assert article.snapshot_html.removeprefix("\ufeff") == html
-    assert article.snapshot_html.encode(read_as) == data  # the file's bytes, given back
-    assert article.snapshot_sha256 == hashlib.sha256(data).hexdigest()
+    page = article.page_snapshot
+    assert (page.encoding, page.html.removeprefix("\ufeff")) == (read_as, html)
+    assert page.html.encode(page.encoding) == data  # the file's bytes, given back
+    assert page.sha256 == article.snapshot_sha256 == hashlib.sha256(data).hexdigest()
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,19 @@
-"""A changed copy of a saved page: who imported it and which of its metadata it updates."""
+"""A changed copy of a saved page: who imported it, which of its metadata it updates, and
+each distinct page kept once beside the article's history."""
+
+import hashlib
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator.models import Article
+from annotator.models import Article, PageSnapshot
 
-from .conftest import make_annotation
+from .conftest import logged_in, make_annotation
 from .test_import_html import (
     BYLINE_TIME,
     FIRST,
     LAST,
+    OPPONENTS,
     QUOTED,
     news_page,
     saved,
@@ -17,6 +21,10 @@ from .test_import_html import (
 )
 
 CANONICAL_ONLY = '<link rel="canonical" href="https://coastalherald.example/news/harbour-plan">'
+
+
+def sha256(html):
+    return hashlib.sha256(html.encode()).hexdigest()
 
 
 @pytest.mark.django_db
@@ -59,3 +67,37 @@ def test_a_changed_copy_updates_only_the_metadata_it_shows(tmp_path, capsys):
     assert article.canonical_url == "https://coastalherald.example/news/harbour-plan"
     assert article.source.name == "The Coastal Herald"
     assert article.body == f"{FIRST}\n{LAST}"
+
+
+@pytest.mark.django_db
+def test_each_distinct_page_is_kept_once_and_named_by_the_revisions(alice, tmp_path):
+    pages = [news_page(FIRST, QUOTED, OPPONENTS), news_page(FIRST, OPPONENTS)]
+    for number, html in enumerate([*pages, pages[0]]):  # the first page comes back
+        call_command("import_articles", str(saved(tmp_path, html, f"copy{number}.html")))
+    article = Article.objects.get()
+    kept = PageSnapshot.objects.filter(article=article).order_by("imported", "pk")
+    assert [(page.sha256, page.html) for page in kept] == [(sha256(h), h) for h in pages]
+    assert article.history.count() == 3
+    assert "snapshot_html" not in {field.name for field in article.history.model._meta.fields}
+    newest, oldest = article.revisions()
+    assert (newest.page_before.sha256, newest.page_after.sha256) == tuple(map(sha256, pages[::-1]))
+    assert (oldest.page_before.sha256, oldest.page_after.sha256) == tuple(map(sha256, pages))
+    shown = logged_in(alice).get(article.get_absolute_url()).content.decode()
+    first, second = (f'<code title="{sha256(h)}, imported ' for h in pages)
+    assert shown.count(first) == 2 and shown.count(second) == 2
+    assert f"{sha256(pages[1])[:12]}</code> → {first}" in shown
+    assert shown.count("data-revision-pages") == 2
+
+
+@pytest.mark.django_db
+def test_a_body_changed_by_hand_names_its_page_unchanged(alice, tmp_path, capsys):
+    html = news_page(FIRST, QUOTED)
+    call_command("import_articles", str(saved(tmp_path, html)))
+    article = Article.objects.get()
+    (tmp_path / "edited.txt").write_text(f"{FIRST}\n{LAST}", encoding="utf-8")
+    call_command("change_body", str(article.pk), str(tmp_path / "edited.txt"))
+    (revision,) = article.revisions()
+    assert revision.page_before == revision.page_after == article.page_snapshot
+    shown = logged_in(alice).get(article.get_absolute_url()).content.decode()
+    assert f'imported {article.page_snapshot.imported:%-d %b %Y, %H:%M}">' in shown
+    assert f"{sha256(html)[:12]}</code>, unchanged" in shown

@@ -50,7 +50,8 @@ class Record:
     page: PageText | None = None
     source: dict | None = None
     problem: str = ""
-    snapshot_html: str = ""
+    html: str = ""  # a saved page's text, read as ``encoding``
+    encoding: str = ""
     sha256: str = ""  # of the saved page file's bytes
 
 
@@ -127,22 +128,30 @@ class Command(BaseCommand):
             value = getattr(record.page, name)
             if earlier is None or value:
                 setattr(article, name, value)
-        article.snapshot_html, article.snapshot_sha256 = record.snapshot_html, record.sha256
+        if record.html:
+            article.snapshot_sha256 = record.sha256
         if earlier is None:
             article.body = body
             article._history_user = self.user
             article.save()
-            return "imported", (f"Created {record.where}." if record.snapshot_html else "")
-        _kept, moved, orphaned = article.replace_body(body, self.user)
-        return "updated", (
-            f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
-            f"{orphaned} orphaned."
-        )
+            outcome = "imported", (f"Created {record.where}." if record.html else "")
+        else:
+            _kept, moved, orphaned = article.replace_body(body, self.user)
+            outcome = (
+                "updated",
+                (
+                    f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
+                    f"{orphaned} orphaned."
+                ),
+            )
+        if record.html:
+            article.keep_page(record.html, record.encoding)
+        return outcome
 
     def _earlier_copy(self, record, source):
         """The article an earlier copy of this saved page made: the same canonical address,
         else the same identified outlet and title."""
-        if not record.snapshot_html:
+        if not record.html:
             return None
         page = record.page
         if page.canonical_url:
@@ -200,7 +209,8 @@ class Command(BaseCommand):
                 f"{path} holds no article text: no paragraph of prose was found in the page."
             )
         record = self._checked(path.name, path.name, page, None)
-        record.snapshot_html, record.sha256 = decoded.text, hashlib.sha256(data).hexdigest()
+        record.html, record.encoding = decoded.text, decoded.encoding
+        record.sha256 = hashlib.sha256(data).hexdigest()
         return record
 
     def _records(self, path, raw):
