@@ -134,19 +134,17 @@ class Command(BaseCommand):
             article.body = body
             article._history_user = self.user
             article.save()
-            outcome = "imported", (f"Created {record.where}." if record.html else "")
+            outcome, message = "imported", (f"Created {record.where}." if record.html else "")
         else:
             _kept, moved, orphaned = article.replace_body(body, self.user)
-            outcome = (
-                "updated",
-                (
-                    f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
-                    f"{orphaned} orphaned."
-                ),
+            outcome = "updated"
+            message = (
+                f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
+                f"{orphaned} orphaned."
             )
         if record.html:
             article.keep_page(record.html, record.encoding)
-        return outcome
+        return outcome, message
 
     def _earlier_copy(self, record, source):
         """The article an earlier copy of this saved page made: the same canonical address,
