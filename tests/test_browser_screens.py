@@ -249,3 +249,19 @@ def test_the_article_page_with_suggestions_fits_without_serious_axe_findings(
         assert page.errors == [], f"JavaScript errors: {page.errors}"
         page.context.close()
     assert not problems, described(problems)
+
+
+def test_a_saved_pages_revisions_fit_the_screen(browser, live_server, alice, tmp_path):
+    """The article page's list of earlier versions, each naming its saved pages."""
+    from .test_import_html import FIRST, LAST, OPPONENTS, news_page, saved
+    from .test_import_html import QUOTED as SAID
+
+    call_command("import_articles", str(saved(tmp_path, news_page(FIRST, SAID, OPPONENTS, LAST))))
+    article = Article.objects.get()
+    make_annotation(article, alice, "claim", LAST)
+    edited = OPPONENTS.replace("raise rents for the fishing businesses", "help local firms")
+    for number, paragraphs in enumerate([(FIRST, SAID, edited, LAST), (FIRST, edited, LAST)]):
+        later = saved(tmp_path, news_page(*paragraphs), f"later{number}.html")
+        call_command("import_articles", str(later), "--quiet")
+    pages = {"article-revisions": article.get_absolute_url()}
+    assert check_pages(browser, live_server, alice, pages, "reviewer") == {}
