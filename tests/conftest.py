@@ -160,5 +160,14 @@ def page(browser):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
-    context.close()
+    close_settled(context)
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+def close_settled(context):
+    """Close a browser context once its pages wait for no answer: a request still running
+    (an article page asks for its suggestions as it opens) would have the live server read
+    the database while the test's is emptied ("database table is locked")."""
+    for each in context.pages:
+        each.wait_for_load_state("networkidle")
+    context.close()

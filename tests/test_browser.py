@@ -7,7 +7,14 @@ import pytest
 
 from annotator.models import Annotation, Speaker
 
-from .conftest import PASSWORD, SCRIPT, make_annotation, make_article, make_hostile_article
+from .conftest import (
+    PASSWORD,
+    SCRIPT,
+    close_settled,
+    make_annotation,
+    make_article,
+    make_hostile_article,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by
 # the tests themselves are still plain synchronous calls.
@@ -247,7 +254,7 @@ def test_the_script_lists_every_span_where_the_page_lists_a_hundred(browser, liv
             page.wait_for_selector("[data-annotation-list] .annotation-item[data-annotation-id]")
         assert page.locator("[data-annotation-list] .annotation-item").count() == listed
         assert page.locator("[data-list-pages]").is_visible() is not scripted
-        context.close()
+        close_settled(context)
 
 
 def test_clicking_a_list_item_scrolls_to_its_highlight(page, live_server, alice):

@@ -6,7 +6,7 @@ import pytest
 
 from annotator.models import Annotation, ArticleReview, Speaker
 
-from .conftest import make_annotation, make_article
+from .conftest import close_settled, make_annotation, make_article
 from .test_browser import EMOJI_BODY, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_two_reviewers_save_a_page_review_each(browser, live_server, alice, bob)
         reader.get_by_role("button", name="Save page review").click()
         reader.wait_for_url(f"{live_server.url}/articles/{article.pk}/")
         assert reader.locator(".alert").first.inner_text() == "Saved your review of the page."
-        context.close()
+        close_settled(context)
     stored = ArticleReview.objects.values_list("reviewer__username", "genre")
     assert set(stored) == {("alice", "news"), ("bob", "opinion")}
 
@@ -48,7 +48,7 @@ def test_two_reviewers_add_by_quote_without_javascript(browser, live_server, ali
         reader.wait_for_url(f"{live_server.url}/articles/{article.pk}/")
         assert reader.locator(".alert").first.inner_text() == "Added opinion."
         assert reader.locator(".annotation-item").count() == 1
-        context.close()
+        close_settled(context)
     stored = Annotation.objects.values_list("reviewer__username", "quote")
     assert sorted(stored) == [("alice", "reckless"), ("bob", "reckless")]
 
@@ -109,4 +109,4 @@ def test_article_page_screenshots(browser, live_server, alice, width):
     assert reader.evaluate("document.documentElement.scrollWidth") <= width
     SHOTS.mkdir(parents=True, exist_ok=True)
     reader.screenshot(path=str(SHOTS / f"article-{width}.png"), full_page=True)
-    context.close()
+    close_settled(context)

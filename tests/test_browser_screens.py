@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from annotator.models import Article, ArticleReview
 
-from .conftest import PASSWORD, make_annotation
+from .conftest import PASSWORD, close_settled, make_annotation
 from .test_browser import ARTIFACTS, drag_select, log_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -109,7 +109,7 @@ def check_pages(browser, live_server, user, pages, persona, scheme="light", widt
             if found:
                 problems[f"{name} at {width} px"] = found
         assert page.errors == [], f"JavaScript errors: {page.errors}"
-        page.context.close()
+        close_settled(page.context)
     return problems
 
 
@@ -159,7 +159,7 @@ def test_at_a_phones_width_the_menu_folds_behind_a_button(browser, live_server, 
     page.screenshot(path=str(SCREENS / "reviewer-menu-open-400.png"))
     sources.click()
     page.wait_for_url(f"{live_server.url}/sources/")
-    page.context.close()
+    close_settled(page.context)
 
 
 def test_the_first_tab_stop_skips_to_the_content(browser, live_server, alice, db):
@@ -172,7 +172,7 @@ def test_the_first_tab_stop_skips_to_the_content(browser, live_server, alice, db
     assert skip.bounding_box()["width"] > 50
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "content"
-    page.context.close()
+    close_settled(page.context)
 
 
 def test_the_theme_follows_the_system_until_the_reader_picks_one(browser, live_server, alice, db):
@@ -192,7 +192,7 @@ def test_the_theme_follows_the_system_until_the_reader_picks_one(browser, live_s
     toggle.click()
     page.goto(f"{live_server.url}/sources/")
     assert theme() == "dark"  # remembered over the system's light
-    page.context.close()
+    close_settled(page.context)
 
 
 def test_the_side_list_shows_a_quotes_own_marks_once(browser, live_server, alice, newsroom):
@@ -208,7 +208,7 @@ def test_the_side_list_shows_a_quotes_own_marks_once(browser, live_server, alice
         )
         assert marks == ["no-open-quote", "close-quote"], f"with script: {scripted}"
         assert quote.text_content().startswith("“ISIS’")
-        context.close()
+        close_settled(context)
 
 
 def test_an_error_from_the_server_is_shown_in_plain_words(browser, live_server, alice, newsroom):
@@ -220,7 +220,7 @@ def test_an_error_from_the_server_is_shown_in_plain_words(browser, live_server, 
     error = page.locator("[data-error]")
     error.wait_for(state="visible")
     assert error.text_content() == "You already marked this exact span with this label."
-    page.context.close()
+    close_settled(page.context)
 
 
 def test_the_article_page_with_suggestions_fits_without_serious_axe_findings(
@@ -247,7 +247,7 @@ def test_the_article_page_with_suggestions_fits_without_serious_axe_findings(
             if found:
                 problems[f"suggestions {shot} at {width} px"] = found
         assert page.errors == [], f"JavaScript errors: {page.errors}"
-        page.context.close()
+        close_settled(page.context)
     assert not problems, described(problems)
 
 
