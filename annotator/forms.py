@@ -272,6 +272,19 @@ class QueueForm(forms.Form):
         help_text="Articles that also go to a second reviewer, for agreement.",
     )
     seed = forms.IntegerField(initial=1, help_text="The same seed deals the same way again.")
+    AT_RANDOM = "random"
+    agreement_suggestions = forms.ChoiceField(
+        choices=[
+            ("off", "Off"),
+            (AT_RANDOM, "On or off at random, for each assignment"),
+        ],
+        initial="off",
+        required=False,  # left out: off
+        label="Suggestions on double-annotated articles",
+        help_text="Suggested spans could anchor both coders alike, so agreement articles get "
+        "none by default; at random, the agreement page compares the two conditions. "
+        "Single-annotated articles get suggestions. The seed above also draws the random ones.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,3 +24,29 @@ def plan_assignments(article_ids, reviewer_ids, double_share: float, seed: int):
         if index < doubled:
             plan.append((article_id, reviewer_ids[(first + 1) % len(reviewer_ids)]))
     return plan
+
+
+def suggestion_conditions(plan, dealt_before, *, at_random: bool, seed: int):
+    """Whether each planned assignment gets suggested spans: the anchoring-bias guard.
+
+    An article dealt to two or more reviewers, counting this ``plan`` and
+    ``dealt_before`` (article id -> the reviewer ids it was dealt to already), is an
+    agreement article: its assignments get suggestions off, or, ``at_random``, on or
+    off drawn for each in the plan's order from ``seed`` (the same plan and seed draw
+    the same). Every other assignment gets them on. Returns
+    ``[(article_id, reviewer_id, on, drawn), ...]``, ``drawn`` telling a random
+    condition from a default one.
+    """
+    coders = {article_id: set(reviewers) for article_id, reviewers in dealt_before.items()}
+    for article_id, reviewer_id in plan:
+        coders.setdefault(article_id, set()).add(reviewer_id)
+    draw = random.Random(f"suggestions:{seed}")
+    conditions = []
+    for article_id, reviewer_id in plan:
+        if len(coders[article_id]) < 2:
+            conditions.append((article_id, reviewer_id, True, False))
+        elif at_random:
+            conditions.append((article_id, reviewer_id, draw.random() < 0.5, True))
+        else:
+            conditions.append((article_id, reviewer_id, False, False))
+    return conditions

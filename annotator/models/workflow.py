@@ -5,8 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ..workqueue import suggestion_conditions
 from .checks import one_of
 from .corpus import Article
+
+DEAL_BATCH = 500  # article ids a query asks about at once
 
 REVIEWERS_GROUP = "Reviewers"
 
@@ -125,6 +128,36 @@ class AssignmentQuerySet(models.QuerySet):
         if reviewer.pk in conditions:
             return conditions[reviewer.pk] == Suggestions.ON
         return len(conditions) < 2
+
+    def deal(self, plan, assigned_by, *, at_random=False, seed=0) -> list["Assignment"]:
+        """Store a dealing ``plan`` (``[(article_id, reviewer_id), ...]``, see
+        :func:`.workqueue.plan_assignments`), each assignment with its suggestions
+        condition (:func:`.workqueue.suggestion_conditions`: off on agreement articles,
+        or at random with ``seed``; on elsewhere). Pairs already dealt are skipped and
+        keep their condition. Returns the assignments the plan held."""
+        dealt_before = {}
+        articles = sorted({article_id for article_id, _ in plan})
+        for first in range(0, len(articles), DEAL_BATCH):
+            pairs = self.filter(article_id__in=articles[first : first + DEAL_BATCH])
+            for article_id, reviewer_id in pairs.values_list("article_id", "reviewer_id"):
+                dealt_before.setdefault(article_id, set()).add(reviewer_id)
+        conditions = suggestion_conditions(plan, dealt_before, at_random=at_random, seed=seed)
+        return self.bulk_create(
+            [
+                Assignment(
+                    article_id=article_id,
+                    reviewer_id=reviewer_id,
+                    assigned_by=assigned_by,
+                    suggestions=Suggestions.ON if on else Suggestions.OFF,
+                    suggestions_decided=(
+                        SuggestionsDecided.RANDOM if drawn else SuggestionsDecided.DEFAULT
+                    ),
+                )
+                for article_id, reviewer_id, on, drawn in conditions
+                if reviewer_id not in dealt_before.get(article_id, ())
+            ],
+            ignore_conflicts=True,
+        )
 
     def progress(self):
         """Per reviewer: how many articles are in their queue and how many are done."""
