@@ -30,7 +30,7 @@ from simple_history.utils import bulk_update_with_history
 
 from . import article_records, bulksql, span_schema, text
 from .article_records import IncomingArticle
-from .exporting import SCHEMA_NAME, VOCAB_PREFIX
+from .exporting import ENGINE_PREFIX, SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
     LABEL_FIELDS,
     REVIEWERS_GROUP,
@@ -98,6 +98,7 @@ class Incoming:
     speaker: dict | None = None
     link: str | None = None
     orphaned: bool = False
+    suggested_by: str = ""  # the engine ("name/version") of an accepted suggestion
     problem: str = ""
 
 
@@ -161,7 +162,9 @@ NATIVE_SPAN_SHAPE = {
     "created": (str, NULL),
     "fields": (dict, NULL),
     "links": (dict, NULL),
+    "provenance": (dict, NULL),
 }
+PROVENANCE_SHAPE = {"origin": (str,), "engine": (str,), "version": (str,)}
 W3C_CONTAINER_SHAPE = {
     "type": (str, list, NULL),
     "items": (list, NULL),
@@ -172,7 +175,7 @@ W3C_SPAN_SHAPE = {
     "id": (str, int),
     "target": (dict, NULL),
     "body": (list, dict, NULL),
-    "creator": (dict, NULL),
+    "creator": (dict, list, NULL),
     "created": (str, NULL),
     "nra:layer": (str,),
     "nra:orphaned": (bool,),
@@ -189,7 +192,7 @@ W3C_SELECTOR_SHAPE = {
     "end": (int,),
 }
 W3C_BODY_SHAPE = {"purpose": (str,), "value": (str,)}
-W3C_CREATOR_SHAPE = {"name": (str,), "nickname": (str,)}
+W3C_CREATOR_SHAPE = {"id": (str,), "name": (str,), "nickname": (str,)}
 
 
 def wrong_shape(record: dict, shape: dict, path: str = "") -> str:
@@ -474,7 +477,11 @@ def _from_native(item, body_sha256, where):
         or wrong_shape(fields, FIELDS_SHAPE, "fields.")
         or wrong_shape(fields.get("speaker") or {}, SPEAKER_SHAPE, "fields.speaker.")
         or wrong_shape(item.get("links") or {}, LINKS_SHAPE, "links.")
+        or wrong_shape(item.get("provenance") or {}, PROVENANCE_SHAPE, "provenance.")
     )
+    suggested_by = ""
+    if not problem:
+        problem, suggested_by = _engine_of(item.get("provenance") or {})
     if problem:
         return Incoming(where, problem=problem)
     return Incoming(
@@ -495,7 +502,21 @@ def _from_native(item, body_sha256, where):
         speaker=fields.get("speaker"),
         link=_str_or_none((item.get("links") or {}).get("attribution")),
         orphaned=item.get("orphaned", False),
+        suggested_by=suggested_by,
     )
+
+
+def _engine_of(provenance: dict) -> tuple[str, str]:
+    """A native span's provenance as ``(problem, suggested_by)``: manual (or none given,
+    as before 1.5) is ""; an accepted suggestion is "engine/version"."""
+    origin = provenance.get("origin", "manual")
+    if origin == "manual":
+        return "", ""
+    if origin != "suggestion":
+        return f'its provenance.origin must be "manual" or "suggestion", not {_shown(origin)}', ""
+    if "engine" not in provenance or "version" not in provenance:
+        return "its provenance is a suggestion and must name its engine and version", ""
+    return "", f"{provenance['engine']}/{provenance['version']}"
 
 
 def _str_or_none(value):
@@ -543,7 +564,9 @@ def _from_w3c(item, where):
     label = next((b.get("value") for b in bodies if b.get("purpose") == "classifying"), None)
     note = next((b.get("value") for b in bodies if b.get("purpose") == "commenting"), "")
     source = target.get("source", "")
-    creator = item.get("creator") or {}
+    agents = _as_list(item.get("creator"))
+    engines = [agent for agent in agents if agent.get("id", "").startswith(ENGINE_PREFIX)]
+    creator = next((agent for agent in agents if agent not in engines), {})
     fields = item.get("nra:fields") or {}
     if not fields:
         for body in bodies:
@@ -568,6 +591,7 @@ def _from_w3c(item, where):
         speaker=fields.get("speaker"),
         link=_str_or_none((item.get("nra:links") or {}).get("attribution")),
         orphaned=item.get("nra:orphaned", False),
+        suggested_by=engines[0]["id"].removeprefix(ENGINE_PREFIX) if engines else "",
     )
 
 
@@ -581,11 +605,18 @@ def _w3c_problem(item):
         wrong_shape(target, W3C_TARGET_SHAPE, "target.")
         or _wrong_items(_as_list(target.get("selector")), W3C_SELECTOR_SHAPE, "target.selector")
         or _wrong_items(_as_list(item.get("body")), W3C_BODY_SHAPE, "body")
-        or wrong_shape(item.get("creator") or {}, W3C_CREATOR_SHAPE, "creator.")
+        or _wrong_creators(item.get("creator"))
         or wrong_shape(fields, FIELDS_SHAPE, "nra:fields.")
         or wrong_shape(fields.get("speaker") or {}, SPEAKER_SHAPE, "nra:fields.speaker.")
         or wrong_shape(item.get("nra:links") or {}, LINKS_SHAPE, "nra:links.")
     )
+
+
+def _wrong_creators(creator) -> str:
+    """The first field of the W3C creator (one agent, or a list of them) of the wrong type."""
+    if isinstance(creator, list):
+        return _wrong_items(creator, W3C_CREATOR_SHAPE, "creator")
+    return wrong_shape(creator or {}, W3C_CREATOR_SHAPE, "creator.")
 
 
 def _as_list(value):
@@ -635,6 +666,7 @@ def limit_problem(validators, value, label):
 
 USERNAME_VALIDATORS = text_validators(get_user_model(), get_user_model().USERNAME_FIELD)
 NOTE_VALIDATORS = text_validators(Annotation, "note")
+ENGINE_VALIDATORS = text_validators(Annotation, "suggested_by")
 SPEAKER_NAME_VALIDATORS = text_validators(Speaker, "name")
 BODY_HASH = re.compile("[0-9a-f]{64}")
 STORED_ID = re.compile(rf"(?:{re.escape(VOCAB_PREFIX)}annotation:)?([0-9]{{1,18}})")
@@ -1065,7 +1097,7 @@ class Importer:
             "speaker_id": speaker.pk if speaker else None,
             "attribution_id": _linked_id(planned, ids),
             "orphaned": False,
-            "suggested_by": "",
+            "suggested_by": span.suggested_by,
             "adjudicated_from_id": None,
         }
 
@@ -1156,6 +1188,7 @@ def _limits_problem(span: Incoming, name_problems: dict) -> str:
     return (
         name_problems[span.reviewer]
         or limit_problem(NOTE_VALIDATORS, span.note, "note")
+        or limit_problem(ENGINE_VALIDATORS, span.suggested_by, "provenance")
         or limit_problem(SPEAKER_NAME_VALIDATORS, (span.speaker or {}).get("name", ""), "speaker")
     )
 

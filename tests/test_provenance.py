@@ -5,11 +5,18 @@ back wherever the span is, its history records it, and a reviewer sees it only o
 own spans.
 """
 
+import json
+import subprocess
+import sys
+
+import jsonschema
 import pytest
+from django.core.management import CommandError, call_command
 
 from annotator.models import Annotation, Assignment, Suggestions
 
 from .conftest import make_annotation, make_article
+from .test_export import W3C_CHECK, validate_jsonl_line, validate_native
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +143,151 @@ def test_suggestions_allowed_takes_one_query(alice, bob, article, django_assert_
     Assignment.objects.create(article=article, reviewer=alice)
     with django_assert_num_queries(1):
         Assignment.objects.suggestions_allowed(bob, article)
+
+
+# ---- Provenance in the exports ---------------------------------------------------------
+
+
+@pytest.fixture
+def suggested_and_not(alice, article):
+    """One span marked by hand, one accepted from a suggestion."""
+    make_annotation(article, alice, "attribution", "Officials said")
+    make_annotation(article, alice, "claim", "the bridge will open in May", suggested_by=ENGINE)
+    return article
+
+
+def exported(tmp_path, fmt):
+    path = tmp_path / f"export.{fmt}"
+    call_command("export_annotations", format=fmt, output=str(path), quiet=True)
+    return path
+
+
+def test_native_and_json_lines_say_how_each_span_was_made(suggested_and_not, tmp_path):
+    document = json.loads(exported(tmp_path, "native").read_bytes())
+    validate_native(document)
+    assert document["schema_version"] == "1.5"
+    provenance = {
+        span["label"]: span["provenance"] for span in document["articles"][0]["annotations"]
+    }
+    assert provenance == {
+        "attribution": {"origin": "manual"},
+        "claim": {"origin": "suggestion", "engine": "newsroom-rules", "version": "0.3.1"},
+    }
+    [line] = exported(tmp_path, "jsonl").read_text().splitlines()
+    record = json.loads(line)
+    validate_jsonl_line(record)
+    assert [span["provenance"] for span in record["annotations"]] == list(provenance.values())
+
+
+def test_the_schema_refuses_a_suggestion_without_its_engine(suggested_and_not, tmp_path):
+    document = json.loads(exported(tmp_path, "native").read_bytes())
+    document["articles"][0]["annotations"][1]["provenance"] = {"origin": "suggestion"}
+    with pytest.raises(jsonschema.ValidationError):
+        validate_native(document)
+
+
+def test_w3c_names_the_engine_as_a_software_creator_beside_the_reviewer(
+    suggested_and_not, tmp_path
+):
+    path = exported(tmp_path, "w3c")
+    creators = {
+        item["body"][0]["value"]: item["creator"]
+        for item in json.loads(path.read_bytes())["first"]["items"]
+    }
+    person = {"id": "urn:newsroom-annotator:user:alice", "type": "Person", "nickname": "alice"}
+    assert creators == {
+        "attribution": person,
+        "claim": [
+            person,
+            {
+                "id": f"urn:newsroom-annotator:engine:{ENGINE}",
+                "type": "Software",
+                "name": ENGINE,
+            },
+        ],
+    }
+    checked = subprocess.run(
+        [sys.executable, str(W3C_CHECK), str(path)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("fmt", ["native", "jsonl", "w3c"])
+def test_provenance_comes_back_on_import(suggested_and_not, tmp_path, fmt):
+    path = exported(tmp_path, fmt)
+    Annotation.objects.all().delete()
+    call_command("import_annotations", str(path), quiet=True)
+    assert dict(Annotation.objects.values_list("label", "suggested_by")) == {
+        "attribution": "",
+        "claim": ENGINE,
+    }
+
+
+def test_a_file_from_before_provenance_imports_its_spans_as_marked_by_hand(
+    suggested_and_not, tmp_path
+):
+    document = json.loads(exported(tmp_path, "native").read_bytes())
+    document["schema_version"] = "1.4"
+    for span in document["articles"][0]["annotations"]:
+        del span["provenance"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(document))
+    Annotation.objects.all().delete()
+    call_command("import_annotations", str(path), quiet=True)
+    assert set(Annotation.objects.values_list("suggested_by", flat=True)) == {""}
+
+
+def test_another_tools_software_creator_is_no_suggestion_of_ours(suggested_and_not, tmp_path):
+    collection = json.loads(exported(tmp_path, "w3c").read_bytes())
+    for item in collection["first"]["items"]:
+        if isinstance(item["creator"], list):
+            item["creator"][1] = {"id": "https://tool.example/ml", "type": "Software", "name": "x"}
+    path = tmp_path / "foreign.jsonld"
+    path.write_text(json.dumps(collection))
+    Annotation.objects.all().delete()
+    call_command("import_annotations", str(path), quiet=True)
+    stored = dict(Annotation.objects.values_list("label", "suggested_by"))
+    assert stored == {"attribution": "", "claim": ""}
+    assert set(Annotation.objects.values_list("reviewer__username", flat=True)) == {"alice"}
+
+
+@pytest.mark.parametrize(
+    ("provenance", "line"),
+    [
+        ({"origin": "engine"}, 'provenance.origin must be "manual" or "suggestion"'),
+        ({"origin": "suggestion", "engine": "rules"}, "must name its engine and version"),
+        ({"origin": "suggestion", "engine": "a/b", "version": "1"}, "provenance: Give the"),
+        ({"origin": "suggestion", "engine": "r", "version": 1}, "provenance.version must be text"),
+        ("manual", "its provenance must be an object or null"),
+    ],
+)
+def test_a_bad_provenance_is_named_and_nothing_is_imported(
+    suggested_and_not, tmp_path, capsys, provenance, line
+):
+    document = json.loads(exported(tmp_path, "native").read_bytes())
+    document["articles"][0]["annotations"][1]["provenance"] = provenance
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    Annotation.objects.all().delete()
+    with pytest.raises(CommandError):
+        call_command("import_annotations", str(path), quiet=True)
+    assert line in capsys.readouterr().err
+    assert not Annotation.objects.exists()
+
+
+def test_the_study_bundles_spans_say_which_engine_was_accepted(suggested_and_not, tmp_path):
+    from annotator import study
+
+    rows = list(study.span_rows([suggested_and_not]))
+    column = [c.name for c in study.SPAN_COLUMNS].index("suggested_by")
+    assert sorted(row[column] for row in rows) == ["", ENGINE]
+
+
+def test_an_adjudicated_copy_carries_the_provenance_of_the_span_accepted(
+    suggested_and_not, alice, carol
+):
+    from annotator import adjudication
+
+    by_hand, suggested = Annotation.objects.order_by("start")
+    assert adjudication.accept(suggested, carol).suggested_by == ENGINE
+    assert adjudication.accept(by_hand, carol).suggested_by == ""
