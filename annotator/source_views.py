@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from .api_errors import InvalidForm
 from .forms import LAYER_VIEWS, StoredChoice
-from .models import ArticleReview, Source, SpeakerType
+from .models import Annotation, ArticleReview, Assignment, Source, SpeakerType
 from .permissions import require_annotator, require_staff
 from .profiles import evidence, presentation
 from .profiles.maths import BOOTSTRAP_RESAMPLES, SPEAKER_SHARE_KEYS
@@ -157,10 +157,14 @@ def agreement(request):
     if query.cleaned_data["source"]:
         sources = sources.filter(pk=query.cleaned_data["source"].pk)
     profiles = source_profiles(request.user, sources, intervals=True)
+    dealt = Assignment.objects.filter(article__source__in=sources).dealt_conditions()
+    spans = Annotation.objects.filter(article__source__in=sources).raw()
     return render(
         request,
         "annotator/agreement.html",
         {
+            "suggestions": presentation.suggestion_rows(profiles, dealt),
+            "accepted": presentation.accepted_suggestion_rows(spans.accepted_suggestion_counts()),
             "sections": [(profile, presentation.label_rows(profile)) for profile in profiles],
             "pairs": presentation.pair_rows(
                 [pair for profile in profiles for row in profile.articles for pair in row.pairs]

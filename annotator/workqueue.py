@@ -26,6 +26,19 @@ def plan_assignments(article_ids, reviewer_ids, double_share: float, seed: int):
     return plan
 
 
+def suggestions_on(dealt: dict, reviewer_id) -> bool:
+    """Whether ``reviewer_id`` is shown suggestions on an article whose assignments are
+    ``dealt`` (reviewer id -> its condition, True for on).
+
+    Their own assignment's condition decides. Without one, suggestions are on unless
+    the article was dealt to two or more reviewers: it is an agreement article, and a
+    reviewer outside its queue should not code it with suggestions its coders may lack.
+    """
+    if reviewer_id in dealt:
+        return dealt[reviewer_id]
+    return len(dealt) < 2
+
+
 def suggestion_conditions(plan, dealt_before, *, at_random: bool, seed: int):
     """Whether each planned assignment gets suggested spans: the anchoring-bias guard.
 

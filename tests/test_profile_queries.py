@@ -81,9 +81,10 @@ PAGES = [
     # the source, its reviews with their articles and reviewers
     ("carol", "/sources/{source}/evidence/transparency/", 2 + 1 + 1),
     ("alice", "/sources/{source}/evidence/transparency/", 3 + 1 + 1),
-    # (the source,) sources' profiles' six reads, the reviewer pairs' names
-    ("carol", "/agreement/", 2 + 6 + 1),
-    ("carol", "/agreement/?source={source}", 2 + 1 + 6 + 1),
+    # (the source,) sources' profiles' six reads, the assignments' suggestions conditions,
+    # each reviewer's accepted suggestions, the reviewer pairs' names
+    ("carol", "/agreement/", 2 + 6 + 2 + 1),
+    ("carol", "/agreement/?source={source}", 2 + 1 + 6 + 2 + 1),
 ]
 
 

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from annotator.models import Annotation, Assignment, Suggestions
 
-from .conftest import make_annotation, make_article
+from .conftest import logged_in, make_annotation, make_article
 from .test_export import W3C_CHECK, validate_jsonl_line, validate_native
 
 pytestmark = pytest.mark.django_db
@@ -291,3 +291,83 @@ def test_an_adjudicated_copy_carries_the_provenance_of_the_span_accepted(
     by_hand, suggested = Annotation.objects.order_by("start")
     assert adjudication.accept(suggested, carol).suggested_by == ENGINE
     assert adjudication.accept(by_hand, carol).suggested_by == ""
+
+
+# ---- Agreement with and without suggestions --------------------------------------------
+
+SPLIT_BODY = "Officials said the bridge will open in May {}. It is a crucial link."
+
+
+@pytest.fixture
+def split(alice, bob, carol):
+    """Four articles both alice and bob coded: dealt with suggestions on to both, off to
+    both, on to alice and off to bob, and dealt to nobody (both on, by the rule). The
+    coders agree exactly where suggestions were on, and not where they were off."""
+    from annotator.profiles.reading import source_profiles
+
+    conditions = {"on": ("on", "on"), "off": ("off", "off"), "mixed": ("on", "off")}
+    articles = {}
+    for index, name in enumerate([*conditions, "undealt"]):
+        article = make_article(body=SPLIT_BODY.format(index))
+        articles[name] = article
+        for reviewer, suggestions in zip((alice, bob), conditions.get(name, ()), strict=False):
+            Assignment.objects.create(article=article, reviewer=reviewer, suggestions=suggestions)
+        make_annotation(article, alice, "claim", "the bridge will open", suggested_by=ENGINE)
+        make_annotation(article, alice, "attribution", "Officials said")
+        bob_claim = "the bridge will open" if name != "off" else "a crucial link"
+        make_annotation(article, bob, "claim", bob_claim)
+        make_annotation(article, bob, "attribution", "Officials said")
+    source_profiles(carol)  # stores the agreement the writes forgot
+    return articles
+
+
+def agreement_page(carol):
+    client = logged_in(carol)
+    response = client.get("/agreement/")
+    assert response.status_code == 200
+    return response
+
+
+def test_agreement_is_split_by_the_coders_suggestions_conditions(split, carol):
+    from annotator.models import ArticleAgreement
+    from annotator.profiles import agreement
+
+    groups = {row["condition"]: row for row in agreement_page(carol).context["suggestions"]}
+    stored = {
+        pk: agreement.Tally.from_stored(figures)
+        for pk, figures in ArticleAgreement.objects.values_list("article_id", "figures")
+    }
+    members = {"on": ["on", "undealt"], "off": ["off"], "mixed": ["mixed"]}
+    for condition, names in members.items():
+        tallies = [stored[split[name].pk] for name in sorted(names, key=lambda n: split[n].pk)]
+        pooled = groups[condition]["pooled"]
+        assert pooled["articles"] == len(names)
+        assert pooled["alpha"] == agreement.pooled(tallies)["alpha"]
+    assert groups["on"]["pooled"]["alpha"]["claim"]["value"] == 1.0
+    assert groups["off"]["pooled"]["alpha"]["claim"]["value"] < 0.5
+
+
+def test_the_agreement_page_names_each_group_and_each_reviewers_accepted_share(split, carol):
+    page = agreement_page(carol).content.decode()
+    for title in ("Every coder shown suggestions", "No coder shown suggestions"):
+        assert title in page
+    assert "not of the suggestions they were shown" in page
+    alice_row = page.split('data-accepted-reviewer="alice">')[1].split("</tr>")[0]
+    cells = [cell.split("<")[0] for cell in alice_row.split('"text-end">')[1:]]
+    assert cells == ["8", "4", "50%"]
+    bob_row = page.split('data-accepted-reviewer="bob">')[1].split("</tr>")[0]
+    assert [cell.split("<")[0] for cell in bob_row.split('"text-end">')[1:]] == ["8", "0", "0%"]
+
+
+def test_by_suggestions_groups_articles_by_every_coders_condition():
+    from annotator.profiles.agreement import Tally, by_suggestions
+
+    tallies = {pk: Tally(articles=1, coders=frozenset({1, 2})) for pk in (1, 2, 3)}
+    shown = {1: {1: True, 2: True}, 2: {1: False, 2: False}, 3: {1: True, 2: False}}
+    groups = by_suggestions(tallies, shown)
+    assert {condition: len(group) for condition, group in groups.items()} == {
+        "on": 1,
+        "off": 1,
+        "mixed": 1,
+    }
+    assert groups["mixed"] == [tallies[3]]

@@ -57,6 +57,7 @@ class ArticleRow:
     # tally; None and none where fewer than two reviewers coded it (or for a reviewer).
     agreement: dict | None
     pairs: list = field(default_factory=list)
+    tally: agreement.Tally | None = None  # what ``agreement`` was computed from
 
 
 @dataclass
@@ -204,7 +205,8 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     for article in listed:
         row = ArticleRow(article, per_article[article.pk], None)
         if article.pk in tallies:
-            row.agreement = tallies[article.pk].figures()
+            row.tally = tallies[article.pk]
+            row.agreement = row.tally.figures()
             row.pairs = [agreement.Tally.from_stored(p) for p in agreements[article.pk]["pairs"]]
         rows_by_source[article.source_id].append(row)
     return [
