@@ -86,7 +86,8 @@ validate_engine_identity = RegexValidator(
 )
 
 
-SUGGESTED = ~Q(suggested_by="")  # spans from an engine's suggestion the reviewer accepted
+BY_HAND = Q(suggested_by="")  # spans the reviewer marked themselves
+SUGGESTED = ~BY_HAND  # spans from an engine's suggestion the reviewer accepted
 
 
 class AnnotationQuerySet(models.QuerySet):

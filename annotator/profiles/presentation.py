@@ -14,6 +14,7 @@ from .maths import (
     INTERVAL_RANGE,
     METRICS,
     SPEAKER_SHARE_KEYS,
+    WITHOUT_SUGGESTIONS,
     stable_seed,
 )
 
@@ -152,10 +153,23 @@ def metric_payload(metric, profile):
     return payload
 
 
+SUGGESTIONS_NOTES = {
+    "include": "Every span counts, those reviewers made by accepting a suggested span too.",
+    "exclude": "Without accepted suggestions: the spans reviewers made by accepting a "
+    "suggested span (edited or not) count nowhere; agreement is still on every span.",
+}
+
+
+def suggestions_payload(suggestions) -> dict:
+    """What a profile's JSON says of the accepted suggestions its figures count."""
+    return {"suggestions": suggestions, "suggestions_note": SUGGESTIONS_NOTES[suggestions]}
+
+
 def profile_payload(profile, source_json):
     figures = profile.figures
     return {
         "source": source_json,
+        **suggestions_payload(profile.suggestions),
         "articles": figures.articles,
         "annotated_articles": figures.annotated_articles,
         "adjudicated_articles": figures.adjudicated_articles,
@@ -482,7 +496,8 @@ def _bar(metric, profile, evidence_url_name):
         "completion": completion_text(metric, figures),
         "cautions": profile.cautions[metric.key],
         "reliability": reliability(profile, metric.key),
-        "url": reverse(evidence_url_name, args=[profile.source.pk, metric.key]),
+        "url": reverse(evidence_url_name, args=[profile.source.pk, metric.key])
+        + ("?suggestions=exclude" if profile.suggestions == WITHOUT_SUGGESTIONS else ""),
         "scale": _scale(metric.kind, top),
         "plot": (metric.kind, value, interval, top),
     }
@@ -573,6 +588,5 @@ def suggestion_rows(profiles, dealt):
 def accepted_suggestion_rows(counts):
     """Per reviewer: their raw spans, how many are accepted suggestions, and the share."""
     return [
-        {**row, "share": row["accepted"] / row["spans"] if row["spans"] else None}
-        for row in counts
+        {**row, "share": row["accepted"] / row["spans"] if row["spans"] else None} for row in counts
     ]
