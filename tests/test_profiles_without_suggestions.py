@@ -14,6 +14,7 @@ from annotator.profiles.presentation import profile_payload
 from annotator.profiles.reading import source_profiles
 
 from .conftest import api_client, logged_in
+from .test_evidence_links import article_links, page_data
 from .test_seed_profile import annotated, seeds  # noqa: F401 (the seed scenario)
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,26 @@ def test_a_bad_view_is_a_400_naming_the_field(suggested, carol, path):
     response = client.get(path.format(source=source.pk))
     assert response.status_code == 400
     assert "suggestions" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["carol", "alice"])
+def test_evidence_links_without_suggestions_mark_only_what_those_figures_count(
+    request, suggested, who
+):
+    user = request.getfixturevalue(who)
+    client = logged_in(user)
+    chosen, opened = set(suggested), 0
+    for source in Source.objects.all():
+        for key in SPAN_METRICS:
+            expected = {}
+            spans = evidence.counted_spans(user, source, key, maths.WITHOUT_SUGGESTIONS)
+            for article_id, pk in spans.values_list("article_id", "pk"):
+                expected.setdefault(article_id, set()).add(pk)
+            path = f"/sources/{source.pk}/evidence/{key}/?suggestions=exclude"
+            links = article_links(client.get(path).content.decode()) if expected else {}
+            assert set(links) == set(expected), key
+            for article_id, link in links.items():
+                counted = set(page_data(client.get(link).content.decode())["counted"])
+                assert counted == expected[article_id] and not counted & chosen, link
+                opened += 1
+    assert opened
