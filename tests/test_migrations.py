@@ -91,3 +91,73 @@ def test_assignments_dealt_before_the_guard_have_suggestions_off_on_agreement_ar
     stored = set(new.objects.values_list("article_id", "suggestions", "suggestions_decided"))
     assert stored == {(shared.pk, "off", "default"), (single.pk, "on", "default")}
     MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_snapshot_migration_keeps_each_distinct_page_once_and_goes_back():
+    import hashlib
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("annotator", "0012_suggestion_provenance")]
+    after = [("annotator", "0013_page_snapshot")]
+    first, second = "<p>First copy</p>", "<p>Second copy</p>"
+    marked = "\ufeff<p>Saved with a byte order mark</p>"  # stored without it before
+    sha = {html: hashlib.sha256(html.encode()).hexdigest() for html in (first, second, marked)}
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    source = old.get_model("annotator", "Source").objects.create(name="Old outlet")
+    Article = old.get_model("annotator", "Article")
+    History = old.get_model("annotator", "HistoricalArticle")
+    rows = {}
+    for number, html in enumerate((second, marked)):
+        article = Article.objects.create(
+            source=source,
+            body=f"Body {number}",
+            body_sha256=f"{number:064d}",
+            word_count=2,
+            snapshot_html=html.removeprefix("\ufeff"),
+            snapshot_sha256=sha[html],
+        )
+        rows[html] = article
+    # The first article's history: the first page twice, then the second; the third history
+    # row is of an article deleted since.
+    versions = [(rows[second].pk, first, 9), (rows[second].pk, first, 10)]
+    versions += [(rows[second].pk, second, 11), (999, first, 12), (rows[marked].pk, marked, 13)]
+    for article_id, html, hour in versions:
+        History.objects.create(
+            id=article_id,
+            source_id=source.pk,
+            body="…",
+            body_sha256="…",
+            word_count=1,
+            snapshot_html=html.removeprefix("\ufeff"),
+            snapshot_sha256=sha[html],
+            history_date=datetime(2026, 12, 7, hour, tzinfo=UTC),
+            history_type="~",
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    kept = new.get_model("annotator", "PageSnapshot").objects.order_by("imported")
+    assert [(p.article_id, p.html, p.sha256, p.imported.hour) for p in kept] == [
+        (rows[second].pk, first, sha[first], 9),
+        (rows[second].pk, second, sha[second], 11),
+        (999, first, sha[first], 12),
+        (rows[marked].pk, marked, sha[marked], 13),
+    ]
+    # Each page's text, encoded as it was read, gives back the bytes its hash is of.
+    assert [hashlib.sha256(p.html.encode(p.encoding)).hexdigest() for p in kept] == [
+        p.sha256 for p in kept
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    restored = old.get_model("annotator", "HistoricalArticle").objects.order_by("history_date")
+    assert [row.snapshot_html for row in restored] == [
+        html.removeprefix("\ufeff") for _id, html, _hour in versions
+    ]
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

@@ -1,6 +1,6 @@
 """The app's models, one module per concern; import them from here."""
 
-from .corpus import Affiliation, Article, Source, Speaker
+from .corpus import Affiliation, Article, PageSnapshot, Source, Speaker
 from .precomputed import ArticleAgreement, UnitFigures, UnitFiguresByHand
 from .spans import (
     LABEL_FIELDS,
@@ -36,6 +36,7 @@ __all__ = [
     "Label",
     "Layer",
     "OpinionType",
+    "PageSnapshot",
     "QuoteType",
     "Source",
     "Speaker",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0012_suggestion_provenance'),
+        ('annotator', '0013_page_snapshot'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
