@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from annotator.models import Article, ArticleReview
+from annotator.models import Article, ArticleReview, Assignment
 
 from .conftest import PASSWORD, close_settled, make_annotation
 from .test_browser import ARTIFACTS, drag_select, log_in
@@ -41,7 +41,11 @@ def newsroom(alice, bob, carol):
             article=article, reviewer=reviewer, done=True, done_at=timezone.now()
         )
     make_annotation(article, alice, "claim", "the main security threat in Central Asia")
-    make_annotation(article, bob, "opinion", "particularly worrisome")
+    make_annotation(
+        article, bob, "opinion", "particularly worrisome", suggested_by="newsroom-rules/0.3.1"
+    )
+    for reviewer in (alice, bob):
+        Assignment.objects.create(article=article, reviewer=reviewer, suggestions="off")
     return article
 
 
@@ -52,7 +56,9 @@ def pages_of(article, staff):
         "articles": "/articles/",
         "article": f"/articles/{article.pk}/" + ("?view=all" if staff else ""),
         "sources": "/sources/",
+        "sources-without-suggestions": "/sources/?suggestions=exclude",
         "source": f"/sources/{source}/",
+        "source-without-suggestions": f"/sources/{source}/?suggestions=exclude",
         "evidence": f"/sources/{source}/evidence/sourcing_rate/",
         "guidelines": "/guidelines/",
         "metrics-help": "/guidelines/figures/",

@@ -1,7 +1,7 @@
 """The app's models, one module per concern; import them from here."""
 
 from .corpus import Affiliation, Article, PageSnapshot, Source, Speaker
-from .precomputed import ArticleAgreement, UnitFigures
+from .precomputed import ArticleAgreement, UnitFigures, UnitFiguresByHand
 from .spans import (
     LABEL_FIELDS,
     Annotation,
@@ -44,5 +44,6 @@ __all__ = [
     "Suggestions",
     "SuggestionsDecided",
     "UnitFigures",
+    "UnitFiguresByHand",
     "unlinked_message",
 ]

@@ -86,6 +86,10 @@ validate_engine_identity = RegexValidator(
 )
 
 
+BY_HAND = Q(suggested_by="")  # spans the reviewer marked themselves
+SUGGESTED = ~BY_HAND  # spans from an engine's suggestion the reviewer accepted
+
+
 class AnnotationQuerySet(models.QuerySet):
     def for_reviewer(self, reviewer):
         """A reviewer's own raw spans (not what they adjudicated as staff)."""
@@ -106,6 +110,16 @@ class AnnotationQuerySet(models.QuerySet):
 
     def adjudicated(self):
         return self.filter(layer=Layer.ADJUDICATED)
+
+    def accepted_suggestion_counts(self):
+        """Per reviewer (by username, in order): how many of these spans there are, and
+        how many of them are suggestions the reviewer accepted. Suggestions rejected or
+        never acted on are not stored, so nothing here counts them."""
+        return (
+            self.values("reviewer__username")
+            .annotate(spans=models.Count("pk"), accepted=models.Count("pk", filter=SUGGESTED))
+            .order_by("reviewer__username")
+        )
 
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")

@@ -1,12 +1,17 @@
 """The review workflow: who reviews what, their verdict on each article, adjudication."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ..workqueue import suggestion_conditions, suggestions_on
 from .checks import one_of
 from .corpus import Article
+
+DEAL_BATCH = 500  # article ids a query asks about at once
 
 REVIEWERS_GROUP = "Reviewers"
 
@@ -116,15 +121,53 @@ class AssignmentQuerySet(models.QuerySet):
     def suggestions_allowed(self, reviewer, article) -> bool:
         """Whether ``reviewer`` may be shown suggested spans on ``article`` (one query).
 
-        The anchoring-bias guard: an assignment of the article to the reviewer decides by
-        its recorded condition. Without one, suggestions are allowed unless the article
-        was dealt to two or more reviewers: it is an agreement article, and a reviewer
-        outside its queue should not code it with suggestions its coders may lack.
+        The anchoring-bias guard (:func:`.workqueue.suggestions_on`): an assignment of
+        the article to the reviewer decides by its recorded condition. Without one,
+        suggestions are allowed unless the article was dealt to two or more reviewers
+        (an agreement article).
         """
-        conditions = dict(self.filter(article=article).values_list("reviewer_id", "suggestions"))
-        if reviewer.pk in conditions:
-            return conditions[reviewer.pk] == Suggestions.ON
-        return len(conditions) < 2
+        dealt = self.filter(article=article).dealt_conditions()
+        return suggestions_on(dealt[article.pk], reviewer.pk)
+
+    def dealt_conditions(self) -> defaultdict:
+        """Article id -> {reviewer id: True if suggestions are on} of these assignments
+        (an article without any maps to {})."""
+        dealt = defaultdict(dict)
+        for article_id, reviewer_id, suggestions in self.values_list(
+            "article_id", "reviewer_id", "suggestions"
+        ):
+            dealt[article_id][reviewer_id] = suggestions == Suggestions.ON
+        return dealt
+
+    def deal(self, plan, assigned_by, *, at_random=False, seed=0) -> list["Assignment"]:
+        """Store a dealing ``plan`` (``[(article_id, reviewer_id), ...]``, see
+        :func:`.workqueue.plan_assignments`), each assignment with its suggestions
+        condition (:func:`.workqueue.suggestion_conditions`: off on agreement articles,
+        or at random with ``seed``; on elsewhere). Pairs already dealt are skipped and
+        keep their condition. Returns the assignments the plan held."""
+        dealt_before = {}
+        articles = sorted({article_id for article_id, _ in plan})
+        for first in range(0, len(articles), DEAL_BATCH):
+            pairs = self.filter(article_id__in=articles[first : first + DEAL_BATCH])
+            for article_id, reviewer_id in pairs.values_list("article_id", "reviewer_id"):
+                dealt_before.setdefault(article_id, set()).add(reviewer_id)
+        conditions = suggestion_conditions(plan, dealt_before, at_random=at_random, seed=seed)
+        return self.bulk_create(
+            [
+                Assignment(
+                    article_id=article_id,
+                    reviewer_id=reviewer_id,
+                    assigned_by=assigned_by,
+                    suggestions=Suggestions.ON if on else Suggestions.OFF,
+                    suggestions_decided=(
+                        SuggestionsDecided.RANDOM if drawn else SuggestionsDecided.DEFAULT
+                    ),
+                )
+                for article_id, reviewer_id, on, drawn in conditions
+                if reviewer_id not in dealt_before.get(article_id, ())
+            ],
+            ignore_conflicts=True,
+        )
 
     def progress(self):
         """Per reviewer: how many articles are in their queue and how many are done."""
