@@ -25,6 +25,8 @@ ORGANISATION = ("ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "LAW", "PRODUCT", "E
 NUMERIC = ("DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL")
 NAMED = PERSON + ORGANISATION
 COMPARATIVE_TAGS = ("JJR", "JJS", "RBR", "RBS")
+FIRST_AND_SECOND = ("i", "we", "you")
+SUBORDINATE = ("relcl", "acl", "amod", "xcomp", "pcomp", "csubj", "advcl", "pobj", "compound")
 TRIM = " \t\n,;:—–-"
 
 
@@ -53,7 +55,7 @@ def trimmed(body: str, start: int, end: int) -> tuple[int, int]:
 def sentence_suggestions(sentence, body: str, offset: int) -> list:
     """What one parsed sentence suggests; ``offset`` is where its text starts in ``body``."""
     found = []
-    for cue in _cues(sentence):
+    for cue in _outermost(_cues(sentence)):
         found += _attribution(cue, body, offset)
     if found:
         return found
@@ -78,13 +80,17 @@ class Cue:
 
 def candidates(sentence):
     """Each word of the sentence that may be a cue: (its head token, its lemma, its frame).
-    "according to" is one, its head "according"."""
+    "according to" is one, its head "according"; so is the colon after a short name that
+    opens a line ("Trump: …", a headline's attribution)."""
+    quoted = _quoted(sentence)
     for token in sentence:
         if token.lower_ == "according" and token.i + 1 < sentence.end:
             if token.doc[token.i + 1].lower_ == "to":
-                yield token, lexicon.ACCORDING_TO, lexicon.OTHER
+                yield token, lexicon.ACCORDING_TO, _frame(token, sentence, quoted)
+        elif token.text == ":" and _headline_source(token):
+            yield token, lexicon.COLON, _frame(token, sentence, quoted)
         elif token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
-            yield token, token.lemma_.lower(), _frame(token, sentence)
+            yield token, token.lemma_.lower(), _frame(token, sentence, quoted)
 
 
 def _cues(sentence) -> list:
@@ -95,6 +101,8 @@ def _cues(sentence) -> list:
             continue
         if lemma == lexicon.ACCORDING_TO:
             cues.append(_according_to(token, token.doc[token.i + 1], sentence, score))
+        elif lemma == lexicon.COLON:
+            cues.append(_colon(token, sentence, score))
         else:
             cues.append(
                 Cue(
@@ -108,13 +116,70 @@ def _cues(sentence) -> list:
     return cues
 
 
-def _frame(verb, sentence) -> str:
-    """How a verb stands in its sentence, in the words the lexicon counts it by."""
-    if any(child.dep_ in COMPLEMENTS for child in verb.children):
-        return lexicon.COMPLEMENT
-    if verb.dep_ == "parataxis" or any(char in QUOTES for char in sentence.text):
-        return lexicon.QUOTATION
-    return lexicon.OTHER
+def _outermost(cues: list) -> list:
+    """The cues that stand in no other cue's content: PolNeAR gives each word to at most one
+    attribution, so what a source is reported to have said another said is not marked."""
+    return [
+        cue
+        for cue in cues
+        if not any(
+            other is not cue
+            and other.content is not None
+            and other.content[0] <= cue.tokens[0].idx < other.content[1]
+            for other in cues
+        )
+    ]
+
+
+def _quoted(sentence) -> set:
+    """The indexes of the sentence's tokens that stand inside quotation marks (counted from
+    the start of its paragraph)."""
+    inside, depth, straight = set(), 0, False
+    for token in sentence.doc[: sentence.end]:
+        if token.text in ('"', "''", "``"):
+            straight = not straight
+        elif token.text in text.OPENING_QUOTES:
+            depth += 1
+        elif token.text in text.CLOSING_QUOTES:
+            depth = max(depth - 1, 0)
+        elif (depth or straight) and token.i >= sentence.start:
+            inside.add(token.i)
+    return inside
+
+
+def _frame(cue, sentence, quoted) -> tuple:
+    """How a cue stands in its sentence, in the terms the lexicon counts it by: its clause
+    (a complement clause, a quotation in the sentence, or neither), its subject (a first
+    or second person, none, or another), whether it stands inside a quotation, and whether
+    it heads a clause of its own ("main") or modifies a word ("sub": relative clauses,
+    participles, infinitives)."""
+    if any(child.dep_ in COMPLEMENTS for child in cue.children):
+        clause = lexicon.COMPLEMENT
+    elif cue.dep_ == "parataxis" or any(char in QUOTES for char in sentence.text):
+        clause = lexicon.QUOTATION
+    else:
+        clause = lexicon.OTHER
+    subject = _source_of(cue)
+    if not subject:
+        person = "none"
+    elif subject[0].lower_ in FIRST_AND_SECOND and len(subject) == 1:
+        person = "first"
+    else:
+        person = "third"
+    role = "sub" if cue.dep_ in SUBORDINATE else "main"
+    return clause, person, "in" if cue.i in quoted else "out", role
+
+
+def _headline_source(colon) -> bool:
+    """Whether a colon follows a short name at the start of its line (at most six words,
+    one of them a capitalised noun, no verb) and comes before more words."""
+    before = colon.doc[: colon.i]
+    return (
+        0 < len(before) <= 6
+        and colon.i + 1 < len(colon.doc)
+        and any(t.pos_ in ("PROPN", "NOUN") and t.text[:1].isupper() for t in before)
+        and not any(t.pos_ in ("VERB", "AUX") for t in before)
+    )
 
 
 def _verb_group(verb) -> list:
@@ -171,6 +236,16 @@ def _content_of(verb, sentence):
     return _span_of(list(objects[0].subtree)) if objects else None
 
 
+def _colon(colon, sentence, score) -> Cue:
+    return Cue(
+        tokens=[colon],
+        lemma=lexicon.COLON,
+        score=score,
+        source=list(colon.doc[: colon.i]),
+        content=_span_of(list(colon.doc[colon.i + 1 : sentence.end])),
+    )
+
+
 def _according_to(according, to, sentence, score) -> Cue:
     objects = [c for c in to.children if c.dep_ == "pobj"]
     source = list(objects[0].subtree) if objects else []
@@ -219,9 +294,8 @@ def _quotation(sentence):
 
 def _attribution(cue: Cue, body: str, offset: int) -> list:
     covered = cue.tokens + cue.source
-    start = min(t.idx for t in covered)
-    end = max(t.idx + len(t) for t in covered)
-    start, end = trimmed(body, offset + start, offset + end)
+    start = offset + min(t.idx for t in covered)
+    end = offset + max(t.idx + len(t) for t in covered)
     speaker = ""
     if cue.source:
         first, last = cue.source[0], cue.source[-1]
