@@ -51,6 +51,20 @@ VAGUE_SOURCES = _words(
     """some many others critics experts observers reports people sources analysts officials
     supporters opponents someone they"""
 )
+# A proper name holding one of these names an organisation or a document rather than a
+# person ("the Clinton campaign", "The New York Times").
+ORGANISATION_WORDS = _words(
+    """party committee department ministry news times post journal house campaign
+    administration university college association council court congress senate agency
+    foundation institute group inc corp company network office bureau commission board
+    cnn fox msnbc reuters ap afp bbc nbc abc cbs gallup poll report study center centre
+    union league fund bank police army"""
+)
+# Words of dates a claim can be checked by.
+CALENDAR_WORDS = _words(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december yesterday today"""
+)
 
 # Opinion cues in the author's own voice, by opinion type.
 PRESCRIPTIVE = _words("should must ought need needs shall")

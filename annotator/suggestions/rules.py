@@ -18,12 +18,6 @@ from . import lexicon
 QUOTES = text.OPENING_QUOTES + text.CLOSING_QUOTES
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 COMPLEMENTS = ("ccomp", "xcomp")
-# Entity types that make a source a named person or a named organisation or document.
-PERSON = ("PERSON",)
-ORGANISATION = ("ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "LAW", "PRODUCT", "EVENT")
-# What makes a claim worth checking: the entity types of numbers and dates, named entities.
-NUMERIC = ("DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL")
-NAMED = PERSON + ORGANISATION
 COMPARATIVE_TAGS = ("JJR", "JJS", "RBR", "RBS")
 FIRST_AND_SECOND = ("i", "we", "you")
 SUBORDINATE = ("relcl", "acl", "amod", "xcomp", "pcomp", "csubj", "advcl", "pobj", "compound")
@@ -132,19 +126,22 @@ def _outermost(cues: list) -> list:
 
 
 def _quoted(sentence) -> set:
-    """The indexes of the sentence's tokens that stand inside quotation marks (counted from
-    the start of its paragraph)."""
-    inside, depth, straight = set(), 0, False
-    for token in sentence.doc[: sentence.end]:
-        if token.text in ('"', "''", "``"):
-            straight = not straight
-        elif token.text in text.OPENING_QUOTES:
-            depth += 1
-        elif token.text in text.CLOSING_QUOTES:
-            depth = max(depth - 1, 0)
-        elif (depth or straight) and token.i >= sentence.start:
-            inside.add(token.i)
-    return inside
+    """The indexes of the tokens of the sentence's paragraph that stand inside quotation
+    marks (reckoned once per paragraph)."""
+    doc = sentence.doc
+    if "quoted" not in doc.user_data:
+        inside, depth, straight = set(), 0, False
+        for token in doc:
+            if token.text in ('"', "''", "``"):
+                straight = not straight
+            elif token.text in text.OPENING_QUOTES:
+                depth += 1
+            elif token.text in text.CLOSING_QUOTES:
+                depth = max(depth - 1, 0)
+            elif depth or straight:
+                inside.add(token.i)
+        doc.user_data["quoted"] = inside
+    return doc.user_data["quoted"]
 
 
 def _frame(cue, sentence, quoted) -> tuple:
@@ -361,10 +358,11 @@ def _speaker_type(source: list) -> str:
         return "none"
     words = {token.i for token in source}
     head = next((t for t in source if t.head.i not in words or t.head.i == t.i), source[0])
-    if head.ent_type_ in PERSON or head.lower_ in ("he", "she"):
+    if head.pos_ == "PROPN":
+        name = {t.lower_ for t in source if t.pos_ == "PROPN"}
+        return "named_organisation" if name & lexicon.ORGANISATION_WORDS else "named_person"
+    if head.lower_ in ("he", "she"):
         return "named_person"
-    if head.ent_type_ in ORGANISATION:
-        return "named_organisation"
     if head.tag_ in ("NNS", "NNPS") or head.lower_ in lexicon.VAGUE_SOURCES:
         return "vague"
     return "unnamed_identified"
@@ -381,9 +379,15 @@ def claim_fields(words) -> dict:
 
 def _checkable(sentence) -> list:
     """What in a sentence could be checked: numbers, dates, named entities, comparisons."""
-    things = [t for t in sentence if t.ent_type_ in NUMERIC or t.ent_type_ in NAMED]
-    things += [t for t in sentence if t.tag_ in COMPARATIVE_TAGS or t.like_num]
-    return things
+    return [
+        t
+        for t in sentence
+        if t.like_num
+        or t.pos_ == "PROPN"
+        or t.tag_ in COMPARATIVE_TAGS
+        or t.text in ("%", "$", "€", "£")
+        or t.lower_ in lexicon.CALENDAR_WORDS
+    ]
 
 
 def _sentence_span(sentence, body: str, offset: int):
