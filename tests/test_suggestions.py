@@ -163,3 +163,15 @@ def test_a_cue_inside_another_cues_content_is_left_out():
     assert attributions == ["Smith said"]
     alone = [s.quote for s in engine.suggest("Jones claimed the vote was rigged.")]
     assert "Jones claimed" in alone
+
+
+def test_a_line_longer_than_a_piece_is_read_in_pieces(monkeypatch):
+    sentence = "The senator said that taxes would rise. "
+    body = (sentence * 6).strip()
+    whole = engine.suggest(body)
+    monkeypatch.setattr(engine, "LONGEST_PIECE", len(sentence) * 2)
+    pieces = list(engine._pieces(0, body))
+    assert len(pieces) == 3 and "".join(piece for _, piece in pieces) == body
+    assert all(body[at : at + len(piece)] == piece for at, piece in pieces)
+    found = [(s.label, s.start, s.end) for s in engine.suggest(body)]
+    assert found == [(s.label, s.start, s.end) for s in whole]

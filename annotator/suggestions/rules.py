@@ -6,7 +6,7 @@ to"); it spans the source and the cue, as PolNeAR's imported attributions do
 (``docs/polnear.md``), and the content it reports is a claim linked to it. A sentence
 in the author's own voice becomes an opinion when it holds an evaluative, prescriptive
 or speculative cue, else a claim when it holds something to check (a number, a date, a
-named entity, a comparison). ``docs/suggestions.md`` says how the lexicon was chosen.
+proper noun, a comparison). ``docs/suggestions.md`` says how the lexicon was chosen.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +16,6 @@ from annotator import text
 from . import lexicon
 
 QUOTES = text.OPENING_QUOTES + text.CLOSING_QUOTES
-SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 COMPLEMENTS = ("ccomp", "xcomp")
 COMPARATIVE_TAGS = ("JJR", "JJS", "RBR", "RBS")
 FIRST_AND_SECOND = ("i", "we", "you")
@@ -37,7 +36,7 @@ class Found:
     speaker_name: str = ""
 
 
-def trimmed(body: str, start: int, end: int) -> tuple[int, int]:
+def _trimmed(body: str, start: int, end: int) -> tuple[int, int]:
     """``start``–``end`` without the spaces and joining punctuation at either end."""
     while start < end and body[start] in TRIM:
         start += 1
@@ -69,7 +68,7 @@ class Cue:
     lemma: str
     score: float
     source: list  # the source's tokens in order, [] when none
-    content: tuple | None  # (start, end) into the sentence's text, or None
+    content: tuple | None  # (start, end) into its paragraph's text, or None
 
 
 def candidates(sentence):
@@ -290,6 +289,8 @@ def _quotation(sentence):
 
 
 def _attribution(cue: Cue, body: str, offset: int) -> list:
+    """The attribution over the cue and its source, and the claim of its content linked to
+    it when it has one outside the attribution's own words."""
     covered = cue.tokens + cue.source
     start = offset + min(t.idx for t in covered)
     end = offset + max(t.idx + len(t) for t in covered)
@@ -312,7 +313,7 @@ def _attribution(cue: Cue, body: str, offset: int) -> list:
     if cue.content is None:
         return [attribution]
     content_start, content_end = _with_quotation_marks(
-        body, *trimmed(body, offset + cue.content[0], offset + cue.content[1])
+        body, *_trimmed(body, offset + cue.content[0], offset + cue.content[1])
     )
     if content_end <= content_start or _overlaps(attribution, content_start, content_end):
         return [attribution]
@@ -323,7 +324,7 @@ def _attribution(cue: Cue, body: str, offset: int) -> list:
         start=content_start,
         end=content_end,
         score=round(cue.score * 0.9, 3),
-        fields=claim_fields(
+        fields=_claim_fields(
             cue.tokens[0].doc.char_span(
                 content_start - offset, content_end - offset, alignment_mode="expand"
             )
@@ -371,14 +372,14 @@ def _speaker_type(source: list) -> str:
 # ---------------------------------------------------------------- claims and opinions
 
 
-def claim_fields(words) -> dict:
+def _claim_fields(words) -> dict:
     """A claim's check-worthiness and hedging, from its words (a spaCy span)."""
     hedged = any(token.lower_ in lexicon.HEDGES for token in words)
     return {"check_worthy": bool(_checkable(words)), "hedged": hedged}
 
 
 def _checkable(sentence) -> list:
-    """What in a sentence could be checked: numbers, dates, named entities, comparisons."""
+    """What in a sentence could be checked: numbers, dates, names, comparisons."""
     return [
         t
         for t in sentence
@@ -391,7 +392,7 @@ def _checkable(sentence) -> list:
 
 
 def _sentence_span(sentence, body: str, offset: int):
-    return trimmed(body, offset + sentence.start_char, offset + sentence.end_char)
+    return _trimmed(body, offset + sentence.start_char, offset + sentence.end_char)
 
 
 def _opinion(sentence, body: str, offset: int):
@@ -422,5 +423,5 @@ def _claim(sentence, body: str, offset: int):
         start=start,
         end=end,
         score=min(0.2 + 0.05 * len(checkable), 0.5),
-        fields=claim_fields(sentence),
+        fields=_claim_fields(sentence),
     )
