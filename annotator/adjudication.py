@@ -141,6 +141,7 @@ def accept(span: Annotation, adjudicator) -> Annotation:
     for name in COMPARED_FIELDS:
         setattr(copy, name, getattr(span, name))
     copy.note = span.note
+    copy.suggested_by = span.suggested_by  # the provenance follows the span accepted
     copy.orphaned = span.orphaned  # refused by anchor_and_check(): it stands nowhere
     copy.adjudicated_from = span
     copy.attribution = None

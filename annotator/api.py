@@ -24,6 +24,7 @@ from .converters import DATABASE_ID_MAX
 from .models import Annotation, Article, Label, Layer, Source, Speaker, unlinked_message
 from .models.corpus import SPEAKER_NAME_MAX_LENGTH
 from .permissions import NO_SUCH_ANNOTATION, CanAnnotate, get_annotation_for_user
+from .profiles.maths import WITH_SUGGESTIONS, WITHOUT_SUGGESTIONS
 from .profiles.presentation import profile_payload
 from .profiles.reading import source_profiles
 from .serializers import (
@@ -205,15 +206,27 @@ class SpeakerList(generics.ListCreateAPIView):
         return Speaker.objects.matching(text) if text else Speaker.objects.all()
 
 
+class SummaryQuery(serializers.Serializer):
+    suggestions = serializers.ChoiceField(
+        choices=[WITH_SUGGESTIONS, WITHOUT_SUGGESTIONS],
+        default=WITH_SUGGESTIONS,
+        help_text="exclude: leave out the spans reviewers made by accepting a suggestion.",
+    )
+
+
 class SourceSummary(APIView):
     """A source's full profile: every figure with its articles, reviewers and 95% interval."""
 
     permission_classes = [CanAnnotate]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[SummaryQuery], responses={200: dict})
     def get(self, request, pk):
         source = get_object_or_404(Source, pk=pk)
-        [profile] = source_profiles(request.user, [source], intervals=True)
+        query = SummaryQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        [profile] = source_profiles(
+            request.user, [source], intervals=True, suggestions=query.validated_data["suggestions"]
+        )
         return Response(profile_payload(profile, SourceSerializer(source).data))
 
 

@@ -1,4 +1,4 @@
-"""The article-level records of a 1.4 export: articles, page reviews, adjudications.
+"""The article-level records of an export of 1.4 or later: articles, page reviews, adjudications.
 
 An import reads them with the spans (:mod:`annotator.importing`): each
 article record comes before its spans as an :class:`IncomingArticle`. An
@@ -89,7 +89,7 @@ def article_problem(item: IncomingArticle) -> str:
     record = item.record
     body = record.get("body")
     if not body or "source" not in record or not record["source"].get("name"):
-        return "a 1.4 article record needs its body and its source's name"
+        return "an article record (1.4 or later) needs its body and its source's name"
     if text.normalise_text(body) != body:
         return "its body is not stored text (NFC, \\n line endings)"
     if text.sha256_hex(body) != item.body_sha256:

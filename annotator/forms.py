@@ -10,7 +10,7 @@ from . import text
 from .converters import DATABASE_ID_MAX
 from .models import REVIEWERS_GROUP, ArticleReview, Label, Layer, Source
 from .profiles.evidence import EVIDENCE
-from .profiles.maths import METRICS
+from .profiles.maths import METRICS, WITH_SUGGESTIONS, WITHOUT_SUGGESTIONS
 
 
 class QuoteAnnotationForm(forms.Form):
@@ -134,9 +134,28 @@ ARTICLE_VIEWS = {
 LAYER_VIEWS = {Layer.RAW: "all", Layer.ADJUDICATED: "adjudicated"}
 
 
-class ArticlePageQuery(forms.Form):
+class ProfileQuery(forms.Form):
+    """Whether a profile's figures (and their evidence) count the spans reviewers made by
+    accepting a suggestion: ``include`` (the default: they are the reviewers' spans) or
+    ``exclude``."""
+
+    suggestions = forms.ChoiceField(
+        choices=[
+            (WITH_SUGGESTIONS, "With accepted suggestions"),
+            (WITHOUT_SUGGESTIONS, "Without accepted suggestions"),
+        ],
+        required=False,
+        error_messages={"invalid_choice": "%(value)s is not one of include, exclude."},
+    )
+
+    def clean_suggestions(self):
+        return self.cleaned_data["suggestions"] or WITH_SUGGESTIONS
+
+
+class ArticlePageQuery(ProfileQuery):
     """The article page's query: ``view`` whose spans it shows, ``evidence`` a figure whose
-    counted spans it marks, ``page`` the page of its no-JavaScript span list."""
+    counted spans it marks (``suggestions``: as its profile counted them), ``page`` the page
+    of its no-JavaScript span list."""
 
     view = forms.ChoiceField(
         choices=list(ARTICLE_VIEWS.items()),
@@ -272,6 +291,19 @@ class QueueForm(forms.Form):
         help_text="Articles that also go to a second reviewer, for agreement.",
     )
     seed = forms.IntegerField(initial=1, help_text="The same seed deals the same way again.")
+    AT_RANDOM = "random"
+    agreement_suggestions = forms.ChoiceField(
+        choices=[
+            ("off", "Off"),
+            (AT_RANDOM, "On or off at random, for each assignment"),
+        ],
+        initial="off",
+        required=False,  # left out: off
+        label="Suggestions on double-annotated articles",
+        help_text="Suggested spans could anchor both coders alike, so agreement articles get "
+        "none by default; at random, the agreement page compares the two conditions. "
+        "Single-annotated articles get suggestions. The seed above also draws the random ones.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

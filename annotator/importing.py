@@ -14,10 +14,12 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
+from queue import Empty, Queue
+from threading import Event, Thread
 
 import orjson
 from django.contrib.auth import get_user_model
@@ -30,7 +32,7 @@ from simple_history.utils import bulk_update_with_history
 
 from . import article_records, bulksql, span_schema, text
 from .article_records import IncomingArticle
-from .exporting import SCHEMA_NAME, VOCAB_PREFIX
+from .exporting import ENGINE_PREFIX, SCHEMA_NAME, VOCAB_PREFIX
 from .models import (
     LABEL_FIELDS,
     REVIEWERS_GROUP,
@@ -98,6 +100,7 @@ class Incoming:
     speaker: dict | None = None
     link: str | None = None
     orphaned: bool = False
+    suggested_by: str = ""  # the engine ("name/version") of an accepted suggestion
     problem: str = ""
 
 
@@ -161,7 +164,9 @@ NATIVE_SPAN_SHAPE = {
     "created": (str, NULL),
     "fields": (dict, NULL),
     "links": (dict, NULL),
+    "provenance": (dict, NULL),
 }
+PROVENANCE_SHAPE = {"origin": (str,), "engine": (str,), "version": (str,)}
 W3C_CONTAINER_SHAPE = {
     "type": (str, list, NULL),
     "items": (list, NULL),
@@ -172,7 +177,7 @@ W3C_SPAN_SHAPE = {
     "id": (str, int),
     "target": (dict, NULL),
     "body": (list, dict, NULL),
-    "creator": (dict, NULL),
+    "creator": (dict, list, NULL),
     "created": (str, NULL),
     "nra:layer": (str,),
     "nra:orphaned": (bool,),
@@ -189,7 +194,7 @@ W3C_SELECTOR_SHAPE = {
     "end": (int,),
 }
 W3C_BODY_SHAPE = {"purpose": (str,), "value": (str,)}
-W3C_CREATOR_SHAPE = {"name": (str,), "nickname": (str,)}
+W3C_CREATOR_SHAPE = {"id": (str,), "name": (str,), "nickname": (str,)}
 
 
 def wrong_shape(record: dict, shape: dict, path: str = "") -> str:
@@ -474,7 +479,11 @@ def _from_native(item, body_sha256, where):
         or wrong_shape(fields, FIELDS_SHAPE, "fields.")
         or wrong_shape(fields.get("speaker") or {}, SPEAKER_SHAPE, "fields.speaker.")
         or wrong_shape(item.get("links") or {}, LINKS_SHAPE, "links.")
+        or wrong_shape(item.get("provenance") or {}, PROVENANCE_SHAPE, "provenance.")
     )
+    suggested_by = ""
+    if not problem:
+        problem, suggested_by = _engine_of(item.get("provenance") or {})
     if problem:
         return Incoming(where, problem=problem)
     return Incoming(
@@ -495,7 +504,21 @@ def _from_native(item, body_sha256, where):
         speaker=fields.get("speaker"),
         link=_str_or_none((item.get("links") or {}).get("attribution")),
         orphaned=item.get("orphaned", False),
+        suggested_by=suggested_by,
     )
+
+
+def _engine_of(provenance: dict) -> tuple[str, str]:
+    """A native span's provenance as ``(problem, suggested_by)``: manual (or none given,
+    as before 1.5) is ""; an accepted suggestion is "engine/version"."""
+    origin = provenance.get("origin", "manual")
+    if origin == "manual":
+        return "", ""
+    if origin != "suggestion":
+        return f'its provenance.origin must be "manual" or "suggestion", not {_shown(origin)}', ""
+    if "engine" not in provenance or "version" not in provenance:
+        return "its provenance is a suggestion and must name its engine and version", ""
+    return "", f"{provenance['engine']}/{provenance['version']}"
 
 
 def _str_or_none(value):
@@ -543,7 +566,9 @@ def _from_w3c(item, where):
     label = next((b.get("value") for b in bodies if b.get("purpose") == "classifying"), None)
     note = next((b.get("value") for b in bodies if b.get("purpose") == "commenting"), "")
     source = target.get("source", "")
-    creator = item.get("creator") or {}
+    agents = _as_list(item.get("creator"))
+    engines = [agent for agent in agents if agent.get("id", "").startswith(ENGINE_PREFIX)]
+    creator = next((agent for agent in agents if agent not in engines), {})
     fields = item.get("nra:fields") or {}
     if not fields:
         for body in bodies:
@@ -568,6 +593,7 @@ def _from_w3c(item, where):
         speaker=fields.get("speaker"),
         link=_str_or_none((item.get("nra:links") or {}).get("attribution")),
         orphaned=item.get("nra:orphaned", False),
+        suggested_by=engines[0]["id"].removeprefix(ENGINE_PREFIX) if engines else "",
     )
 
 
@@ -581,11 +607,18 @@ def _w3c_problem(item):
         wrong_shape(target, W3C_TARGET_SHAPE, "target.")
         or _wrong_items(_as_list(target.get("selector")), W3C_SELECTOR_SHAPE, "target.selector")
         or _wrong_items(_as_list(item.get("body")), W3C_BODY_SHAPE, "body")
-        or wrong_shape(item.get("creator") or {}, W3C_CREATOR_SHAPE, "creator.")
+        or _wrong_creators(item.get("creator"))
         or wrong_shape(fields, FIELDS_SHAPE, "nra:fields.")
         or wrong_shape(fields.get("speaker") or {}, SPEAKER_SHAPE, "nra:fields.speaker.")
         or wrong_shape(item.get("nra:links") or {}, LINKS_SHAPE, "nra:links.")
     )
+
+
+def _wrong_creators(creator) -> str:
+    """The first field of the W3C creator (one agent, or a list of them) of the wrong type."""
+    if isinstance(creator, list):
+        return _wrong_items(creator, W3C_CREATOR_SHAPE, "creator")
+    return wrong_shape(creator or {}, W3C_CREATOR_SHAPE, "creator.")
 
 
 def _as_list(value):
@@ -635,6 +668,7 @@ def limit_problem(validators, value, label):
 
 USERNAME_VALIDATORS = text_validators(get_user_model(), get_user_model().USERNAME_FIELD)
 NOTE_VALIDATORS = text_validators(Annotation, "note")
+ENGINE_VALIDATORS = text_validators(Annotation, "suggested_by")
 SPEAKER_NAME_VALIDATORS = text_validators(Speaker, "name")
 BODY_HASH = re.compile("[0-9a-f]{64}")
 STORED_ID = re.compile(rf"(?:{re.escape(VOCAB_PREFIX)}annotation:)?([0-9]{{1,18}})")
@@ -678,7 +712,7 @@ def plan(spans: list[Incoming]) -> Plan:
     return result
 
 
-def run(spans, *, dry_run=False, progress=None, keep_ids=False) -> Summary:
+def run(spans, *, dry_run=False, progress=None, keep_ids=False, read_ahead=False) -> Summary:
     """Check and write ``spans`` batch by batch, all in one transaction; return what it did.
 
     ``spans`` may hold the article records of a 1.4 file
@@ -688,9 +722,13 @@ def run(spans, *, dry_run=False, progress=None, keep_ids=False) -> Summary:
     do. ``progress``, if given, is called with each batch's count of records.
     ``keep_ids``: articles and sources created take the file's ids (for an
     empty database whose caller rolls the work back: ``recompute_profiles``).
+    ``read_ahead``: ``spans`` touch no database (as those of :func:`read`), so
+    they are read on a thread of their own, the next batch while this one is
+    checked and written.
     """
+    batches = article_runs(spans, BATCH_SPANS)
     with transaction.atomic(), closing(Importer(keep_ids)) as importer:
-        for batch in article_runs(spans, BATCH_SPANS):
+        for batch in ahead(batches) if read_ahead else batches:
             importer.add(batch)
             if progress is not None:
                 progress(len(batch))
@@ -711,6 +749,44 @@ def article_runs(spans, size):
         article = span.body_sha256 or article
     if batch:
         yield batch
+
+
+def ahead(items):
+    """The items of an iterator, each taken from it on a thread of their own while the
+    caller works on the one before; what the iterator raises is raised here, in its place.
+
+    For reading a file while the database writes what was read before it: the
+    reading holds the interpreter only while it parses, and the writing waits
+    on the database server most of the time.
+    """
+    handed, stopped, failure = Queue(maxsize=1), Event(), []
+
+    def read():
+        try:
+            for item in items:
+                handed.put(item)
+                if stopped.is_set():
+                    return
+        except Exception as error:  # raised again in the caller's thread
+            failure.append(error)
+        finally:
+            handed.put(END)
+
+    reader = Thread(target=read, name="import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := handed.get()) is not END:
+            yield item
+        if failure:
+            raise failure[0]
+    finally:
+        stopped.set()
+        while reader.is_alive():  # a reader waiting to hand over an item is let go
+            with suppress(Empty):
+                handed.get(timeout=0.01)
+
+
+END = object()  # what the reader of :func:`ahead` hands over last
 
 
 @dataclass
@@ -1040,6 +1116,7 @@ class Importer:
             bulk_update_with_history(updated, Annotation, UPDATED_FIELDS, batch_size=2000)
         if linked:
             bulk_update_with_history(linked, Annotation, ["attribution"], batch_size=2000)
+        bulksql.check_deferred()
         self.touched.update(planned.article.id for planned in spans)
         return ids
 
@@ -1065,6 +1142,7 @@ class Importer:
             "speaker_id": speaker.pk if speaker else None,
             "attribution_id": _linked_id(planned, ids),
             "orphaned": False,
+            "suggested_by": span.suggested_by,
             "adjudicated_from_id": None,
         }
 
@@ -1155,6 +1233,7 @@ def _limits_problem(span: Incoming, name_problems: dict) -> str:
     return (
         name_problems[span.reviewer]
         or limit_problem(NOTE_VALIDATORS, span.note, "note")
+        or limit_problem(ENGINE_VALIDATORS, span.suggested_by, "provenance")
         or limit_problem(SPEAKER_NAME_VALIDATORS, (span.speaker or {}).get("name", ""), "speaker")
     )
 

@@ -114,6 +114,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
         return unplaced_without_offsets(super().to_representation(instance))
 
     def validate(self, attrs):
+        self._refuse_changed_provenance(attrs)
         claimed_quote = attrs.pop("quote", None)
         if self.instance is None:
             candidate = Annotation(
@@ -138,6 +139,20 @@ class AnnotationSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(error.message_dict) from error
         self._candidate = candidate
         return attrs
+
+    def _refuse_changed_provenance(self, attrs):
+        """Whether a span came from a suggestion is a fact of its making: a change may
+        repeat the stored value, never alter it."""
+        if self.instance is None or "suggested_by" not in attrs:
+            return
+        if attrs["suggested_by"] != self.instance.suggested_by:
+            raise serializers.ValidationError(
+                {
+                    "suggested_by": [
+                        "suggested_by is set when the span is created; it cannot change."
+                    ]
+                }
+            )
 
     def create(self, validated_data):
         return self._save_candidate()

@@ -70,6 +70,7 @@ PLACE = (
     "created",
     "updated",
     "orphaned",
+    "suggested_by",  # "" for a span marked by hand, else the engine ("name/version") accepted
 )
 PLACE_COLUMNS = tuple(f"{name}_id" if name in ("article", "reviewer") else name for name in PLACE)
 # What an export reads of each span: its place, then its label fields' columns.

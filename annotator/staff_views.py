@@ -35,12 +35,11 @@ def queue(request):
             form.cleaned_data["double_share"] / 100,
             form.cleaned_data["seed"],
         )
-        created = Assignment.objects.bulk_create(
-            [
-                Assignment(article_id=article_id, reviewer_id=reviewer_id, assigned_by=request.user)
-                for article_id, reviewer_id in plan
-            ],
-            ignore_conflicts=True,
+        created = Assignment.objects.deal(
+            plan,
+            request.user,
+            at_random=form.cleaned_data["agreement_suggestions"] == QueueForm.AT_RANDOM,
+            seed=form.cleaned_data["seed"],
         )
         messages.success(
             request, f"Dealt {len(created)} assignment(s) to {len(reviewers)} reviewer(s)."

@@ -50,7 +50,11 @@ SAMPLE_DRAWN = (
     "Staff deal articles to reviewers on the queue page: the articles are shuffled with a "
     "seed and dealt round-robin, and a chosen share of them (20% by default) also goes to "
     "the next reviewer in the rotation (annotator.workqueue.plan_assignments); the seed "
-    "and the share of each dealing are not stored. The reliability sample is every "
+    "and the share of each dealing are not stored. Each assignment records whether its "
+    "reviewer was shown suggested spans: off on articles dealt twice unless staff chose "
+    "on or off at random per assignment (annotator.workqueue.suggestion_conditions); "
+    "spans.csv's suggested_by names the engine of each accepted suggestion. The "
+    "reliability sample is every "
     "article two or more reviewers coded (raw spans on it, or marked it done), whether "
     "or not it was dealt twice."
 )
@@ -228,6 +232,14 @@ SPAN_PLACE = (
     ("created", Column("created", "datetime", "When it was marked.")),
     ("updated", Column("updated", "datetime", "When it last changed.")),
     ("orphaned", Column("orphaned", "boolean", "Its body changed and the quote was lost.")),
+    (
+        "suggested_by",
+        Column(
+            "suggested_by",
+            "string",
+            "Empty if marked by hand, else the engine (name/version) of the accepted suggestion.",
+        ),
+    ),
 )
 LABEL_FIELD_TYPES = {
     span_schema.CHOICE: "string",

@@ -154,7 +154,6 @@ class Drawer:
                     "opening": text.opening_words(content),
                     # Not saved web pages: no URL, no snapshot.
                     "canonical_url": "",
-                    "snapshot_html": "",
                     "snapshot_sha256": "",
                 }
             )
@@ -250,6 +249,7 @@ class Drawer:
             "note": "",
             **{field.column: field.empty for field in span_schema.LABEL_FIELDS},
             "orphaned": False,
+            "suggested_by": "",
             "created": self.world["now"],
             "updated": self.world["now"],
         }

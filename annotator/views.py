@@ -38,8 +38,8 @@ from .models import (
 )
 from .pagination import page_links
 from .permissions import NO_SUCH_ANNOTATION, get_annotation_for_user, require_annotator
-from .profiles.evidence import EVIDENCE
-from .profiles.maths import METRICS
+from .profiles.evidence import counted_filter
+from .profiles.maths import METRICS, WITH_SUGGESTIONS
 from .serializers import SpeakerSerializer
 from .study import GUIDELINES_VERSION
 
@@ -82,7 +82,10 @@ FILTERS = ("q", "source", "state", "queue", "published_from", "published_to")
 
 # What the page shows and its script reads of each span: name -> values() lookup.
 PAGE_SPAN_FIELDS = {
-    **{name: name for name in ("id", "label", "start", "end", "quote", "note", "orphaned")},
+    **{
+        name: name
+        for name in ("id", "label", "start", "end", "quote", "note", "orphaned", "suggested_by")
+    },
     "reviewer": "reviewer__username",
     **{field.name: field.column for field in span_schema.LABEL_FIELDS},
 }
@@ -106,10 +109,11 @@ def _label_fields_for_script():
     return described
 
 
-def _shown(view, article, reviewer, figure=None):
+def _shown(view, article, reviewer, figure=None, suggestions=WITH_SUGGESTIONS):
     """The reviewer's own spans; every reviewer's; or the adjudicated layer (all with orphans),
     as dicts of PAGE_SPAN_FIELDS; and the ids of the placed ones that ``figure`` (a
-    :class:`.maths.Metric` counting spans, or None) counts, read in the same query."""
+    :class:`.maths.Metric` counting spans, or None) counts, with or without accepted
+    ``suggestions`` as its profile counted them, read in the same query."""
     annotations = article.annotations.all()
     if view == "all":
         annotations = annotations.raw()
@@ -119,7 +123,9 @@ def _shown(view, article, reviewer, figure=None):
         annotations = annotations.for_reviewer(reviewer)
     counted = Value(False)
     if figure is not None:
-        counted = ExpressionWrapper(EVIDENCE[figure.key], output_field=BooleanField())
+        counted = ExpressionWrapper(
+            counted_filter(figure.key, suggestions), output_field=BooleanField()
+        )
     rows = (
         annotations.in_text_order()
         .annotate(counted=counted)
@@ -181,7 +187,9 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     # Reviewers see their own spans; staff may show every reviewer's or the adjudicated layer.
     view = (query.cleaned_data["view"] or "mine") if request.user.is_staff else "mine"
     figure = query.cleaned_data["evidence"]
-    shown, counted_ids = _shown(view, article, request.user, figure)
+    shown, counted_ids = _shown(
+        view, article, request.user, figure, query.cleaned_data["suggestions"]
+    )
     annotations = [span for span in shown if not span["orphaned"]]
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     # Only the speakers of the spans shown; the script asks the API for others by name.

@@ -178,6 +178,7 @@ def timed_import(url, env, manage, folder):
         (article_ids[record["body_sha256"]], user_ids[span["reviewer"]], span["layer"])
         + (span["label"], span["start"], span["end"], span["quote"], span["prefix"])
         + (span["suffix"], span["note"], span["created"], span["updated"], False)
+        + (engine_of(span["provenance"]),)
         + tuple(span["fields"][name] for name in span_schema.CHOICE_NAMES)
         for record in document["articles"]
         for span in record["annotations"]
@@ -188,6 +189,13 @@ def timed_import(url, env, manage, folder):
     copy.close()
     drop_copy(copy_url)
     return imported, seconds, memory, len(tuples) / raw_seconds
+
+
+def engine_of(provenance):
+    """A span's provenance in the file as the column stores it: "" by hand, else name/version."""
+    if provenance["origin"] == "manual":
+        return ""
+    return f"{provenance['engine']}/{provenance['version']}"
 
 
 def export_native(env, manage, folder):

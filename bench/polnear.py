@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.raw import analysed  # noqa: E402
 from bench.report import Row, at_most, ms  # noqa: E402
 from bench.timing import child, durations_of, p95  # noqa: E402
 
@@ -24,11 +25,13 @@ CALLS = 30
 
 def rows(url, env, manage):
     """Import PolNeAR into the empty, migrated database at ``url`` and time the import and
-    the reads. The database stays for a look (the next run builds it again)."""
+    the reads (after ``analysed(url)``). The database stays for a look (the next run builds
+    it again)."""
     import subprocess
 
     polnear_env = {**env, "DATABASE_URL": url}
     seconds, memory = child([*manage, "import_polnear", str(DATA), *COMPARTMENTS], polnear_env)
+    analysed(url)
     reads = subprocess.run(
         [sys.executable, str(Path(__file__).resolve())],
         env=polnear_env,

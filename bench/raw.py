@@ -33,6 +33,16 @@ def database_name(url):
     return urlsplit(url).path[1:]
 
 
+def analysed(url):
+    """On PostgreSQL, the planner's statistics of a database just filled, as autovacuum would
+    gather them within a minute."""
+    if not is_sqlite(url):
+        database = Raw(url)
+        database.execute("ANALYZE")
+        database.commit()
+        database.close()
+
+
 class Raw:
     """One connection; ``execute`` returns a cursor to iterate or fetch from."""
 

@@ -26,7 +26,7 @@ from annotator import span_schema  # noqa: E402  (plain data, no Django)
 # the span schema.
 SCHEMA = {
     "schema": "newsroom-annotator/export",
-    "schema_version": "1.4",
+    "schema_version": "1.5",
     "offset_unit": "codepoint",
 }
 METRICS = {
@@ -67,11 +67,19 @@ def sqlite_time(stored):
     return stored.replace(" ", "T") + "+00:00"
 
 
+def provenance(suggested_by):
+    """Marked by hand, or an accepted suggestion of the engine "name/version"."""
+    if not suggested_by:
+        return {"origin": "manual"}
+    engine, version = suggested_by.split("/")
+    return {"origin": "suggestion", "engine": engine, "version": version}
+
+
 def span_records(rows, names, speakers, done, iso):
     records = []
     for row in sorted(rows, key=lambda row: (row[START], -row[END], row[0])):
         (pk, _article, reviewer, layer, label, start, end, quote, prefix, suffix) = row[:10]
-        (note, created, updated, orphaned) = row[10:PLACE]
+        (note, created, updated, orphaned, suggested_by) = row[10:PLACE]
         fields = dict(zip(span_schema.NAMES, row[PLACE:], strict=True))
         for name in span_schema.BOOLEAN_NAMES:
             fields[name] = BOOLEAN[fields[name]]
@@ -93,6 +101,7 @@ def span_records(rows, names, speakers, done, iso):
                 "note": note,
                 "created": iso(created),
                 "updated": iso(updated),
+                "provenance": provenance(suggested_by),
                 "fields": fields,
                 "links": links,
             }
@@ -159,13 +168,18 @@ def w3c(record, article_id, sha256):
     if record["note"]:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": record["note"]})
     reviewer = record["reviewer"]
+    creator = {"id": f"{URN}user:{reviewer}", "type": "Person", "nickname": reviewer}
+    origin = record["provenance"]
+    if origin["origin"] == "suggestion":
+        engine = f"{origin['engine']}/{origin['version']}"
+        creator = [creator, {"id": f"{URN}engine:{engine}", "type": "Software", "name": engine}]
     return {
         "id": f"{URN}annotation:{record['id']}",
         "type": "Annotation",
         "motivation": "classifying",
         "created": record["created"],
         "modified": record["updated"],
-        "creator": {"id": f"{URN}user:{reviewer}", "type": "Person", "nickname": reviewer},
+        "creator": creator,
         "body": bodies,
         "target": {
             "source": f"urn:sha256:{sha256}",

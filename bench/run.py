@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import browser, load  # noqa: E402
-from bench.raw import Raw, database_name, is_sqlite, sqlite_path, with_database  # noqa: E402
+from bench.raw import Raw, analysed, database_name, is_sqlite, sqlite_path, with_database  # noqa: E402
 from bench.report import Row, show  # noqa: E402
 from bench.timing import child  # noqa: E402
 
@@ -44,6 +44,11 @@ def arguments():
     )
     parser.add_argument(
         "--reuse", action="store_true", help="Keep the database's corpus if it has one."
+    )
+    parser.add_argument(
+        "--polnear-only",
+        action="store_true",
+        help="Only the PolNeAR run, in a database beside --database-url's (no synthetic corpus).",
     )
     return parser.parse_args()
 
@@ -86,12 +91,7 @@ def build(args, env, manage):
         ],
         env,
     )
-    if not is_sqlite(args.database_url):
-        # The planner's statistics, as autovacuum would gather them within a minute.
-        database = Raw(args.database_url)
-        database.execute("ANALYZE")
-        database.commit()
-        database.close()
+    analysed(args.database_url)
     return Row("generate_corpus (s); peak memory (MB)", f"{seconds:.1f}; {memory:.0f}")
 
 
@@ -156,6 +156,9 @@ def main():
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "project.settings.test"}
     os.environ.update(env)
     manage = [sys.executable, str(ROOT / "manage.py")]
+    if args.polnear_only:
+        show(polnear_run(url, env, manage))
+        return
     rows = [] if args.reuse and has_corpus(url) else [build(args, env, manage)]
 
     import django

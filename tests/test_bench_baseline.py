@@ -15,9 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT_TIME = re.compile(rb'"(?:exported_at|nra:exportedAt)":"([^"]+)"')
-# Every kind of value the export writes: an orphan (no offsets), a done review, a
-# speaker with an affiliation, a note with characters outside the BMP, a page review
-# on an article without spans, adjudications complete and in progress.
+# Every kind of value the export writes: an orphan (no offsets), an accepted suggestion, a
+# done review, a speaker with an affiliation, a note with characters outside the BMP, a page
+# review on an article without spans, adjudications complete and in progress.
 VARIETY = """
 from annotator.models import Adjudication, Annotation, Article, ArticleReview, Source, Speaker
 spans = Annotation.objects.order_by("pk")
@@ -25,6 +25,7 @@ Annotation.objects.filter(pk=spans[0].pk).update(orphaned=True)
 Annotation.objects.filter(pk=spans[1].pk).update(note="Checked 😀 <b>&</b> \\"quoted\\"")
 speaker = Speaker.objects.create(name="Ministry", affiliation="government_named")
 Annotation.objects.filter(pk=spans[2].pk).update(speaker=speaker)
+Annotation.objects.filter(pk=spans[4].pk).update(suggested_by="newsroom-rules/0.3.1")
 review = ArticleReview.objects.create(article_id=spans[3].article_id, reviewer=spans[3].reviewer)
 review.set_done(True)
 quiet = Article.objects.create(source=Source.objects.first(), body="Nothing was marked here.")
@@ -72,6 +73,8 @@ def test_raw_export_baseline_writes_the_products_bytes(tmp_path, fmt):
     assert "😀".encode() in written and b'"review_state":"done"' in written.replace(
         b"nra:reviewState", b"review_state"
     )
+    suggested = {"native": b'"engine":"newsroom-rules"', "w3c": b"engine:newsroom-rules/0.3.1"}
+    assert suggested[fmt] in written
     if fmt == "native":
         assert b"Nothing was marked here." in written and b'"complete":true' in written
     assert written == raw.read_bytes()

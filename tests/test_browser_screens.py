@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from annotator.models import Article, ArticleReview
+from annotator.models import Article, ArticleReview, Assignment
 
 from .conftest import PASSWORD, make_annotation
 from .test_browser import ARTIFACTS, drag_select, log_in
@@ -41,7 +41,11 @@ def newsroom(alice, bob, carol):
             article=article, reviewer=reviewer, done=True, done_at=timezone.now()
         )
     make_annotation(article, alice, "claim", "the main security threat in Central Asia")
-    make_annotation(article, bob, "opinion", "particularly worrisome")
+    make_annotation(
+        article, bob, "opinion", "particularly worrisome", suggested_by="newsroom-rules/0.3.1"
+    )
+    for reviewer in (alice, bob):
+        Assignment.objects.create(article=article, reviewer=reviewer, suggestions="off")
     return article
 
 
@@ -52,7 +56,9 @@ def pages_of(article, staff):
         "articles": "/articles/",
         "article": f"/articles/{article.pk}/" + ("?view=all" if staff else ""),
         "sources": "/sources/",
+        "sources-without-suggestions": "/sources/?suggestions=exclude",
         "source": f"/sources/{source}/",
+        "source-without-suggestions": f"/sources/{source}/?suggestions=exclude",
         "evidence": f"/sources/{source}/evidence/sourcing_rate/",
         "guidelines": "/guidelines/",
         "metrics-help": "/guidelines/figures/",
@@ -221,3 +227,19 @@ def test_an_error_from_the_server_is_shown_in_plain_words(browser, live_server, 
     error.wait_for(state="visible")
     assert error.text_content() == "You already marked this exact span with this label."
     page.context.close()
+
+
+def test_a_saved_pages_revisions_fit_the_screen(browser, live_server, alice, tmp_path):
+    """The article page's list of earlier versions, each naming its saved pages."""
+    from .test_import_html import FIRST, LAST, OPPONENTS, news_page, saved
+    from .test_import_html import QUOTED as SAID
+
+    call_command("import_articles", str(saved(tmp_path, news_page(FIRST, SAID, OPPONENTS, LAST))))
+    article = Article.objects.get()
+    make_annotation(article, alice, "claim", LAST)
+    edited = OPPONENTS.replace("raise rents for the fishing businesses", "help local firms")
+    for number, paragraphs in enumerate([(FIRST, SAID, edited, LAST), (FIRST, edited, LAST)]):
+        later = saved(tmp_path, news_page(*paragraphs), f"later{number}.html")
+        call_command("import_articles", str(later), "--quiet")
+    pages = {"article-revisions": article.get_absolute_url()}
+    assert check_pages(browser, live_server, alice, pages, "reviewer") == {}

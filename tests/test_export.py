@@ -17,7 +17,7 @@ from .conftest import make_annotation, make_article, make_source
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = json.loads((ROOT / "annotator/schemas/export-1.4.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "annotator/schemas/export-1.5.schema.json").read_text())
 W3C_CHECK = ROOT.parent / "shared" / "w3c-annotation-model" / "check.py"
 FROZEN = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -86,7 +86,7 @@ def test_jsonl_has_one_self_describing_article_a_line(annotated, tmp_path):
     for line in lines:
         record = json.loads(line)
         validate_jsonl_line(record)
-        assert record["schema_version"] == "1.4" and record["body_sha256"]
+        assert record["schema_version"] == "1.5" and record["body_sha256"]
 
 
 def test_offsets_in_the_export_index_the_body_as_code_points(annotated, tmp_path):

@@ -179,7 +179,7 @@ def test_recompute_refuses_a_database_with_articles(scenario, tmp_path):
 def test_recompute_names_what_a_file_without_bodies_lacks(scenario, tmp_path, capsys):
     path = export(tmp_path, "w3c")
     empty_database()
-    with pytest.raises(CommandError, match="a 1.4 native or JSON Lines export is needed"):
+    with pytest.raises(CommandError, match="export of version 1.4 or later is needed"):
         call_command("recompute_profiles", str(path))
     assert "no stored article has the body hash" in capsys.readouterr().err
 

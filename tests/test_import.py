@@ -14,6 +14,7 @@ from annotator.models import Annotation, Article, Speaker
 from .conftest import make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
+ENGINE = "newsroom-rules/0.3.1"  # the opinion was an engine's suggestion bob accepted
 BODY = "😀 Officials said the bridge will open in May. It is a crucial link. Officials said so."
 
 
@@ -43,7 +44,9 @@ def annotated(alice, bob):
         hedged=False,
         note="dated",
     )
-    make_annotation(article, bob, "opinion", "crucial", opinion_type="evaluative")
+    make_annotation(
+        article, bob, "opinion", "crucial", opinion_type="evaluative", suggested_by=ENGINE
+    )
     return article
 
 
@@ -80,6 +83,7 @@ def snapshot():
                 a.hedged,
                 a.opinion_type,
                 (link.label, link.start, link.end) if link else None,
+                a.suggested_by,
             )
         )
     return sorted(rows, key=repr)
@@ -101,6 +105,7 @@ def test_round_trip_through_an_empty_database(annotated, tmp_path, fmt, batch, m
     assert not Annotation.objects.exists()
     call_command("import_annotations", str(path), quiet=True)
     assert snapshot() == before
+    assert Annotation.objects.get(label="opinion").suggested_by == ENGINE
     again = export(tmp_path, fmt, name="again")
     assert exported_spans(again) == exported_spans(path)
     # Every new span has its "created" history row, with the values stored.
@@ -137,6 +142,7 @@ def exported_spans(path):
                 sorted(s.fields.items()),
                 (s.speaker or {}).get("name"),
                 s.link is not None,
+                s.suggested_by,
             )
         )
         for s in spans

@@ -177,7 +177,15 @@ def w3c(article, **changes):
 @pytest.mark.parametrize(
     ("changes", "line"),
     [
-        ({"creator": "alice"}, "annotation 1: its creator must be an object or null, not text"),
+        (
+            {"creator": "alice"},
+            "annotation 1: its creator must be an object or a list or null, not text",
+        ),
+        ({"creator": ["alice"]}, "annotation 1: its creator[1] must be an object, not text"),
+        (
+            {"creator": [{"id": 3}]},
+            "annotation 1: its creator[1].id must be text, not a whole number",
+        ),
         ({"body": ["opinion"]}, "annotation 1: its body[1] must be an object, not text"),
         ({"body": {"value": ["opinion"]}}, "annotation 1: its body[1].value must be text"),
         ({"target": "urn:sha256:00"}, "annotation 1: its target must be an object or null"),

@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator.models import Annotation, Article
+from annotator.models import Annotation, Article, PageSnapshot
 
 from .conftest import logged_in, make_annotation
 
@@ -96,8 +96,11 @@ def test_a_saved_page_gives_its_article_without_the_furniture(tmp_path, capsys):
     assert str(article.published) == "2024-03-14"
     assert (article.source.name, article.source.identified) == ("The Coastal Herald", True)
     assert article.canonical_url == "https://coastalherald.example/news/harbour-plan"
-    assert article.snapshot_html == path.read_text(encoding="utf-8")
+    assert article.date_shown == ""  # the date is in the markup only: the page prints none
     assert article.snapshot_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    page = article.page_snapshot
+    assert (page.html, page.encoding) == (path.read_text(encoding="utf-8"), "utf-8")
+    assert page.sha256 == article.snapshot_sha256
 
 
 @pytest.mark.django_db
@@ -156,12 +159,13 @@ def test_a_changed_copy_updates_its_article_and_re_anchors_its_spans(alice, tmp_
     lost.refresh_from_db()
     assert Article.objects.count() == 1
     assert article.body == "\n".join((FIRST, edited, LAST))
-    assert article.snapshot_html == changed
+    assert article.page_snapshot.html == changed
     assert (article.body[kept.start : kept.end], kept.orphaned) == (LAST, False)
     assert kept.start == len(FIRST) + len(edited) + 2
     assert lost.orphaned and Annotation.objects.count() == 2
     earlier = article.history.order_by("history_date")[0]
-    assert OPPONENTS in earlier.body and earlier.snapshot_html != changed
+    assert OPPONENTS in earlier.body
+    assert PageSnapshot.objects.get(article=article, sha256=earlier.snapshot_sha256).html != changed
 
 
 @pytest.mark.django_db
@@ -185,3 +189,100 @@ def test_the_article_page_lists_a_stealth_edit_with_its_changed_words(alice, tmp
     assert "Earlier versions of this text" in page
     assert "<del>raise rents for</del> → <ins>help</ins>" in page
     assert "3 words changed" in page
+
+
+def with_byline(html, byline):
+    return html.replace('<p class="byline">By Maria Lindqvist</p>', byline)
+
+
+BYLINE_TIME = (
+    '<p class="byline">By Maria Lindqvist · <time datetime="2024-03-14T09:30:00Z">'
+    "Thu 14 Mar 2024 09.30 GMT</time></p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("byline", "first", "shown"),
+    [
+        (BYLINE_TIME, FIRST, "Thu 14 Mar 2024"),
+        ('<div class="article-date">March 14, 2024</div>', FIRST, "March 14, 2024"),
+        (
+            "",
+            FIRST.replace("on Tuesday", "on Thursday, 14 March 2024,"),
+            "Thursday, 14 March 2024",
+        ),
+        # Not shown: hidden, or another day (an update) than the one published.
+        ('<p class="byline"><time hidden>14 March 2024</time></p>', FIRST, ""),
+        ('<p class="byline">Updated <time>15 March 2024</time></p>', FIRST, ""),
+    ],
+    ids=["time element", "date element", "in the text", "hidden", "another day"],
+)
+@pytest.mark.django_db
+def test_date_shown_is_the_published_date_as_the_page_prints_it(
+    tmp_path, capsys, byline, first, shown
+):
+    imported(saved(tmp_path, with_byline(news_page(first, QUOTED), byline)), capsys)
+    article = Article.objects.get()
+    assert (str(article.published), article.date_shown) == ("2024-03-14", shown)
+
+
+ACCENTED = (
+    "The café’s owner said the council’s “plan” would cost €2m – far too much for a "
+    "harbour that still earns its keep."
+)
+
+
+def encoded_page(declaration, encoding):
+    html = news_page(ACCENTED, QUOTED).replace('<meta charset="utf-8">', declaration)
+    return html, html.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "encoding", "read_as"),
+    [
+        ('<meta charset="windows-1252">', "cp1252", "cp1252"),
+        # Read as windows-1252, as browsers do: its curly quotes are not in ISO-8859-1.
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">',
+            "cp1252",
+            "cp1252",
+        ),
+        ("", "cp1252", "cp1252"),  # undeclared, and not UTF-8
+        ('<meta charset="utf-8">', "utf-8-sig", "utf-8"),  # the mark stays in the text
+        ("", "utf-16", "utf-16-le"),  # the byte order mark says which
+    ],
+    ids=["meta charset", "http-equiv latin-1", "undeclared", "utf-8 mark", "utf-16 mark"],
+)
+@pytest.mark.django_db
+def test_a_page_is_read_in_the_encoding_it_declares(
+    tmp_path, capsys, declaration, encoding, read_as
+):
+    html, data = encoded_page(declaration, encoding)
+    path = tmp_path / "harbour.html"
+    path.write_bytes(data)
+    imported(path, capsys)
+    article = Article.objects.get()
+    assert article.body == f"{ACCENTED}\n{QUOTED}"
+    assert article.title == "Council approves new harbour plan"
+    page = article.page_snapshot
+    assert (page.encoding, page.html.removeprefix("\ufeff")) == (read_as, html)
+    assert page.html.encode(page.encoding) == data  # the file's bytes, given back
+    assert page.sha256 == article.snapshot_sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("declaration", "why"),
+    [
+        ('<meta charset="utf-8">', r"it is not utf-8 text as its markup declares \(byte 0xe9 at"),
+        ("", r"it declares no encoding and is neither UTF-8 nor windows-1252 text \(byte 0x81"),
+    ],
+    ids=["declared", "undeclared"],
+)
+@pytest.mark.django_db
+def test_an_undecodable_page_is_refused_by_name(tmp_path, declaration, why):
+    _html, data = encoded_page(declaration, "cp1252")
+    path = tmp_path / "broken.html"
+    path.write_bytes(data.replace(b"\x80", b"\x81") if not declaration else data)
+    with pytest.raises(CommandError, match=rf"broken\.html cannot be read: {why}"):
+        call_command("import_articles", str(path))
+    assert not Article.objects.exists()

@@ -81,9 +81,18 @@ PAGES = [
     # the source, its reviews with their articles and reviewers
     ("carol", "/sources/{source}/evidence/transparency/", 2 + 1 + 1),
     ("alice", "/sources/{source}/evidence/transparency/", 3 + 1 + 1),
-    # (the source,) sources' profiles' six reads, the reviewer pairs' names
-    ("carol", "/agreement/", 2 + 6 + 1),
-    ("carol", "/agreement/?source={source}", 2 + 1 + 6 + 1),
+    # Without accepted suggestions: one read more, the figures by hand of the units
+    # holding one; the evidence's spans filtered in the same queries.
+    ("carol", "/sources/?suggestions=exclude", 2 + 6 + 1),
+    ("alice", "/sources/?suggestions=exclude", 3 + 4 + 1),
+    ("carol", "/sources/{source}/?suggestions=exclude", 2 + 1 + 5 + 1),
+    ("alice", "/sources/{source}/?suggestions=exclude", 3 + 1 + 3 + 1),
+    ("carol", "/sources/{source}/evidence/sourcing_rate/?suggestions=exclude", 2 + 1 + 2 + 1),
+    ("alice", "/sources/{source}/evidence/sourcing_rate/?suggestions=exclude", 3 + 1 + 2 + 1),
+    # (the source,) sources' profiles' six reads, the assignments' suggestions conditions,
+    # each reviewer's accepted suggestions, the reviewer pairs' names
+    ("carol", "/agreement/", 2 + 6 + 2 + 1),
+    ("carol", "/agreement/?source={source}", 2 + 1 + 6 + 2 + 1),
 ]
 
 
@@ -99,13 +108,21 @@ def test_profile_pages_run_a_fixed_number_of_queries(
 
 # An API client is authenticated without a query: the source, then its profile
 # (five reads for staff; a reviewer's groups, then articles, unit figures, reviews).
-@pytest.mark.parametrize(("user", "queries"), [("carol", 1 + 5), ("alice", 1 + 1 + 3)])
+@pytest.mark.parametrize(
+    ("user", "query", "queries"),
+    [
+        ("carol", "", 1 + 5),
+        ("alice", "", 1 + 1 + 3),
+        ("carol", "?suggestions=exclude", 1 + 5 + 1),
+        ("alice", "?suggestions=exclude", 1 + 1 + 3 + 1),
+    ],
+)
 def test_summary_api_runs_a_fixed_number_of_queries(
-    corpus, request, user, queries, django_assert_num_queries
+    corpus, request, user, query, queries, django_assert_num_queries
 ):
     client = api_client(request.getfixturevalue(user))
     with django_assert_num_queries(queries):
-        response = client.get(f"/api/sources/{corpus.pk}/summary/")
+        response = client.get(f"/api/sources/{corpus.pk}/summary/{query}")
     assert response.status_code == 200
     assert response.json()["articles"] == 4
 

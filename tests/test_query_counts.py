@@ -203,18 +203,19 @@ QUOTE = {"label": "claim", "quote": "Officials", "occurrence": 1}
 WRITES = {
     # name: (how, method, path, data, status, queries). Each reads the span and what it is
     # checked against, saves or deletes it with its history row, looks for the links it
-    # may break, and recomputes its unit's figures (tallies' receiver).
-    "span-create-api": ("api", "post", "/api/articles/{article}/annotations/", CLAIM, 201, 14),
-    "span-change-api": ("api", "patch", "/api/annotations/{span}/", {"note": "x"}, 200, 18),
-    "span-delete-api": ("api", "delete", "/api/annotations/{span}/", None, 204, 16),
-    "span-create-page": ("page", "post", "/articles/{article}/annotations/add/", QUOTE, 302, 16),
+    # may break, and recomputes its unit's figures, with and without accepted suggestions
+    # (tallies' receiver).
+    "span-create-api": ("api", "post", "/api/articles/{article}/annotations/", CLAIM, 201, 15),
+    "span-change-api": ("api", "patch", "/api/annotations/{span}/", {"note": "x"}, 200, 19),
+    "span-delete-api": ("api", "delete", "/api/annotations/{span}/", None, 204, 17),
+    "span-create-page": ("page", "post", "/articles/{article}/annotations/add/", QUOTE, 302, 17),
     "span-delete-page": (
         "page",
         "post",
         "/articles/{article}/annotations/delete/",
         {"annotation": "{span}"},
         302,
-        18,
+        19,
     ),
 }
 

@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from annotator.models import ArticleReview, Assignment
-from annotator.workqueue import plan_assignments
+from annotator.models import ArticleReview, Assignment, Suggestions, SuggestionsDecided
+from annotator.workqueue import plan_assignments, suggestion_conditions
 
 from .conftest import logged_in, make_article
 
@@ -53,6 +53,83 @@ def test_staff_deal_queues_and_reviewers_see_progress(alice, bob, carol):
     assert "in your queue" in page
     progress = staff.get("/queue/").content.decode()
     assert "alice" in progress and "bob" in progress
+
+
+def test_agreement_assignments_get_suggestions_off_and_single_ones_on():
+    plan = plan_assignments(range(1, 11), [1, 2, 3], double_share=0.3, seed=7)
+    doubled = {article for article, n in Counter(a for a, _ in plan).items() if n == 2}
+    conditions = suggestion_conditions(plan, {}, at_random=False, seed=7)
+    assert [(a, r) for a, r, _on, _drawn in conditions] == plan
+    assert {(a, on, drawn) for a, _r, on, drawn in conditions} == {
+        (a, a not in doubled, False) for a, _ in plan
+    }
+
+
+def test_an_article_dealt_before_to_someone_else_becomes_an_agreement_article():
+    conditions = suggestion_conditions([(1, 2), (5, 2)], {1: {3}}, at_random=False, seed=1)
+    assert conditions == [(1, 2, False, False), (5, 2, True, False)]
+
+
+def test_random_conditions_are_drawn_per_agreement_assignment_and_reproducible():
+    plan = plan_assignments(range(1, 41), [1, 2], double_share=1.0, seed=3)
+    drawn = suggestion_conditions(plan, {}, at_random=True, seed=11)
+    assert drawn == suggestion_conditions(plan, {}, at_random=True, seed=11)
+    assert all(was_drawn for *_, was_drawn in drawn)
+    on = [on for _a, _r, on, _drawn in drawn]
+    assert 0 < sum(on) < len(on)  # 80 fair draws: both conditions occur
+    other_seed = suggestion_conditions(plan, {}, at_random=True, seed=12)
+    assert [on for _a, _r, on, _drawn in other_seed] != on
+    single = suggestion_conditions([(1, 1)], {}, at_random=True, seed=11)
+    assert single == [(1, 1, True, False)]
+
+
+@pytest.mark.django_db
+def test_staff_deal_agreement_articles_with_suggestions_at_random_recorded(alice, bob, carol):
+    for n in range(8):
+        make_article(body=f"Article number {n} says the port opened.")
+    form = {"reviewers": [alice.pk, bob.pk], "double_share": 50, "seed": 5, "only_unassigned": "on"}
+    staff = logged_in(carol)
+    staff.post("/queue/", {**form, "agreement_suggestions": "random"})
+    dealt = Assignment.objects.order_by("pk").values_list(
+        "article_id", "reviewer_id", "suggestions", "suggestions_decided"
+    )
+    coders = Counter(article for article, *_ in dealt)
+    for article, _reviewer, suggestions, decided in dealt:
+        if coders[article] == 1:
+            assert (suggestions, decided) == (Suggestions.ON, SuggestionsDecided.DEFAULT)
+        else:
+            assert decided == SuggestionsDecided.RANDOM
+    first = list(dealt)
+    Assignment.objects.all().delete()
+    staff.post("/queue/", {**form, "agreement_suggestions": "random"})
+    assert [row[2:] for row in dealt] == [row[2:] for row in first]  # the same seed, the same draw
+    page = staff.get("/queue/").content.decode()
+    assert page.count("(at random)") == sum(1 for n in coders.values() if n == 2) * 2
+
+
+@pytest.mark.django_db
+def test_staff_deal_agreement_articles_with_suggestions_off_by_default(alice, bob, carol):
+    for n in range(4):
+        make_article(body=f"Article number {n} says the port opened.")
+    staff = logged_in(carol)
+    staff.post(
+        "/queue/",
+        {"reviewers": [alice.pk, bob.pk], "double_share": 50, "seed": 3, "only_unassigned": "on"},
+    )
+    dealt = Assignment.objects.values_list("article_id", "suggestions", "suggestions_decided")
+    coders = Counter(article for article, *_ in dealt)
+    assert sorted((coders[a], s, d) for a, s, d in dealt) == [
+        (1, "on", "default"),
+        (1, "on", "default"),
+        (2, "off", "default"),
+        (2, "off", "default"),
+        (2, "off", "default"),
+        (2, "off", "default"),
+    ]
+    page = staff.get("/queue/").content.decode()
+    assert page.count('data-suggestions="off"') == 4
+    assert page.count('data-suggestions="on"') == 2
+    assert staff.post("/queue/", {"agreement_suggestions": "sometimes"}).status_code == 200
 
 
 @pytest.mark.django_db

@@ -103,8 +103,8 @@ def test_undo_runs_a_fixed_number_of_queries(alice, article, django_assert_num_q
     client = api_client(alice)
     # The user's group; the span's last history row; its article; the checks of full_clean
     # (reviewer and links exist, the same span stored?); the span and its history row, in
-    # savepoints; the unit's figures recomputed (article locked, spans, units replaced,
-    # agreement forgotten).
+    # savepoints; the unit's figures recomputed (article locked, spans, units and figures by
+    # hand replaced, agreement forgotten).
     for span in spans:
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(19):
             assert client.post(f"/api/annotations/{span.pk}/restore/").status_code == 201

@@ -1,7 +1,7 @@
 """The app's models, one module per concern; import them from here."""
 
-from .corpus import Affiliation, Article, Source, Speaker
-from .precomputed import ArticleAgreement, UnitFigures
+from .corpus import Affiliation, Article, PageSnapshot, Source, Speaker
+from .precomputed import ArticleAgreement, UnitFigures, UnitFiguresByHand
 from .spans import (
     LABEL_FIELDS,
     Annotation,
@@ -13,7 +13,14 @@ from .spans import (
     SpeakerType,
     unlinked_message,
 )
-from .workflow import REVIEWERS_GROUP, Adjudication, ArticleReview, Assignment
+from .workflow import (
+    REVIEWERS_GROUP,
+    Adjudication,
+    ArticleReview,
+    Assignment,
+    Suggestions,
+    SuggestionsDecided,
+)
 
 __all__ = [
     "LABEL_FIELDS",
@@ -29,10 +36,14 @@ __all__ = [
     "Label",
     "Layer",
     "OpinionType",
+    "PageSnapshot",
     "QuoteType",
     "Source",
     "Speaker",
     "SpeakerType",
+    "Suggestions",
+    "SuggestionsDecided",
     "UnitFigures",
+    "UnitFiguresByHand",
     "unlinked_message",
 ]

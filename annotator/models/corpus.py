@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
 
@@ -94,11 +95,15 @@ def _count(queryset):
 
 @dataclass
 class Revision:
-    """One change of an article's body: when, by whom, and the (removed, added) passages."""
+    """One change of an article's body: when, by whom, the (removed, added) passages, and
+    the saved pages (``PageSnapshot``, without their HTML) the text came from before and
+    after, where it came from one."""
 
     when: datetime
     user: object
     changes: list[tuple[str, str]]
+    page_before: "PageSnapshot | None" = None
+    page_after: "PageSnapshot | None" = None
 
     @property
     def words_changed(self):
@@ -128,11 +133,11 @@ class Article(models.Model):
         help_text="The body's first words: what the article is listed as when it has no title.",
     )
 
-    snapshot_html = models.TextField(
-        blank=True, help_text="The saved web page the body was extracted from, as imported."
-    )
     snapshot_sha256 = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the saved page file's bytes."
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the saved page file the body was extracted from; the page "
+        "itself is its PageSnapshot.",
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -158,33 +163,52 @@ class Article(models.Model):
     def display_title(self):
         return str(self)
 
+    @property
+    def page_snapshot(self):
+        """The saved page the current body was extracted from, or None."""
+        if not self.snapshot_sha256:
+            return None
+        return self.page_snapshots.filter(sha256=self.snapshot_sha256).first()
+
+    def keep_page(self, html, encoding):
+        """Store the saved page the body was extracted from, the one ``snapshot_sha256``
+        names (``html``: the file's bytes read as ``encoding``), once however often it is
+        imported again."""
+        PageSnapshot.objects.get_or_create(
+            article=self, sha256=self.snapshot_sha256, defaults={"html": html, "encoding": encoding}
+        )
+
     def revisions(self):
         """The earlier texts this article's body replaced, newest first: each with when the
-        change was recorded, who made it and the passages removed and added."""
-        # Each version's page snapshot is not read: only its body is compared.
+        change was recorded, who made it, the passages removed and added, and the saved
+        pages before and after (one more query, only when the article has any)."""
         versions = list(
-            self.history.select_related("history_user")
-            .defer("snapshot_html")
-            .order_by("history_date", "history_id")
+            self.history.select_related("history_user").order_by("history_date", "history_id")
         )
+        pages = {}
+        if any(version.snapshot_sha256 for version in versions):
+            pages = {page.sha256: page for page in self.page_snapshots.defer("html")}
         return [
             Revision(
                 when=later.history_date,
                 user=later.history_user,
                 changes=text.word_changes(earlier.body, later.body),
+                page_before=pages.get(earlier.snapshot_sha256),
+                page_after=pages.get(later.snapshot_sha256),
             )
             for earlier, later in zip(versions, versions[1:], strict=False)
             if earlier.body != later.body
         ][::-1]
 
-    def replace_body(self, body):
+    def replace_body(self, body, user=None):
         """Store ``body`` (with this article's other fields as they stand) in place of the
         current one, and re-anchor every span by its quote and context.
 
         A span whose quote is still at its offsets stays; one found elsewhere moves; one
         that cannot be placed is flagged orphaned, never dropped. Each span and the article
-        get a history row; the figures of the touched units are refreshed once, in the same
-        transaction. Returns how many spans were (kept, moved, orphaned).
+        get a history row naming ``user`` (None: nobody); the figures of the touched units
+        are refreshed once, in the same transaction. Returns how many spans were (kept,
+        moved, orphaned).
         """
         from ..profiles import storage  # the figures build on the models
         from .spans import Annotation
@@ -192,12 +216,49 @@ class Article(models.Model):
         counts = {"kept": 0, "moved": 0, "orphaned": 0}
         with transaction.atomic(), storage.batched():
             self.body = text.normalise_text(body)
+            self._history_user = user
             self.save()
             for span in Annotation.objects.filter(article=self):
                 span.article = self
                 counts[_reanchored(span, self.body)] += 1
+                span._history_user = user
                 span.save()
         return counts["kept"], counts["moved"], counts["orphaned"]
+
+
+class PageSnapshot(models.Model):
+    """A saved web page an article's body was extracted from, kept once per article and
+    page: the article's history names it by ``sha256`` (``Article.snapshot_sha256``).
+
+    Like the article's history rows, a snapshot outlives its article: the link is not a
+    database constraint, and deleting the article leaves its pages.
+    """
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="page_snapshots",
+    )
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the saved page file's bytes.")
+    html = models.TextField(
+        help_text="The page as text: the file's bytes read in the encoding below."
+    )
+    encoding = models.CharField(
+        max_length=40,
+        help_text="Python's name for the encoding the file was read in; the HTML encoded in "
+        "it gives the file's bytes back.",
+    )
+    imported = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["imported", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "sha256"], name="page_snapshot_once"),
+        ]
+
+    def __str__(self):
+        return f"page {self.sha256[:12]}"
 
 
 def _reanchored(span, body):

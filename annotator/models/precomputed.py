@@ -13,8 +13,9 @@ from django.db.models import Q
 from .corpus import Article
 
 
-class UnitFigures(models.Model):
-    """One unit: a reviewer's raw spans on one article, or the article's adjudicated layer."""
+class Unit(models.Model):
+    """A row per unit: a reviewer's raw spans on one article, or the article's adjudicated
+    layer."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     reviewer = models.ForeignKey(
@@ -25,27 +26,55 @@ class UnitFigures(models.Model):
         related_name="+",
         help_text="Empty for the adjudicated layer.",
     )
-    figures = models.JSONField(
-        help_text='{"values": {figure: value or null}, "labels": {label: count}}'
-    )
 
     class Meta:
-        verbose_name_plural = "unit figures"
+        abstract = True
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "reviewer"],
                 condition=Q(reviewer__isnull=False),
-                name="unitfigures_one_per_reviewer",
+                name="%(class)s_one_per_reviewer",
             ),
             models.UniqueConstraint(
                 fields=["article"],
                 condition=Q(reviewer__isnull=True),
-                name="unitfigures_one_adjudicated_layer",
+                name="%(class)s_one_adjudicated_layer",
             ),
         ]
 
+
+class UnitFigures(Unit):
+    """One unit's figures, counting every span of it."""
+
+    figures = models.JSONField(
+        help_text='{"values": {figure: value or null}, "labels": {label: count}}'
+    )
+
+    class Meta(Unit.Meta):
+        verbose_name_plural = "unit figures"
+
     def __str__(self):
         return f"Figures of article {self.article_id}, reviewer {self.reviewer_id or 'adjudicated'}"
+
+
+class UnitFiguresByHand(Unit):
+    """A unit holding spans the reviewer made by accepting a suggestion, counted without them:
+    what a profile without accepted suggestions reads in place of its ``UnitFigures``.
+
+    Apart from ``UnitFigures``, so that the figures every profile reads by default stay
+    as they are; units without an accepted suggestion have no row here.
+    """
+
+    figures = models.JSONField(
+        help_text="As UnitFigures.figures, from the spans marked by hand; {} when there are none."
+    )
+
+    class Meta(Unit.Meta):
+        verbose_name_plural = "unit figures by hand"
+
+    def __str__(self):
+        who = self.reviewer_id or "adjudicated"
+        return f"Figures by hand of article {self.article_id}, reviewer {who}"
 
 
 class ArticleAgreement(models.Model):

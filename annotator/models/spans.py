@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,20 @@ def _unanswered(field):
     return field.name, field.empty
 
 
+ENGINE_IDENTITY_MAX_LENGTH = 100
+# A suggestion engine's identity, "name/version": each part letters, digits and . _ + -.
+validate_engine_identity = RegexValidator(
+    r"\A[A-Za-z0-9._+-]+/[A-Za-z0-9._+-]+\Z",
+    'Give the suggestion engine as "name/version" (letters, digits and . _ + - on each '
+    "side of one slash).",
+    code="engine_identity",
+)
+
+
+BY_HAND = Q(suggested_by="")  # spans the reviewer marked themselves
+SUGGESTED = ~BY_HAND  # spans from an engine's suggestion the reviewer accepted
+
+
 class AnnotationQuerySet(models.QuerySet):
     def for_reviewer(self, reviewer):
         """A reviewer's own raw spans (not what they adjudicated as staff)."""
@@ -95,6 +110,16 @@ class AnnotationQuerySet(models.QuerySet):
 
     def adjudicated(self):
         return self.filter(layer=Layer.ADJUDICATED)
+
+    def accepted_suggestion_counts(self):
+        """Per reviewer (by username, in order): how many of these spans there are, and
+        how many of them are suggestions the reviewer accepted. Suggestions rejected or
+        never acted on are not stored, so nothing here counts them."""
+        return (
+            self.values("reviewer__username")
+            .annotate(spans=models.Count("pk"), accepted=models.Count("pk", filter=SUGGESTED))
+            .order_by("reviewer__username")
+        )
 
     def in_text_order(self):
         return self.order_by("start", "-end", "pk")
@@ -159,6 +184,15 @@ class Annotation(models.Model):
         default=False,
         help_text="The body changed and the quote could not be placed in it again.",
     )
+    suggested_by = models.CharField(
+        max_length=ENGINE_IDENTITY_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",  # what a bulk insert that names no engine stores
+        validators=[validate_engine_identity],
+        help_text='"" when the reviewer marked the span by hand; else the suggestion engine '
+        '("name/version") whose suggestion the reviewer accepted, edited or not.',
+    )
     adjudicated_from = models.ForeignKey(
         "self",
         null=True,
@@ -203,6 +237,10 @@ class Annotation(models.Model):
                 name="annotation_field_choices_valid",
             ),
             *_fields_only_on_their_labels(),
+            models.CheckConstraint(
+                condition=Q(suggested_by="") | Q(suggested_by__contains="/"),
+                name="annotation_suggested_by_names_engine_and_version",
+            ),
         ]
 
     def __str__(self):

@@ -1,12 +1,17 @@
 """The review workflow: who reviews what, their verdict on each article, adjudication."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ..workqueue import suggestion_conditions, suggestions_on
 from .checks import one_of
 from .corpus import Article
+
+DEAL_BATCH = 500  # article ids a query asks about at once
 
 REVIEWERS_GROUP = "Reviewers"
 
@@ -73,6 +78,20 @@ class ArticleReview(models.Model):
         self.save(update_fields=["done", "done_at"])
 
 
+class Suggestions(models.TextChoices):
+    """Whether a reviewer is shown the engine's suggested spans on an assigned article."""
+
+    ON = "on", "Suggestions on"
+    OFF = "off", "Suggestions off"
+
+
+class SuggestionsDecided(models.TextChoices):
+    """How an assignment's suggestions condition was chosen."""
+
+    DEFAULT = "default", "By default"
+    RANDOM = "random", "At random"
+
+
 class AssignmentQuerySet(models.QuerySet):
     def with_done(self):
         """Each assignment with whether its reviewer marked the article done."""
@@ -99,6 +118,57 @@ class AssignmentQuerySet(models.QuerySet):
         )
         return assignment and assignment.article
 
+    def suggestions_allowed(self, reviewer, article) -> bool:
+        """Whether ``reviewer`` may be shown suggested spans on ``article`` (one query).
+
+        The anchoring-bias guard (:func:`.workqueue.suggestions_on`): an assignment of
+        the article to the reviewer decides by its recorded condition. Without one,
+        suggestions are allowed unless the article was dealt to two or more reviewers
+        (an agreement article).
+        """
+        dealt = self.filter(article=article).dealt_conditions()
+        return suggestions_on(dealt[article.pk], reviewer.pk)
+
+    def dealt_conditions(self) -> defaultdict:
+        """Article id -> {reviewer id: True if suggestions are on} of these assignments
+        (an article without any maps to {})."""
+        dealt = defaultdict(dict)
+        for article_id, reviewer_id, suggestions in self.values_list(
+            "article_id", "reviewer_id", "suggestions"
+        ):
+            dealt[article_id][reviewer_id] = suggestions == Suggestions.ON
+        return dealt
+
+    def deal(self, plan, assigned_by, *, at_random=False, seed=0) -> list["Assignment"]:
+        """Store a dealing ``plan`` (``[(article_id, reviewer_id), ...]``, see
+        :func:`.workqueue.plan_assignments`), each assignment with its suggestions
+        condition (:func:`.workqueue.suggestion_conditions`: off on agreement articles,
+        or at random with ``seed``; on elsewhere). Pairs already dealt are skipped and
+        keep their condition. Returns the assignments the plan held."""
+        dealt_before = {}
+        articles = sorted({article_id for article_id, _ in plan})
+        for first in range(0, len(articles), DEAL_BATCH):
+            pairs = self.filter(article_id__in=articles[first : first + DEAL_BATCH])
+            for article_id, reviewer_id in pairs.values_list("article_id", "reviewer_id"):
+                dealt_before.setdefault(article_id, set()).add(reviewer_id)
+        conditions = suggestion_conditions(plan, dealt_before, at_random=at_random, seed=seed)
+        return self.bulk_create(
+            [
+                Assignment(
+                    article_id=article_id,
+                    reviewer_id=reviewer_id,
+                    assigned_by=assigned_by,
+                    suggestions=Suggestions.ON if on else Suggestions.OFF,
+                    suggestions_decided=(
+                        SuggestionsDecided.RANDOM if drawn else SuggestionsDecided.DEFAULT
+                    ),
+                )
+                for article_id, reviewer_id, on, drawn in conditions
+                if reviewer_id not in dealt_before.get(article_id, ())
+            ],
+            ignore_conflicts=True,
+        )
+
     def progress(self):
         """Per reviewer: how many articles are in their queue and how many are done."""
         return (
@@ -120,6 +190,20 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(default=timezone.now)
+    # The anchoring-bias guard (docs/suggestions.md): dealing sets both, so the agreement
+    # page can compare articles coded with and without suggestions.
+    suggestions = models.CharField(
+        max_length=3,
+        choices=Suggestions.choices,
+        default=Suggestions.ON,
+        help_text="Whether the reviewer is shown suggested spans on this article.",
+    )
+    suggestions_decided = models.CharField(
+        max_length=10,
+        choices=SuggestionsDecided.choices,
+        default=SuggestionsDecided.DEFAULT,
+        help_text="How the suggestions condition was chosen: the default rule, or at random.",
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -128,6 +212,11 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "reviewer"], name="assignment_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=one_of("suggestions", Suggestions.values)
+                & one_of("suggestions_decided", SuggestionsDecided.values),
+                name="assignment_suggestions_choices_valid",
             ),
         ]
 

@@ -335,6 +335,24 @@ def article_agreement(length: int, spans_by_reviewer: dict, order=None) -> dict 
     return {**tally.stored(), "pairs": [pair.stored() for pair in pairs]}
 
 
+# How the coders of an article worked: every one shown suggested spans, none, or some.
+SUGGESTION_CONDITIONS = ("on", "off", "mixed")
+
+
+def by_suggestions(tallies: dict, shown: dict) -> dict:
+    """The articles' tallies (article id -> :class:`Tally`) split by their coders'
+    suggestions conditions (``shown``: article id -> {coder: True if shown suggestions}),
+    each group in article id order: condition -> [Tally]."""
+    groups = {condition: [] for condition in SUGGESTION_CONDITIONS}
+    for article_id in sorted(tallies):
+        conditions = {shown[article_id][coder] for coder in tallies[article_id].coders}
+        if len(conditions) > 1:
+            groups["mixed"].append(tallies[article_id])
+        else:
+            groups["on" if conditions == {True} else "off"].append(tallies[article_id])
+    return groups
+
+
 def pooled(tallies: list[Tally], seed=None) -> dict:
     """Figures of the summed tallies (one per article, in a fixed order) and, given a
     ``seed`` and at least ``maths.BOOTSTRAP_MIN_ARTICLES`` articles, each label's 95%

@@ -8,7 +8,8 @@ the spans listed are the spans counted.
 from django.db.models import Count, Min, Q
 
 from ..models import Adjudication, Annotation, Article, Layer
-from .maths import COUNTED, METRICS
+from ..models.spans import BY_HAND
+from .maths import COUNTED, METRICS, WITH_SUGGESTIONS, WITHOUT_SUGGESTIONS
 
 # The stored spans' lookup for each fact a span set may name.
 LOOKUPS = {
@@ -47,8 +48,18 @@ def _figure_filter(metric) -> Q:
 EVIDENCE = {metric.key: _figure_filter(metric) for metric in METRICS if metric.counts}
 
 
-def counted_spans(user, source, metric_key):
-    """The spans a figure of ``source`` counts, of those ``user`` may see.
+def counted_filter(metric_key, suggestions=WITH_SUGGESTIONS) -> Q | None:
+    """Which stored spans a figure counts (None: it counts no spans); without accepted
+    suggestions, those made by hand only, as the figures read without them count."""
+    condition = EVIDENCE.get(metric_key)
+    if condition is not None and suggestions == WITHOUT_SUGGESTIONS:
+        condition &= BY_HAND
+    return condition
+
+
+def counted_spans(user, source, metric_key, suggestions=WITH_SUGGESTIONS):
+    """The spans a figure of ``source`` counts, of those ``user`` may see, with or
+    without the accepted suggestions (``suggestions``) as the profile's figures.
 
     As the figures do: for staff the adjudicated layer where an article's layer
     is complete and the reviewers' raw spans elsewhere (the spans of a layer in
@@ -56,7 +67,7 @@ def counted_spans(user, source, metric_key):
     by a body change count nowhere.
     Returns None for a figure that counts no spans.
     """
-    condition = EVIDENCE.get(metric_key)
+    condition = counted_filter(metric_key, suggestions)
     if condition is None:
         return None
     spans = Annotation.objects.visible_to(user).placed().filter(article__source=source)

@@ -46,6 +46,9 @@ KNOWN_AFFILIATIONS = tuple(a for a in AFFILIATIONS if a != "unknown")
 CUE_STANCES = ("neutral", "endorsing", "distancing", "intensifying")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ADJUDICATED = "adjudicated"
+# Whether a profile counts the spans reviewers made by accepting a suggestion (the default:
+# they are the reviewers' spans) or leaves them out (``?suggestions=exclude``).
+WITH_SUGGESTIONS, WITHOUT_SUGGESTIONS = "include", "exclude"
 BOOTSTRAP_RESAMPLES = 1000
 # Fewer articles than this give no 95% interval, only the range of their values: a
 # bootstrap over a handful of articles mostly returns their minimum and maximum.
@@ -312,6 +315,7 @@ class SpanFacts:
     affiliation: str = ""
     counter_voice: bool | None = None
     count: int = 1
+    suggested: bool = False  # accepted from an engine's suggestion
 
     @property
     def has_speaker(self) -> bool:
@@ -589,6 +593,22 @@ def tally(articles: dict, spans) -> list[UnitFacts]:
     return [
         unit_facts(article_id, annotator, unit) for (article_id, annotator), unit in units.items()
     ]
+
+
+def without_suggestions(articles: dict, spans) -> dict:
+    """The units of ``spans`` that hold an accepted suggestion, counted again from their
+    other spans: (article id, annotator) -> :class:`UnitFacts`, or None where every span
+    of the unit is one (without them there is no unit). ``articles`` as :func:`tally`."""
+    spans = list(spans)
+    holding = {(span.article_id, span.annotator) for span in spans if span.suggested}
+    kept = [
+        span
+        for span in spans
+        if not span.suggested and (span.article_id, span.annotator) in holding
+    ]
+    recounted = dict.fromkeys(holding)
+    recounted.update({(unit.article_id, unit.annotator): unit for unit in tally(articles, kept)})
+    return recounted
 
 
 def summarise(

@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 from django.urls import reverse
 
+from ..workqueue import suggestions_on
 from . import agreement
 from .maths import (
     ANSWERABLE,
@@ -13,6 +14,8 @@ from .maths import (
     INTERVAL_RANGE,
     METRICS,
     SPEAKER_SHARE_KEYS,
+    WITHOUT_SUGGESTIONS,
+    stable_seed,
 )
 
 GROUPS = (
@@ -150,10 +153,23 @@ def metric_payload(metric, profile):
     return payload
 
 
+SUGGESTIONS_NOTES = {
+    "include": "Every span counts, those reviewers made by accepting a suggested span too.",
+    "exclude": "Without accepted suggestions: the spans reviewers made by accepting a "
+    "suggested span (edited or not) count nowhere; agreement is still on every span.",
+}
+
+
+def suggestions_payload(suggestions) -> dict:
+    """What a profile's JSON says of the accepted suggestions its figures count."""
+    return {"suggestions": suggestions, "suggestions_note": SUGGESTIONS_NOTES[suggestions]}
+
+
 def profile_payload(profile, source_json):
     figures = profile.figures
     return {
         "source": source_json,
+        **suggestions_payload(profile.suggestions),
         "articles": figures.articles,
         "annotated_articles": figures.annotated_articles,
         "adjudicated_articles": figures.adjudicated_articles,
@@ -480,7 +496,8 @@ def _bar(metric, profile, evidence_url_name):
         "completion": completion_text(metric, figures),
         "cautions": profile.cautions[metric.key],
         "reliability": reliability(profile, metric.key),
-        "url": reverse(evidence_url_name, args=[profile.source.pk, metric.key]),
+        "url": reverse(evidence_url_name, args=[profile.source.pk, metric.key])
+        + ("?suggestions=exclude" if profile.suggestions == WITHOUT_SUGGESTIONS else ""),
         "scale": _scale(metric.kind, top),
         "plot": (metric.kind, value, interval, top),
     }
@@ -520,4 +537,56 @@ def label_rows(profile):
             "f1_overlap": pooled["f1_per_label"]["overlap"][label],
         }
         for label in agreement.LABELS
+    ]
+
+
+SUGGESTION_CONDITION_TITLES = {
+    "on": "Every coder shown suggestions",
+    "off": "No coder shown suggestions",
+    "mixed": "Some coders shown suggestions, some not",
+}
+
+
+def suggestion_rows(profiles, dealt):
+    """The agreement page's split by suggestions: the double-annotated articles of
+    ``profiles`` grouped by their coders' conditions (``dealt``: article id -> its
+    assignments' conditions, :meth:`.AssignmentQuerySet.dealt_conditions`; a coder
+    without an assignment as :func:`.workqueue.suggestions_on` decides), each group's
+    agreement pooled as a source's is (per label alpha, with its interval from
+    ``BOOTSTRAP_MIN_ARTICLES`` articles, and span F1)."""
+    tallies = {
+        row.article.pk: row.tally
+        for profile in profiles
+        for row in profile.articles
+        if row.tally is not None
+    }
+    shown = {
+        article_id: {coder: suggestions_on(dealt[article_id], coder) for coder in tally.coders}
+        for article_id, tally in tallies.items()
+    }
+    rows = []
+    for condition, group in agreement.by_suggestions(tallies, shown).items():
+        pooled = agreement.pooled(group, stable_seed("suggestions", condition))
+        rows.append(
+            {
+                "condition": condition,
+                "title": SUGGESTION_CONDITION_TITLES[condition],
+                "pooled": pooled,
+                "labels": [
+                    {
+                        "label": label,
+                        "alpha": pooled["alpha"][label],
+                        "interval": alpha_interval_text(pooled["alpha"][label]),
+                    }
+                    for label in agreement.LABELS
+                ],
+            }
+        )
+    return rows
+
+
+def accepted_suggestion_rows(counts):
+    """Per reviewer: their raw spans, how many are accepted suggestions, and the share."""
+    return [
+        {**row, "share": row["accepted"] / row["spans"] if row["spans"] else None} for row in counts
     ]

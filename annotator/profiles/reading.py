@@ -18,6 +18,7 @@ from ..models import (
     ArticleReview,
     Source,
     UnitFigures,
+    UnitFiguresByHand,
 )
 from . import agreement, maths, storage
 from .presentation import format_value
@@ -57,6 +58,7 @@ class ArticleRow:
     # tally; None and none where fewer than two reviewers coded it (or for a reviewer).
     agreement: dict | None
     pairs: list = field(default_factory=list)
+    tally: agreement.Tally | None = None  # what ``agreement`` was computed from
 
 
 @dataclass
@@ -72,6 +74,9 @@ class SourceProfile:
     cautions: dict = field(default_factory=dict)
     # Figure key -> the label of weakest agreement it rests on (staff only; None: no label).
     weakest_labels: dict = field(default_factory=dict)
+    # maths.WITH_SUGGESTIONS: every span counts (the default); WITHOUT_SUGGESTIONS: the
+    # spans reviewers made by accepting a suggestion count nowhere.
+    suggestions: str = maths.WITH_SUGGESTIONS
 
     @property
     def greyed(self) -> bool:
@@ -140,7 +145,9 @@ def _warnings(figures, source_agreement, is_staff):
     return warnings
 
 
-def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
+def source_profiles(
+    user, sources=None, *, intervals=False, with_articles=True, suggestions=maths.WITH_SUGGESTIONS
+):
     """Profiles of the given sources (all by default) from what ``user`` may see.
 
     A reviewer's profiles rest on their own raw spans (reviewing stays blind);
@@ -152,6 +159,10 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     ``intervals``: True for every figure's interval and agreement's, or the keys of
     the figures to bound (tables of sources). ``with_articles=False`` leaves out
     the per-article rows (tables of sources).
+    ``suggestions=maths.WITHOUT_SUGGESTIONS`` leaves out the spans reviewers made by
+    accepting a suggestion: it reads in one more query the figures stored without them of
+    each unit holding one (``UnitFiguresByHand``). Agreement stays the coders' agreement on
+    every span they made.
     """
     sources = list(sources if sources is not None else Source.objects.all())
     source_ids = [source.pk for source in sources]
@@ -187,6 +198,10 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
             storage.agreement_rows(ArticleAgreement.objects.filter(**of_sources)),
         )
 
+    if suggestions == maths.WITHOUT_SUGGESTIONS:  # agreement above rests on every span
+        units = storage.by_hand(
+            units, storage.unit_rows(UnitFiguresByHand.objects.filter(**of_sources, **own))
+        )
     per_article, per_source = maths.summarise(
         sizes,
         units,
@@ -204,7 +219,8 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
     for article in listed:
         row = ArticleRow(article, per_article[article.pk], None)
         if article.pk in tallies:
-            row.agreement = tallies[article.pk].figures()
+            row.tally = tallies[article.pk]
+            row.agreement = row.tally.figures()
             row.pairs = [agreement.Tally.from_stored(p) for p in agreements[article.pk]["pairs"]]
         rows_by_source[article.source_id].append(row)
     return [
@@ -214,15 +230,16 @@ def source_profiles(user, sources=None, *, intervals=False, with_articles=True):
             rows_by_source[source.pk],
             tallies_by_source[source.pk] if user.is_staff else None,
             intervals,
+            suggestions,
         )
         for source in sources
     ]
 
 
-def _profile(source, figures, rows, tallies, intervals):
+def _profile(source, figures, rows, tallies, intervals, suggestions):
     """A source's profile; ``tallies`` its articles' agreement (None: not the reader's
     to see)."""
-    profile = SourceProfile(source=source, figures=figures, articles=rows)
+    profile = SourceProfile(source=source, figures=figures, articles=rows, suggestions=suggestions)
     is_staff = tallies is not None
     alphas = dict.fromkeys(agreement.LABELS)
     if is_staff:

@@ -34,7 +34,9 @@ from ..models import (
     Layer,
     Speaker,
     UnitFigures,
+    UnitFiguresByHand,
 )
+from ..models.spans import SUGGESTED
 from . import agreement, maths
 
 BATCH = 500
@@ -54,6 +56,7 @@ SPAN_FACT_COLUMNS = (
     "speaker_id",
     "speaker__affiliation",
     "counter_voice",
+    "suggested",
 )
 
 
@@ -74,6 +77,7 @@ def span_facts(annotations) -> list[maths.SpanFacts]:
             affiliation=affiliation or "",
             counter_voice=counter_voice,
             count=n,
+            suggested=suggested,
         )
         for (
             article_id,
@@ -88,9 +92,11 @@ def span_facts(annotations) -> list[maths.SpanFacts]:
             speaker_id,
             affiliation,
             counter_voice,
+            suggested,
             n,
         ) in annotations.annotate(
-            linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField())
+            linked=ExpressionWrapper(Q(attribution__isnull=False), output_field=BooleanField()),
+            suggested=ExpressionWrapper(SUGGESTED, output_field=BooleanField()),
         )
         .values(*SPAN_FACT_COLUMNS)
         .annotate(n=Count("pk"))
@@ -103,9 +109,7 @@ def refresh(article_ids, *, with_agreement=False):
     """Recompute the units of these articles; forget their agreement, or recompute it too."""
     for chunk in _chunks(sorted(set(article_ids))):
         with transaction.atomic():
-            tallied = _recount(
-                chunk, Annotation.objects.placed(), UnitFigures.objects.filter(article_id__in=chunk)
-            )
+            tallied = _recount(chunk, Annotation.objects.placed(), {"article_id__in": chunk})
             if with_agreement:
                 done = ArticleReview.objects.filter(article_id__in=chunk, done=True)
                 reviews = [
@@ -126,15 +130,12 @@ def refresh_unit(article_id, reviewer_id):
         spans.adjudicated() if reviewer_id is None else spans.raw().filter(reviewer_id=reviewer_id)
     )
     with transaction.atomic(savepoint=False):
-        _recount(
-            [article_id],
-            spans,
-            UnitFigures.objects.filter(article_id=article_id, reviewer_id=reviewer_id),
-        )
+        _recount([article_id], spans, {"article_id": article_id, "reviewer_id": reviewer_id})
 
 
 def _recount(article_ids, spans, stale_units) -> list[maths.UnitFacts]:
-    """Replace ``stale_units`` by the units tallied from ``spans`` on these articles.
+    """Replace the units ``stale_units`` (a filter) selects, with their figures by hand, by
+    the units tallied from ``spans`` on these articles.
 
     Locks the articles first (see :func:`_locked`) and forgets their agreement.
     Articles no longer there (deleted with their spans) get no units.
@@ -145,18 +146,34 @@ def _recount(article_ids, spans, stale_units) -> list[maths.UnitFacts]:
             "pk", "source_id", "word_count"
         )
     }
-    tallied = maths.tally(articles, span_facts(spans.filter(article_id__in=list(articles))))
-    stale_units.delete()
+    facts = span_facts(spans.filter(article_id__in=list(articles)))
+    tallied = maths.tally(articles, facts)
+    by_hand = maths.without_suggestions(articles, facts)
+    for model in (UnitFigures, UnitFiguresByHand):
+        model.objects.filter(**stale_units).delete()
     forget_agreement(article_ids)
     UnitFigures.objects.bulk_create(
         UnitFigures(
             article_id=unit.article_id,
-            reviewer_id=None if unit.annotator == maths.ADJUDICATED else unit.annotator,
+            reviewer_id=_reviewer_id(unit.annotator),
             figures=unit.stored(),
         )
         for unit in tallied
     )
+    # Only units holding an accepted suggestion: {} where nothing else is left.
+    UnitFiguresByHand.objects.bulk_create(
+        UnitFiguresByHand(
+            article_id=article_id,
+            reviewer_id=_reviewer_id(annotator),
+            figures=unit.stored() if unit is not None else {},
+        )
+        for (article_id, annotator), unit in by_hand.items()
+    )
     return tallied
+
+
+def _reviewer_id(annotator):
+    return None if annotator == maths.ADJUDICATED else annotator
 
 
 def _chunks(ids):
@@ -189,20 +206,36 @@ def batched(*, with_agreement=False):
 
 
 def unit_rows(units):
-    """A ``UnitFigures`` queryset's (article id, reviewer id, figures as JSON text) rows."""
+    """A ``UnitFigures`` (or ``UnitFiguresByHand``) queryset's (article id, reviewer id,
+    figures as JSON text) rows."""
     return units.annotate(text=Cast("figures", TextField())).values_list(
         "article_id", "reviewer_id", "text"
     )
 
 
 def decoded_units(rows) -> list[maths.UnitFacts]:
-    """The units of :func:`unit_rows`."""
+    """The units of :func:`unit_rows` (figures by hand of {} are no unit: nothing is left)."""
     result = []
     for article_id, reviewer_id, text in rows:
         figures = orjson.loads(text)
+        if not figures:
+            continue
         annotator = maths.ADJUDICATED if reviewer_id is None else reviewer_id
         result.append(maths.UnitFacts(article_id, annotator, figures["values"], figures["labels"]))
     return result
+
+
+def by_hand(units, rows) -> list[maths.UnitFacts]:
+    """``units`` with each unit holding an accepted suggestion replaced by its figures by
+    hand (``rows``: :func:`unit_rows` of ``UnitFiguresByHand``): one left with no span is
+    no unit, as a reviewer who marked nothing has none."""
+    rows = list(rows)
+    replaced = {
+        (article_id, maths.ADJUDICATED if reviewer_id is None else reviewer_id)
+        for article_id, reviewer_id, _text in rows
+    }
+    kept = [unit for unit in units if (unit.article_id, unit.annotator) not in replaced]
+    return kept + decoded_units(rows)
 
 
 def coders(units, reviews) -> dict:

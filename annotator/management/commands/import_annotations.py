@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
+from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         "file twice changes nothing. --format brat reads brat standoff (a directory of .txt "
         "and .ann files, or one pair) through a mapping file (docs/brat.md)."
     )
+    # Only the models' checks: the others import every URL and view before reading a line;
+    # `manage.py check` runs them all on their own.
+    requires_system_checks = [checks.Tags.models]
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The export to import (brat: a directory or file).")
@@ -50,7 +54,9 @@ class Command(BaseCommand):
                 else:
                     with Path(file).open("rb") as stream:
                         fmt, spans = importing.read(stream)
-                        summary = importing.run(spans, dry_run=dry_run, progress=progress.update)
+                        summary = importing.run(
+                            spans, dry_run=dry_run, progress=progress.update, read_ahead=True
+                        )
         except brat.MappingError as error:
             raise CommandError(f"Cannot use the mapping: {error}.") from error
         except OSError as error:

@@ -6,11 +6,13 @@ from itertools import chain
 from pathlib import Path
 
 import orjson
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from annotator import importing
+from annotator.htmlcharset import UndecodablePage, decode_page
 from annotator.management.terminal import Progress, add_quiet_argument
 from annotator.models import Article, Source
 from annotator.pagehtml import parse_page_html
@@ -22,6 +24,8 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 HTML_SUFFIXES = (".html", ".htm")
 SUFFIXES = (".txt", *JSON_SUFFIXES, *HTML_SUFFIXES)
 TEXT_FIELDS = ("title", "author", "date_shown", "dateline")
+# What a changed copy of a saved page may update: each only where the new copy shows it.
+PAGE_FIELDS = (*TEXT_FIELDS, "published", "canonical_url")
 NULL = importing.NULL
 # What JSON type each field of a record must have when it is there at all.
 RECORD_SHAPE = {
@@ -46,7 +50,8 @@ class Record:
     page: PageText | None = None
     source: dict | None = None
     problem: str = ""
-    snapshot_html: str = ""
+    html: str = ""  # a saved page's text, read as ``encoding``
+    encoding: str = ""
     sha256: str = ""  # of the saved page file's bytes
 
 
@@ -59,14 +64,25 @@ class Command(BaseCommand):
         "where given; bodies are normalised (NFC, \\n); articles already present (same body "
         "hash) are skipped. A changed copy of a page already imported (same canonical address, "
         "else same outlet and title) updates its article: spans re-anchored, orphans flagged, "
-        "the earlier text kept as a revision."
+        "the earlier text kept as a revision, metadata updated where the new copy shows it."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Files, or folders holding them.")
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="The account importing: the history rows of the articles created or changed "
+            "(and of their re-anchored spans) name it. Without it they name nobody.",
+        )
         add_quiet_argument(parser)
 
-    def handle(self, *args, paths, quiet, **options):
+    def handle(self, *args, paths, quiet, user, **options):
+        self.user = None
+        if user is not None:
+            self.user = get_user_model().objects.filter(username=user).first()
+            if self.user is None:
+                raise CommandError(f"There is no user named {user!r}: nothing was imported.")
         records, problems = [], []
         for record in chain.from_iterable(map(self._read, self._collect(paths))):
             if not record.problem:
@@ -107,25 +123,33 @@ class Command(BaseCommand):
         if Article.objects.filter(body_sha256=sha256_hex(body)).exists():
             return "skipped", f"Skipped {record.where}: an article with this body exists."
         article = earlier or Article(source=source, seed_file=record.seed_file)
-        page = record.page
-        article.title, article.author, article.dateline = page.title, page.author, page.dateline
-        article.published, article.date_shown = page.published, page.date_shown
-        article.canonical_url = page.canonical_url
-        article.snapshot_html, article.snapshot_sha256 = record.snapshot_html, record.sha256
+        for name in PAGE_FIELDS:
+            # A changed copy updates only what it shows; a new article takes what it has.
+            value = getattr(record.page, name)
+            if earlier is None or value:
+                setattr(article, name, value)
+        if record.html:
+            article.snapshot_sha256 = record.sha256
         if earlier is None:
             article.body = body
+            article._history_user = self.user
             article.save()
-            return "imported", (f"Created {record.where}." if record.snapshot_html else "")
-        _kept, moved, orphaned = article.replace_body(body)
-        return "updated", (
-            f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
-            f"{orphaned} orphaned."
-        )
+            outcome, message = "imported", (f"Created {record.where}." if record.html else "")
+        else:
+            _kept, moved, orphaned = article.replace_body(body, self.user)
+            outcome = "updated"
+            message = (
+                f"Updated {record.where} (article {article.pk}): {moved} span(s) re-anchored, "
+                f"{orphaned} orphaned."
+            )
+        if record.html:
+            article.keep_page(record.html, record.encoding)
+        return outcome, message
 
     def _earlier_copy(self, record, source):
         """The article an earlier copy of this saved page made: the same canonical address,
         else the same identified outlet and title."""
-        if not record.snapshot_html:
+        if not record.html:
             return None
         page = record.page
         if page.canonical_url:
@@ -154,13 +178,13 @@ class Command(BaseCommand):
 
     def _read(self, path):
         data = path.read_bytes()
+        if path.suffix.lower() in HTML_SUFFIXES:
+            return [self._from_html(path, data)]
         raw = data.removeprefix(codecs.BOM_UTF8)
         try:
             text = raw.decode()
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} is not UTF-8 text ({error.reason}).") from error
-        if path.suffix.lower() in HTML_SUFFIXES:
-            return [self._from_html(path, text, data)]
         if path.suffix in JSON_SUFFIXES or text.lstrip()[:1] in ("{", "["):
             return self._records(path, raw)
         page = parse_page_text(text)
@@ -168,14 +192,23 @@ class Command(BaseCommand):
             raise CommandError(f"{path} holds no article text.")
         return [self._checked(path.name, path.name, page, None)]
 
-    def _from_html(self, path, html, data):
-        page = parse_page_html(html)
+    def _from_html(self, path, data):
+        """The saved page's record: its text read in the encoding it declares (else UTF-8,
+        else windows-1252), its article and metadata, and the page kept as read."""
+        try:
+            decoded = decode_page(data)
+        except UndecodablePage as error:
+            raise CommandError(f"{path} cannot be read: {error}.") from error
+        if "\x00" in decoded.text:
+            raise CommandError(f"{path} holds a NUL character, which no text field can store.")
+        page = parse_page_html(decoded.text.removeprefix("\ufeff"))
         if not page.body:
             raise CommandError(
                 f"{path} holds no article text: no paragraph of prose was found in the page."
             )
         record = self._checked(path.name, path.name, page, None)
-        record.snapshot_html, record.sha256 = html, hashlib.sha256(data).hexdigest()
+        record.html, record.encoding = decoded.text, decoded.encoding
+        record.sha256 = hashlib.sha256(data).hexdigest()
         return record
 
     def _records(self, path, raw):

@@ -25,8 +25,8 @@ def staff_summaries():
 
 class Command(BaseCommand):
     help = (
-        "Recompute every source's figures from a native or JSON Lines export (1.4) alone: in "
-        "an empty database, import the file, print a JSON array of what "
+        "Recompute every source's figures from a native or JSON Lines export (1.4 or later) "
+        "alone: in an empty database, import the file, print a JSON array of what "
         "/api/sources/<id>/summary/ answers staff for each of its sources (by source id), "
         "and roll everything back."
     )
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         try:
             with Path(file).open("rb") as stream, transaction.atomic():
                 _fmt, records = importing.read(stream)
-                summary = importing.run(records, keep_ids=True)
+                summary = importing.run(records, keep_ids=True, read_ahead=True)
                 summaries = [] if summary.problems else staff_summaries()
                 transaction.set_rollback(True)
         except OSError as error:
@@ -56,6 +56,6 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
             raise CommandError(
                 f"No figures: {len(summary.problems)} record(s) in {file} are invalid "
-                "(listed above); a 1.4 native or JSON Lines export is needed."
+                "(listed above); a native or JSON Lines export of version 1.4 or later is needed."
             )
         self.stdout.write(FastJSONRenderer().render(summaries).decode())

@@ -9,7 +9,7 @@ class Command(BaseCommand):
         "Recompute every article's precomputed figures (each reviewer's and the adjudicated "
         "layer's, and reviewer agreement) from the stored spans. Writes keep them true; run "
         "this after restoring a database or migrating one that held spans before the figures "
-        "were stored."
+        "were stored (or accepted suggestions before their figures by hand were)."
     )
 
     def handle(self, *args, **options):
