@@ -1,7 +1,8 @@
 """The API's error answers in its OpenAPI schema (a drf-spectacular postprocessing hook).
 
 Every operation may answer 401 and 403 (authentication and CanAnnotate), 400
-when it reads a query or a body, and 404 when its path names an id; the body
+when it reads a query or a body, 415 when it reads a body sent in a media type it
+does not parse, and 404 when its path names an id; the body
 is JSON: ``{"detail": reason}`` or, for a refused field, the field's messages.
 """
 
@@ -16,6 +17,8 @@ def error_responses(operation, path):
     parameters = operation.get("parameters", [])
     if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
         statuses.append("400")
+    if "requestBody" in operation:
+        statuses.append("415")
     if "{" in path:
         statuses.append("404")
     return statuses

@@ -147,3 +147,31 @@ def test_the_django_app_loads_no_spacy():
         [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_a_headline_colon_is_an_attribution():
+    (attribution, claim) = engine.suggest("Sanders: Clinton email story has moved.")
+    assert (attribution.quote, attribution.speaker_name) == ("Sanders:", "Sanders")
+    assert claim.quote == "Clinton email story has moved." and claim.attribution == attribution.key
+
+
+def test_a_cue_inside_another_cues_content_is_left_out():
+    """PolNeAR gives each word to one attribution: what Jones is said to have claimed is
+    the content of Smith's attribution, not an attribution of its own."""
+    body = "Smith said on Monday that Jones claimed the vote was rigged."
+    attributions = [s.quote for s in engine.suggest(body) if s.label == "attribution"]
+    assert attributions == ["Smith said"]
+    alone = [s.quote for s in engine.suggest("Jones claimed the vote was rigged.")]
+    assert "Jones claimed" in alone
+
+
+def test_a_line_longer_than_a_piece_is_read_in_pieces(monkeypatch):
+    sentence = "The senator said that taxes would rise. "
+    body = (sentence * 6).strip()
+    whole = engine.suggest(body)
+    monkeypatch.setattr(engine, "LONGEST_PIECE", len(sentence) * 2)
+    pieces = list(engine._pieces(0, body))
+    assert len(pieces) == 3 and "".join(piece for _, piece in pieces) == body
+    assert all(body[at : at + len(piece)] == piece for at, piece in pieces)
+    found = [(s.label, s.start, s.end) for s in engine.suggest(body)]
+    assert found == [(s.label, s.start, s.end) for s in whole]

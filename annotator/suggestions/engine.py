@@ -13,7 +13,7 @@ from annotator import text
 from . import pipeline, rules
 
 ENGINE = "polnear-rules"
-VERSION = "1.0"
+VERSION = "1.1"  # changes with any change to the rules or the lexicon
 
 
 def identity() -> str:
@@ -54,14 +54,27 @@ def suggest(body: str) -> list[Suggestion]:
 
 
 def sentences(body: str):
-    """Each parsed sentence of ``body`` with the offset of its paragraph: the pipeline reads
-    one paragraph (line) at a time, so no sentence runs across a line break."""
-    placed = text.paragraphs(body)
-    for (offset, _), doc in zip(
-        placed, pipeline.nlp().pipe(line for _, line in placed), strict=True
-    ):
+    """Each parsed sentence of ``body`` with the offset of its piece: the pipeline reads one
+    line (paragraph) at a time, so no sentence runs across a line break, and a line longer
+    than ``LONGEST_PIECE`` in pieces cut at spaces, within what spaCy accepts."""
+    placed = [piece for offset, line in text.paragraphs(body) for piece in _pieces(offset, line)]
+    nlp = pipeline.nlp()
+    for (offset, _), doc in zip(placed, nlp.pipe(line for _, line in placed), strict=True):
         for sentence in doc.sents:
             yield offset, sentence
+
+
+LONGEST_PIECE = 100_000  # code points; spaCy refuses texts over 1,000,000
+
+
+def _pieces(offset: int, line: str):
+    """``line`` (at ``offset``) in pieces of at most LONGEST_PIECE code points, each cut
+    after the last space it holds (or at the limit, when it holds none)."""
+    while len(line) > LONGEST_PIECE:
+        cut = line.rfind(" ", 0, LONGEST_PIECE) + 1 or LONGEST_PIECE
+        yield offset, line[:cut]
+        offset, line = offset + cut, line[cut:]
+    yield offset, line
 
 
 def _keyed(found: list, body: str) -> list[Suggestion]:

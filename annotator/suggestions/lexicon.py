@@ -16,11 +16,14 @@ from pathlib import Path
 import orjson
 
 PATH = Path(__file__).with_name("cue_lexicon.json")
+# A frame: (clause, subject, quoted, role): the cue's clause (complement, quotation, other),
+# its subject ("first" for I, we, you alone; "none"; "third" otherwise), whether it stands
+# inside a quotation ("in", "out") and whether it heads a clause ("main", "sub"). Counts
+# are kept per full frame and read backing off to coarser ones.
 COMPLEMENT, QUOTATION, OTHER = "complement", "quotation", "other"
-FRAMES = (COMPLEMENT, QUOTATION, OTHER)
-ACCORDING_TO = "according to"
+ACCORDING_TO, COLON = "according to", ":"
 THRESHOLD = 0.3  # the least share of sightings marked as cues that makes a verb a cue
-MIN_SEEN = 3  # fewer sightings than this in a frame say nothing
+MIN_SEEN = 3  # fewer sightings than this in a frame say nothing: back off to a coarser one
 PRIOR = 1  # sightings added to each count's denominator: a rare verb scores lower
 
 
@@ -48,6 +51,20 @@ VAGUE_SOURCES = _words(
     """some many others critics experts observers reports people sources analysts officials
     supporters opponents someone they"""
 )
+# A proper name holding one of these names an organisation or a document rather than a
+# person ("the Clinton campaign", "The New York Times").
+ORGANISATION_WORDS = _words(
+    """party committee department ministry news times post journal house campaign
+    administration university college association council court congress senate agency
+    foundation institute group inc corp company network office bureau commission board
+    cnn fox msnbc reuters ap afp bbc nbc abc cbs gallup poll report study center centre
+    union league fund bank police army"""
+)
+# Words of dates a claim can be checked by.
+CALENDAR_WORDS = _words(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december yesterday today"""
+)
 
 # Opinion cues in the author's own voice, by opinion type.
 PRESCRIPTIVE = _words("should must ought need needs shall")
@@ -64,14 +81,31 @@ EVALUATIVE = _words(
 
 @functools.cache
 def _counts() -> dict:
-    return orjson.loads(PATH.read_bytes())["cues"]
+    """(lemma, frame key) -> [cues, sightings], for the full frames and the coarser ones
+    the scores back off to (:func:`_coarser`)."""
+    counts = defaultdict(lambda: [0, 0])
+    for lemma, frames in orjson.loads(PATH.read_bytes())["cues"].items():
+        for key, (cues, seen) in frames.items():
+            for coarser in _coarser(tuple(key.split("/"))):
+                counts[lemma, coarser][0] += cues
+                counts[lemma, coarser][1] += seen
+    return dict(counts)
 
 
-def cue_score(lemma: str, frame: str) -> float:
-    """The share of ``lemma``'s sightings in ``frame`` that annotators marked as cues (0 for
-    a lemma seen too seldom there)."""
-    cue, seen = _counts().get(lemma, {}).get(frame, (0, 0))
-    return cue / (seen + PRIOR) if seen >= MIN_SEEN else 0.0
+def _coarser(frame: tuple) -> tuple:
+    clause, subject, quoted, _role = frame
+    return "/".join(frame), f"{clause}/{subject}/{quoted}", f"{clause}/{quoted}", clause, ""
+
+
+def cue_score(lemma: str, frame: tuple) -> float:
+    """The share of ``lemma``'s sightings in ``frame`` that annotators marked as cues, from
+    the finest frame seen at least MIN_SEEN times (0 when none is)."""
+    counts = _counts()
+    for key in _coarser(frame):
+        cues, seen = counts.get((lemma, key), (0, 0))
+        if seen >= MIN_SEEN:
+            return cues / (seen + PRIOR)
+    return 0.0
 
 
 def stance(lemma: str) -> str:
@@ -94,14 +128,25 @@ def opinion_type(sentence) -> tuple:
 
 
 def derive(sightings) -> dict:
-    """The lexicon from ``sightings``: (lemma, frame, marked as a cue) for every verb seen."""
-    counts = defaultdict(lambda: {frame: [0, 0] for frame in FRAMES})
+    """The lexicon from ``sightings``: (lemma, frame, marked as a cue) for every candidate
+    word seen; lemmas never marked are left out."""
+    counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for lemma, frame, is_cue in sightings:
-        counts[lemma][frame][1] += 1
-        counts[lemma][frame][0] += int(is_cue)
+        pair = counts[lemma]["/".join(frame)]
+        pair[0] += int(is_cue)
+        pair[1] += 1
     kept = {
-        lemma: {frame: pair for frame, pair in frames.items() if pair[1]}
+        lemma: dict(sorted(frames.items()))
         for lemma, frames in sorted(counts.items())
-        if any(pair[0] for pair in frames.values())
+        if any(cues for cues, _ in frames.values())
     }
     return {"cues": kept}
+
+
+def write(derived: dict, path: Path):
+    """The lexicon as JSON, a line per lemma (so that a new count shows as a changed line)."""
+    lines = [
+        f"    {orjson.dumps(lemma).decode()}: {orjson.dumps(frames).decode()}"
+        for lemma, frames in derived["cues"].items()
+    ]
+    path.write_text('{"cues": {\n' + ",\n".join(lines) + "\n}}\n", encoding="utf-8")

@@ -6,7 +6,7 @@ to"); it spans the source and the cue, as PolNeAR's imported attributions do
 (``docs/polnear.md``), and the content it reports is a claim linked to it. A sentence
 in the author's own voice becomes an opinion when it holds an evaluative, prescriptive
 or speculative cue, else a claim when it holds something to check (a number, a date, a
-named entity, a comparison). ``docs/suggestions.md`` says how the lexicon was chosen.
+proper noun, a comparison). ``docs/suggestions.md`` says how the lexicon was chosen.
 """
 
 from dataclasses import dataclass, field
@@ -16,15 +16,10 @@ from annotator import text
 from . import lexicon
 
 QUOTES = text.OPENING_QUOTES + text.CLOSING_QUOTES
-SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 COMPLEMENTS = ("ccomp", "xcomp")
-# Entity types that make a source a named person or a named organisation or document.
-PERSON = ("PERSON",)
-ORGANISATION = ("ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "LAW", "PRODUCT", "EVENT")
-# What makes a claim worth checking: the entity types of numbers and dates, named entities.
-NUMERIC = ("DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL")
-NAMED = PERSON + ORGANISATION
 COMPARATIVE_TAGS = ("JJR", "JJS", "RBR", "RBS")
+FIRST_AND_SECOND = ("i", "we", "you")
+SUBORDINATE = ("relcl", "acl", "amod", "xcomp", "pcomp", "csubj", "advcl", "pobj", "compound")
 TRIM = " \t\n,;:—–-"
 
 
@@ -41,7 +36,7 @@ class Found:
     speaker_name: str = ""
 
 
-def trimmed(body: str, start: int, end: int) -> tuple[int, int]:
+def _trimmed(body: str, start: int, end: int) -> tuple[int, int]:
     """``start``–``end`` without the spaces and joining punctuation at either end."""
     while start < end and body[start] in TRIM:
         start += 1
@@ -53,7 +48,7 @@ def trimmed(body: str, start: int, end: int) -> tuple[int, int]:
 def sentence_suggestions(sentence, body: str, offset: int) -> list:
     """What one parsed sentence suggests; ``offset`` is where its text starts in ``body``."""
     found = []
-    for cue in _cues(sentence):
+    for cue in _outermost(_cues(sentence)):
         found += _attribution(cue, body, offset)
     if found:
         return found
@@ -73,18 +68,22 @@ class Cue:
     lemma: str
     score: float
     source: list  # the source's tokens in order, [] when none
-    content: tuple | None  # (start, end) into the sentence's text, or None
+    content: tuple | None  # (start, end) into its paragraph's text, or None
 
 
 def candidates(sentence):
     """Each word of the sentence that may be a cue: (its head token, its lemma, its frame).
-    "according to" is one, its head "according"."""
+    "according to" is one, its head "according"; so is the colon after a short name that
+    opens a line ("Trump: …", a headline's attribution)."""
+    quoted = _quoted(sentence)
     for token in sentence:
         if token.lower_ == "according" and token.i + 1 < sentence.end:
             if token.doc[token.i + 1].lower_ == "to":
-                yield token, lexicon.ACCORDING_TO, lexicon.OTHER
+                yield token, lexicon.ACCORDING_TO, _frame(token, sentence, quoted)
+        elif token.text == ":" and _headline_source(token):
+            yield token, lexicon.COLON, _frame(token, sentence, quoted)
         elif token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
-            yield token, token.lemma_.lower(), _frame(token, sentence)
+            yield token, token.lemma_.lower(), _frame(token, sentence, quoted)
 
 
 def _cues(sentence) -> list:
@@ -95,6 +94,8 @@ def _cues(sentence) -> list:
             continue
         if lemma == lexicon.ACCORDING_TO:
             cues.append(_according_to(token, token.doc[token.i + 1], sentence, score))
+        elif lemma == lexicon.COLON:
+            cues.append(_colon(token, sentence, score))
         else:
             cues.append(
                 Cue(
@@ -108,13 +109,73 @@ def _cues(sentence) -> list:
     return cues
 
 
-def _frame(verb, sentence) -> str:
-    """How a verb stands in its sentence, in the words the lexicon counts it by."""
-    if any(child.dep_ in COMPLEMENTS for child in verb.children):
-        return lexicon.COMPLEMENT
-    if verb.dep_ == "parataxis" or any(char in QUOTES for char in sentence.text):
-        return lexicon.QUOTATION
-    return lexicon.OTHER
+def _outermost(cues: list) -> list:
+    """The cues that stand in no other cue's content: PolNeAR gives each word to at most one
+    attribution, so what a source is reported to have said another said is not marked."""
+    return [
+        cue
+        for cue in cues
+        if not any(
+            other is not cue
+            and other.content is not None
+            and other.content[0] <= cue.tokens[0].idx < other.content[1]
+            for other in cues
+        )
+    ]
+
+
+def _quoted(sentence) -> set:
+    """The indexes of the tokens of the sentence's paragraph that stand inside quotation
+    marks (reckoned once per paragraph)."""
+    doc = sentence.doc
+    if "quoted" not in doc.user_data:
+        inside, depth, straight = set(), 0, False
+        for token in doc:
+            if token.text in ('"', "''", "``"):
+                straight = not straight
+            elif token.text in text.OPENING_QUOTES:
+                depth += 1
+            elif token.text in text.CLOSING_QUOTES:
+                depth = max(depth - 1, 0)
+            elif depth or straight:
+                inside.add(token.i)
+        doc.user_data["quoted"] = inside
+    return doc.user_data["quoted"]
+
+
+def _frame(cue, sentence, quoted) -> tuple:
+    """How a cue stands in its sentence, in the terms the lexicon counts it by: its clause
+    (a complement clause, a quotation in the sentence, or neither), its subject (a first
+    or second person, none, or another), whether it stands inside a quotation, and whether
+    it heads a clause of its own ("main") or modifies a word ("sub": relative clauses,
+    participles, infinitives)."""
+    if any(child.dep_ in COMPLEMENTS for child in cue.children):
+        clause = lexicon.COMPLEMENT
+    elif cue.dep_ == "parataxis" or any(char in QUOTES for char in sentence.text):
+        clause = lexicon.QUOTATION
+    else:
+        clause = lexicon.OTHER
+    subject = _source_of(cue)
+    if not subject:
+        person = "none"
+    elif subject[0].lower_ in FIRST_AND_SECOND and len(subject) == 1:
+        person = "first"
+    else:
+        person = "third"
+    role = "sub" if cue.dep_ in SUBORDINATE else "main"
+    return clause, person, "in" if cue.i in quoted else "out", role
+
+
+def _headline_source(colon) -> bool:
+    """Whether a colon follows a short name at the start of its line (at most six words,
+    one of them a capitalised noun, no verb) and comes before more words."""
+    before = colon.doc[: colon.i]
+    return (
+        0 < len(before) <= 6
+        and colon.i + 1 < len(colon.doc)
+        and any(t.pos_ in ("PROPN", "NOUN") and t.text[:1].isupper() for t in before)
+        and not any(t.pos_ in ("VERB", "AUX") for t in before)
+    )
 
 
 def _verb_group(verb) -> list:
@@ -171,6 +232,16 @@ def _content_of(verb, sentence):
     return _span_of(list(objects[0].subtree)) if objects else None
 
 
+def _colon(colon, sentence, score) -> Cue:
+    return Cue(
+        tokens=[colon],
+        lemma=lexicon.COLON,
+        score=score,
+        source=list(colon.doc[: colon.i]),
+        content=_span_of(list(colon.doc[colon.i + 1 : sentence.end])),
+    )
+
+
 def _according_to(according, to, sentence, score) -> Cue:
     objects = [c for c in to.children if c.dep_ == "pobj"]
     source = list(objects[0].subtree) if objects else []
@@ -218,10 +289,11 @@ def _quotation(sentence):
 
 
 def _attribution(cue: Cue, body: str, offset: int) -> list:
+    """The attribution over the cue and its source, and the claim of its content linked to
+    it when it has one outside the attribution's own words."""
     covered = cue.tokens + cue.source
-    start = min(t.idx for t in covered)
-    end = max(t.idx + len(t) for t in covered)
-    start, end = trimmed(body, offset + start, offset + end)
+    start = offset + min(t.idx for t in covered)
+    end = offset + max(t.idx + len(t) for t in covered)
     speaker = ""
     if cue.source:
         first, last = cue.source[0], cue.source[-1]
@@ -241,7 +313,7 @@ def _attribution(cue: Cue, body: str, offset: int) -> list:
     if cue.content is None:
         return [attribution]
     content_start, content_end = _with_quotation_marks(
-        body, *trimmed(body, offset + cue.content[0], offset + cue.content[1])
+        body, *_trimmed(body, offset + cue.content[0], offset + cue.content[1])
     )
     if content_end <= content_start or _overlaps(attribution, content_start, content_end):
         return [attribution]
@@ -252,7 +324,7 @@ def _attribution(cue: Cue, body: str, offset: int) -> list:
         start=content_start,
         end=content_end,
         score=round(cue.score * 0.9, 3),
-        fields=claim_fields(
+        fields=_claim_fields(
             cue.tokens[0].doc.char_span(
                 content_start - offset, content_end - offset, alignment_mode="expand"
             )
@@ -287,10 +359,11 @@ def _speaker_type(source: list) -> str:
         return "none"
     words = {token.i for token in source}
     head = next((t for t in source if t.head.i not in words or t.head.i == t.i), source[0])
-    if head.ent_type_ in PERSON or head.lower_ in ("he", "she"):
+    if head.pos_ == "PROPN":
+        name = {t.lower_ for t in source if t.pos_ == "PROPN"}
+        return "named_organisation" if name & lexicon.ORGANISATION_WORDS else "named_person"
+    if head.lower_ in ("he", "she"):
         return "named_person"
-    if head.ent_type_ in ORGANISATION:
-        return "named_organisation"
     if head.tag_ in ("NNS", "NNPS") or head.lower_ in lexicon.VAGUE_SOURCES:
         return "vague"
     return "unnamed_identified"
@@ -299,21 +372,27 @@ def _speaker_type(source: list) -> str:
 # ---------------------------------------------------------------- claims and opinions
 
 
-def claim_fields(words) -> dict:
+def _claim_fields(words) -> dict:
     """A claim's check-worthiness and hedging, from its words (a spaCy span)."""
     hedged = any(token.lower_ in lexicon.HEDGES for token in words)
     return {"check_worthy": bool(_checkable(words)), "hedged": hedged}
 
 
 def _checkable(sentence) -> list:
-    """What in a sentence could be checked: numbers, dates, named entities, comparisons."""
-    things = [t for t in sentence if t.ent_type_ in NUMERIC or t.ent_type_ in NAMED]
-    things += [t for t in sentence if t.tag_ in COMPARATIVE_TAGS or t.like_num]
-    return things
+    """What in a sentence could be checked: numbers, dates, names, comparisons."""
+    return [
+        t
+        for t in sentence
+        if t.like_num
+        or t.pos_ == "PROPN"
+        or t.tag_ in COMPARATIVE_TAGS
+        or t.text in ("%", "$", "€", "£")
+        or t.lower_ in lexicon.CALENDAR_WORDS
+    ]
 
 
 def _sentence_span(sentence, body: str, offset: int):
-    return trimmed(body, offset + sentence.start_char, offset + sentence.end_char)
+    return _trimmed(body, offset + sentence.start_char, offset + sentence.end_char)
 
 
 def _opinion(sentence, body: str, offset: int):
@@ -344,5 +423,5 @@ def _claim(sentence, body: str, offset: int):
         start=start,
         end=end,
         score=min(0.2 + 0.05 * len(checkable), 0.5),
-        fields=claim_fields(sentence),
+        fields=_claim_fields(sentence),
     )

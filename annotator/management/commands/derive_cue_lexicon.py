@@ -1,6 +1,5 @@
 from pathlib import Path
 
-import orjson
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.management.terminal import Progress, add_quiet_argument
@@ -26,9 +25,7 @@ class Command(BaseCommand):
                 derived = building.lexicon_of(articles, progress.update)
         except evaluation.CorpusError as error:
             raise CommandError(str(error)) from error
-        Path(output).write_bytes(
-            orjson.dumps(derived, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
-        )
+        lexicon.write(derived, Path(output))
         if not quiet:
             self.stderr.write(
                 f"{len(derived['cues'])} cue lemma(s) written to {output} "
