@@ -14,12 +14,10 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing, suppress
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
-from queue import Empty, Queue
-from threading import Event, Thread
 
 import orjson
 from django.contrib.auth import get_user_model
@@ -712,7 +710,7 @@ def plan(spans: list[Incoming]) -> Plan:
     return result
 
 
-def run(spans, *, dry_run=False, progress=None, keep_ids=False, read_ahead=False) -> Summary:
+def run(spans, *, dry_run=False, progress=None, keep_ids=False) -> Summary:
     """Check and write ``spans`` batch by batch, all in one transaction; return what it did.
 
     ``spans`` may hold the article records of a 1.4 file
@@ -722,13 +720,9 @@ def run(spans, *, dry_run=False, progress=None, keep_ids=False, read_ahead=False
     do. ``progress``, if given, is called with each batch's count of records.
     ``keep_ids``: articles and sources created take the file's ids (for an
     empty database whose caller rolls the work back: ``recompute_profiles``).
-    ``read_ahead``: ``spans`` touch no database (as those of :func:`read`), so
-    they are read on a thread of their own, the next batch while this one is
-    checked and written.
     """
-    batches = article_runs(spans, BATCH_SPANS)
     with transaction.atomic(), closing(Importer(keep_ids)) as importer:
-        for batch in ahead(batches) if read_ahead else batches:
+        for batch in article_runs(spans, BATCH_SPANS):
             importer.add(batch)
             if progress is not None:
                 progress(len(batch))
@@ -749,44 +743,6 @@ def article_runs(spans, size):
         article = span.body_sha256 or article
     if batch:
         yield batch
-
-
-def ahead(items):
-    """The items of an iterator, each taken from it on a thread of their own while the
-    caller works on the one before; what the iterator raises is raised here, in its place.
-
-    For reading a file while the database writes what was read before it: the
-    reading holds the interpreter only while it parses, and the writing waits
-    on the database server most of the time.
-    """
-    handed, stopped, failure = Queue(maxsize=1), Event(), []
-
-    def read():
-        try:
-            for item in items:
-                handed.put(item)
-                if stopped.is_set():
-                    return
-        except Exception as error:  # raised again in the caller's thread
-            failure.append(error)
-        finally:
-            handed.put(END)
-
-    reader = Thread(target=read, name="import-reader", daemon=True)
-    reader.start()
-    try:
-        while (item := handed.get()) is not END:
-            yield item
-        if failure:
-            raise failure[0]
-    finally:
-        stopped.set()
-        while reader.is_alive():  # a reader waiting to hand over an item is let go
-            with suppress(Empty):
-                handed.get(timeout=0.01)
-
-
-END = object()  # what the reader of :func:`ahead` hands over last
 
 
 @dataclass

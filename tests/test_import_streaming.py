@@ -6,9 +6,7 @@ anything is wrong; and its memory does not grow with the file.
 """
 
 import io
-import itertools
 import json
-import threading
 import tracemalloc
 
 import orjson
@@ -24,7 +22,6 @@ from .conftest import make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 BODY = "Officials said the bridge will open in May. It is a crucial link. Officials said so."
-IDENTITY = ("article_id", "reviewer_id", "layer", "label", "start", "end")
 
 
 @pytest.fixture
@@ -275,50 +272,3 @@ def test_a_broken_w3c_export_is_named(alice, tmp_path, capsys, monkeypatch, chan
     path = tmp_path / "export.w3c"
     call_command("export_annotations", format="w3c", output=str(path), quiet=True)
     assert said in refused(tmp_path, capsys, change(path.read_bytes()))
-
-
-def test_reading_ahead_hands_over_every_item_in_order_and_raises_in_its_place():
-    def records():
-        yield from range(5)
-        raise importing.ImportFileError("line 6 is not JSON")
-
-    taken = []
-    with pytest.raises(importing.ImportFileError, match="line 6 is not JSON"):
-        for item in importing.ahead(records()):
-            assert threading.current_thread() is threading.main_thread()
-            taken.append(item)
-    assert taken == [0, 1, 2, 3, 4]
-    assert not any(thread.name == "import-reader" for thread in threading.enumerate())
-
-
-def test_a_caller_that_stops_early_lets_the_reader_go():
-    read = []
-
-    def endless():
-        for number in itertools.count():
-            read.append(number)
-            yield number
-
-    items = importing.ahead(endless())
-    assert next(items) == 0
-    items.close()
-    assert not any(thread.name == "import-reader" for thread in threading.enumerate())
-    assert len(read) <= 3  # the item handed over, one waiting, one read meanwhile
-
-
-def test_spans_read_ahead_import_as_spans_read_in_turn(alice, tmp_path, one_span_a_batch):
-    article = make_article(body=BODY)
-    said = make_annotation(article, alice, "attribution", "Officials said")
-    make_annotation(article, alice, "claim", "the bridge will open in May", attribution=said)
-    make_annotation(article, alice, "opinion", "crucial", opinion_type="evaluative")
-    path = tmp_path / "export.native"
-    call_command("export_annotations", output=str(path), quiet=True)
-    stored = sorted(Annotation.objects.values_list(*IDENTITY, "attribution__start"))
-    summaries = []
-    for read_ahead in (False, True):
-        Annotation.objects.all().delete()
-        with path.open("rb") as stream:
-            summaries.append(importing.run(importing.read(stream)[1], read_ahead=read_ahead))
-        assert sorted(Annotation.objects.values_list(*IDENTITY, "attribution__start")) == stored
-    assert summaries[0] == summaries[1]
-    assert summaries[1].counts["created"] == 3

@@ -54,9 +54,7 @@ class Command(BaseCommand):
                 else:
                     with Path(file).open("rb") as stream:
                         fmt, spans = importing.read(stream)
-                        summary = importing.run(
-                            spans, dry_run=dry_run, progress=progress.update, read_ahead=True
-                        )
+                        summary = importing.run(spans, dry_run=dry_run, progress=progress.update)
         except brat.MappingError as error:
             raise CommandError(f"Cannot use the mapping: {error}.") from error
         except OSError as error:

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         try:
             with Path(file).open("rb") as stream, transaction.atomic():
                 _fmt, records = importing.read(stream)
-                summary = importing.run(records, keep_ids=True, read_ahead=True)
+                summary = importing.run(records, keep_ids=True)
                 summaries = [] if summary.problems else staff_summaries()
                 transaction.set_rollback(True)
         except OSError as error:
