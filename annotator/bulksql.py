@@ -112,19 +112,6 @@ def _copy(model, rows, ids=None):
                 copy.write_row(values(row))
 
 
-def check_deferred():
-    """PostgreSQL: run the checks deferred to the commit (foreign keys) on the rows written
-    so far, now; an :class:`~django.db.IntegrityError` if one fails. SQLite checks its
-    own at the commit, in one pass.
-
-    For a long transaction that writes in batches: the server checks each
-    batch's rows while the next batch is read, rather than all of them while
-    the commit waits.
-    """
-    if connection.vendor == "postgresql":
-        connection.check_constraints()
-
-
 MOST_ROWS = 1024  # rows in one multi-row statement
 
 

@@ -1072,7 +1072,6 @@ class Importer:
             bulk_update_with_history(updated, Annotation, UPDATED_FIELDS, batch_size=2000)
         if linked:
             bulk_update_with_history(linked, Annotation, ["attribution"], batch_size=2000)
-        bulksql.check_deferred()
         self.touched.update(planned.article.id for planned in spans)
         return ids
 
