@@ -132,7 +132,7 @@ def test_importing_the_same_page_again_changes_nothing(tmp_path, capsys):
     imported(path, capsys)
     article = Article.objects.get()
     out = imported(path, capsys)
-    assert f"Unchanged harbour.html: article {article.pk} has this text." in out
+    assert f"Unchanged harbour.html: article {article.pk} has this page." in out
     assert Article.objects.count() == 1 and article.history.count() == 1
 
 
@@ -186,7 +186,7 @@ def test_the_article_page_lists_a_stealth_edit_with_its_changed_words(alice, tmp
     edited = OPPONENTS.replace("raise rents for", "help")
     imported(saved(tmp_path, news_page(FIRST, QUOTED, edited, LAST), "later.html"), capsys)
     page = logged_in(alice).get(article.get_absolute_url()).content.decode()
-    assert "Earlier versions of this text" in page
+    assert "Earlier versions of this article" in page
     assert "<del>raise rents for</del> → <ins>help</ins>" in page
     assert "3 words changed" in page
 

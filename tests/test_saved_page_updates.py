@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator.models import Article, PageSnapshot
+from annotator.models import Article, PageSnapshot, Source
 
 from .conftest import logged_in, make_annotation
 from .test_import_html import (
@@ -67,6 +67,41 @@ def test_a_changed_copy_updates_only_the_metadata_it_shows(tmp_path, capsys):
     assert article.canonical_url == "https://coastalherald.example/news/harbour-plan"
     assert article.source.name == "The Coastal Herald"
     assert article.body == f"{FIRST}\n{LAST}"
+    assert Source.objects.count() == 1  # no outlet shown: none made up for it
+
+
+@pytest.mark.django_db
+def test_a_new_headline_over_the_same_text_is_listed_as_a_revision(alice, tmp_path, capsys):
+    first = news_page(FIRST, QUOTED)
+    call_command("import_articles", str(saved(tmp_path, first)))
+    article = Article.objects.get()
+    span = make_annotation(article, alice, "claim", "harbour")
+    retitled = first.replace("Council approves", "Council forces through")
+    call_command("import_articles", str(saved(tmp_path, retitled, "later.html")))
+    assert (
+        f"Updated later.html (article {article.pk}): the same text, a new title; page kept."
+        in capsys.readouterr().out
+    )
+    article.refresh_from_db()
+    assert article.title == "Council forces through new harbour plan"
+    assert article.page_snapshot.sha256 == sha256(retitled)
+    span.refresh_from_db()
+    assert (span.start, span.orphaned) == (article.body.index("harbour"), False)
+    (revision,) = article.revisions()
+    assert revision.changes == []
+    assert revision.details == [
+        ("title", "Council approves new harbour plan", "Council forces through new harbour plan")
+    ]
+    shown = logged_in(alice).get(article.get_absolute_url()).content.decode()
+    assert "the same text</div>" in shown
+    assert (
+        "Title: <del>Council approves new harbour plan</del> → "
+        "<ins>Council forces through new harbour plan</ins>" in shown
+    )
+    # The same page once more changes nothing.
+    call_command("import_articles", str(saved(tmp_path, retitled, "again.html")))
+    assert "Unchanged again.html" in capsys.readouterr().out
+    assert article.history.count() == 2
 
 
 @pytest.mark.django_db

@@ -87,6 +87,19 @@ class ArticleQuerySet(models.QuerySet):
         return articles
 
 
+# The details an article shows beside its text, which an outlet may change quietly too.
+SHOWN_DETAILS = ("title", "author", "published", "date_shown", "dateline")
+
+
+def _details_changed(earlier, later):
+    """(name, before, after) of each shown detail two versions of an article differ in."""
+    return [
+        (Article._meta.get_field(name).verbose_name, before, after)
+        for name in SHOWN_DETAILS
+        if (before := getattr(earlier, name)) != (after := getattr(later, name))
+    ]
+
+
 def _count(queryset):
     """How many rows ``queryset`` (correlated to an outer article) holds, as a subquery."""
     counted = queryset.order_by().values("article").annotate(n=models.Count("pk")).values("n")
@@ -95,13 +108,15 @@ def _count(queryset):
 
 @dataclass
 class Revision:
-    """One change of an article's body: when, by whom, the (removed, added) passages, and
-    the saved pages (``PageSnapshot``, without their HTML) the text came from before and
-    after, where it came from one."""
+    """One change of an article's body or of the details it shows (title, byline, date):
+    when, by whom, the (removed, added) passages of the body, each changed detail as
+    (its name, before, after), and the saved pages (``PageSnapshot``, without their HTML)
+    the article came from before and after, where it came from one."""
 
     when: datetime
     user: object
     changes: list[tuple[str, str]]
+    details: list[tuple[str, str, str]]
     page_before: "PageSnapshot | None" = None
     page_after: "PageSnapshot | None" = None
 
@@ -179,9 +194,10 @@ class Article(models.Model):
         )
 
     def revisions(self):
-        """The earlier texts this article's body replaced, newest first: each with when the
-        change was recorded, who made it, the passages removed and added, and the saved
-        pages before and after (one more query, only when the article has any)."""
+        """The changes of this article's body and shown details, newest first: each with
+        when it was recorded, who made it, the passages removed and added, the details
+        changed, and the saved pages before and after (one more query, only when the
+        article has any)."""
         versions = list(
             self.history.select_related("history_user").order_by("history_date", "history_id")
         )
@@ -193,11 +209,12 @@ class Article(models.Model):
                 when=later.history_date,
                 user=later.history_user,
                 changes=text.word_changes(earlier.body, later.body),
+                details=_details_changed(earlier, later),
                 page_before=pages.get(earlier.snapshot_sha256),
                 page_after=pages.get(later.snapshot_sha256),
             )
             for earlier, later in zip(versions, versions[1:], strict=False)
-            if earlier.body != later.body
+            if earlier.body != later.body or _details_changed(earlier, later)
         ][::-1]
 
     def replace_body(self, body, user=None):

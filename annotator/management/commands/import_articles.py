@@ -116,13 +116,16 @@ class Command(BaseCommand):
     def _store(self, record):
         """Create, update or skip the record's article: (what was done, what to say)."""
         body = normalise_text(record.page.body).strip()
-        source = self._source_for(record.source)
-        earlier = self._earlier_copy(record, source)
+        earlier = self._earlier_copy(record)
         if earlier is not None and earlier.body == body:
-            return "skipped", f"Unchanged {record.where}: article {earlier.pk} has this text."
+            if earlier.snapshot_sha256 == record.sha256:
+                return "skipped", f"Unchanged {record.where}: article {earlier.pk} has this page."
+            return self._update_details(earlier, record)
         if Article.objects.filter(body_sha256=sha256_hex(body)).exists():
             return "skipped", f"Skipped {record.where}: an article with this body exists."
-        article = earlier or Article(source=source, seed_file=record.seed_file)
+        article = earlier or Article(
+            source=self._source_for(record.source), seed_file=record.seed_file
+        )
         for name in PAGE_FIELDS:
             # A changed copy updates only what it shows; a new article takes what it has.
             value = getattr(record.page, name)
@@ -146,7 +149,26 @@ class Command(BaseCommand):
             article.keep_page(record.html, record.encoding)
         return outcome, message
 
-    def _earlier_copy(self, record, source):
+    def _update_details(self, article, record):
+        """A copy of a saved page with the stored text but another page: the details it
+        shows that differ are updated (with a history row, so the article page lists
+        them), and the page is kept."""
+        changed = [
+            name
+            for name in PAGE_FIELDS
+            if (value := getattr(record.page, name)) and value != getattr(article, name)
+        ]
+        for name in changed:
+            setattr(article, name, getattr(record.page, name))
+        article.snapshot_sha256 = record.sha256
+        article._history_user = self.user
+        article.save()
+        article.keep_page(record.html, record.encoding)
+        details = ", ".join(name.replace("_", " ") for name in changed)
+        what = f"the same text, a new {details}" if changed else "the same text and details"
+        return "updated", f"Updated {record.where} (article {article.pk}): {what}; page kept."
+
+    def _earlier_copy(self, record):
         """The article an earlier copy of this saved page made: the same canonical address,
         else the same identified outlet and title."""
         if not record.html:
@@ -156,9 +178,11 @@ class Command(BaseCommand):
             same_address = Article.objects.filter(canonical_url=page.canonical_url).first()
             if same_address is not None:
                 return same_address
-        if not (source.identified and page.title):
+        if not (record.source and page.title):
             return None
-        return Article.objects.filter(source=source, title=page.title).first()
+        return Article.objects.filter(
+            source__name=record.source["name"], source__identified=True, title=page.title
+        ).first()
 
     def _collect(self, paths):
         files = []
