@@ -191,9 +191,24 @@ def test_body_change_dry_run_changes_nothing(alice, tmp_path):
     assert article.body == BODY and not span.orphaned
 
 
+def test_body_change_history_names_the_user_given(alice, carol, tmp_path):
+    article = make_article(body=BODY)
+    span = make_annotation(article, alice, "claim", "the bridge will open in May")
+    new_body = tmp_path / "new.txt"
+    new_body.write_text("Officials told us: the bridge will open in May.")
+    call_command("change_body", str(article.pk), str(new_body), user="carol")
+    assert article.history.first().history_user == carol
+    assert span.history.first().history_user == carol
+    assert article.revisions()[0].user == carol
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["999", "x.txt"], "no article with id 999"), (["{a}", "/nonexistent.txt"], "Cannot read")],
+    [
+        (["999", "x.txt"], "no article with id 999"),
+        (["{a}", "/nonexistent.txt"], "Cannot read"),
+        (["{a}", "/nonexistent.txt", "--user", "nobody"], "no user named 'nobody'"),
+    ],
 )
 def test_body_change_refuses_bad_input(article, args, message):
     with pytest.raises(CommandError, match=message):

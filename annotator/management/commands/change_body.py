@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from annotator import text
+from annotator.management.users import add_user_argument, named_user
 from annotator.models import Article
 
 
@@ -18,8 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("article", type=int, help="The article's id.")
         parser.add_argument("file", help="A UTF-8 text file holding the new body.")
         parser.add_argument("--dry-run", action="store_true", help="Report; change nothing.")
+        add_user_argument(parser, "the article and its re-anchored spans")
 
-    def handle(self, *args, article, file, dry_run, **options):
+    def handle(self, *args, article, file, dry_run, user, **options):
+        user = named_user(user, "the article was not changed.")
         try:
             stored = Article.objects.get(pk=article)
         except Article.DoesNotExist as error:
@@ -37,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"Article {clash.get().pk} already has exactly this body.")
 
         with transaction.atomic():
-            kept, moved, orphaned = stored.replace_body(body)
+            kept, moved, orphaned = stored.replace_body(body, user)
             if dry_run:
                 transaction.set_rollback(True)
         verb = "would be" if dry_run else "were"

@@ -6,7 +6,6 @@ from itertools import chain
 from pathlib import Path
 
 import orjson
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.db import transaction
 from annotator import importing
 from annotator.htmlcharset import UndecodablePage, decode_page
 from annotator.management.terminal import Progress, add_quiet_argument
+from annotator.management.users import add_user_argument, named_user
 from annotator.models import Article, Source
 from annotator.pagehtml import parse_page_html
 from annotator.pagetext import PageText, parse_page_text
@@ -69,20 +69,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Files, or folders holding them.")
-        parser.add_argument(
-            "--user",
-            metavar="USERNAME",
-            help="The account importing: the history rows of the articles created or changed "
-            "(and of their re-anchored spans) name it. Without it they name nobody.",
-        )
+        add_user_argument(parser, "the articles created or changed (and their re-anchored spans)")
         add_quiet_argument(parser)
 
     def handle(self, *args, paths, quiet, user, **options):
-        self.user = None
-        if user is not None:
-            self.user = get_user_model().objects.filter(username=user).first()
-            if self.user is None:
-                raise CommandError(f"There is no user named {user!r}: nothing was imported.")
+        self.user = named_user(user, "nothing was imported.")
         records, problems = [], []
         for record in chain.from_iterable(map(self._read, self._collect(paths))):
             if not record.problem:
