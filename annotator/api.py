@@ -7,6 +7,7 @@ import inspect
 import re
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -47,6 +48,7 @@ from .serializers import (
     listed_spans,
 )
 from .suggestions import engine
+from .throttling import SuggestionsThrottle
 
 
 class ArticleList(generics.ListAPIView):
@@ -166,16 +168,18 @@ class AnnotationRestore(APIView):
 
 
 SUGGESTIONS_OFF = "Suggestions are off for this assignment (agreement article)."
+SUGGESTIONS_KEPT = 24 * 60 * 60  # seconds: a day of one text's suggestions in the cache
 
 
 class ArticleSuggestions(APIView):
     """Suggested spans for the caller on one article, in code points; asking stores nothing."""
 
     permission_classes = [CanAnnotate]
+    throttle_classes = [SuggestionsThrottle]
 
     @extend_schema(responses={200: SuggestionsSerializer})
     def get(self, request, pk):
-        article = get_object_or_404(Article.objects.only("id", "body"), pk=pk)
+        article = get_object_or_404(Article.objects.only("id", "body", "body_sha256"), pk=pk)
         if not Assignment.objects.suggestions_allowed(request.user, article):
             raise PermissionDenied(SUGGESTIONS_OFF)
         # The caller's own spans: a suggestion standing exactly where one of them stands is
@@ -186,7 +190,13 @@ class ArticleSuggestions(APIView):
             .placed()
             .values_list("pk", "label", "start", "end")
         }
-        suggestions = engine.suggest(article.body)
+        # What the engine makes of a body depends on nothing else (not on who asks), so
+        # it is kept for the next reader of the same text by the same engine.
+        suggestions = cache.get_or_set(
+            f"suggestions:{engine.identity()}:{article.body_sha256}",
+            lambda: engine.suggest(article.body),
+            timeout=SUGGESTIONS_KEPT,
+        )
         places = {each.key: (each.label, each.start, each.end) for each in suggestions}
         listed = [
             {**each.as_dict(), "attribution_span": own.get(places.get(each.attribution))}

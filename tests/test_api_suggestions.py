@@ -2,12 +2,14 @@
 
 The engine itself is tested with its own module; here, who may ask, what the answer
 holds (code points, the caller's own spans left out, the engine named), the
-anchoring-bias guard, and that asking stores nothing.
+anchoring-bias guard, that asking stores nothing, that a text is parsed once for
+every reader, and the rate limit.
 """
 
 import pytest
 from django.apps import apps
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from annotator.models import Annotation, Assignment
@@ -188,6 +190,35 @@ def test_a_session_reads_without_the_csrf_token_but_cannot_write(alice, article,
 def test_the_schema_documents_the_answer(api_as, alice):
     schema = api_as(alice).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     operation = schema.json()["paths"]["/api/articles/{id}/suggestions/"]["get"]
-    assert set(operation["responses"]) == {"200", "401", "403", "404"}
+    assert set(operation["responses"]) == {"200", "401", "403", "404", "429"}
     listed = {each["url"] for each in api_as(alice).get("/api/").json()["endpoints"]}
     assert "http://testserver/api/articles/{id}/suggestions/" in listed
+
+
+def test_a_text_is_parsed_once_for_every_reader_until_it_changes(
+    api_as, alice, carol, article, expected, monkeypatch
+):
+    parsed = []
+
+    def counting(body):
+        parsed.append(body)
+        return expected
+
+    monkeypatch.setattr(engine, "suggest", counting)
+    answers = [api_as(user).get(url(article)).json() for user in (alice, carol, alice)]
+    assert parsed == [BODY]
+    assert answers[0] == answers[1] == answers[2]
+    article.replace_body(BODY.replace("Monday", "Tuesday"))
+    api_as(alice).get(url(article))
+    assert parsed == [BODY, article.body]
+
+
+def test_asking_beyond_the_rate_gets_a_429_with_retry_after(api_as, alice, bob, article, expected):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "suggestions": "2/min"}
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    ):
+        answers = [api_as(alice).get(url(article)) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200, 200, 429]
+        assert 1 <= int(answers[2]["Retry-After"]) <= 60
+        assert api_as(bob).get(url(article)).status_code == 200  # counted per user

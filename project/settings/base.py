@@ -156,7 +156,11 @@ REST_FRAMEWORK = {
         "annotator.throttling.WriteBurstThrottle",
         "annotator.throttling.WriteSustainedThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"writes_burst": "240/min", "writes_sustained": "3000/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "writes_burst": "240/min",
+        "writes_sustained": "3000/hour",
+        "suggestions": "30/min",
+    },
     # ?format= names the export format (native, jsonl, w3c), not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -186,8 +190,9 @@ their own spans; staff read everyone's.
 ## Throttles
 
 Each user's writes are limited to {API_WRITE_RATES["writes_burst"]} and
-{API_WRITE_RATES["writes_sustained"]}; reads are not counted. A refused write is
-answered 429 with `Retry-After` (seconds).
+{API_WRITE_RATES["writes_sustained"]}; reads are not counted, but for suggestions
+(`/api/articles/<id>/suggestions/`), limited to {API_WRITE_RATES["suggestions"]}. A
+refused request is answered 429 with `Retry-After` (seconds).
 
 ## Errors
 
