@@ -5,6 +5,7 @@ import html
 import statistics
 
 import orjson
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
@@ -159,18 +160,27 @@ def source_profiles_rows(raw, viewer):
 def suggestions_rows(calls=10):
     """The suggestions API on the benchmark's 5,000-word article, for the reviewer holding
     its 500 spans (each suggestion is checked against them): the first call, which loads
-    the engine's pipeline in this process, then ``calls`` more once it is loaded."""
+    the engine's pipeline in this process, then ``calls`` more once it is loaded, each
+    parsing the text afresh (the cache emptied before it), then ``calls`` answered from
+    the cache, as for the text's next reader."""
     username, pk = corpus.browser_article()
     client = APIClient()
     client.force_authenticate(corpus.reviewer(username))
     url = f"/api/articles/{pk}/suggestions/"
     first = median_of(lambda: fetch(client, url))
-    times = durations_of(lambda: fetch(client, url), calls)
+
+    def parsed_afresh():
+        cache.clear()
+        fetch(client, url)
+
+    times = durations_of(parsed_afresh, calls)
+    kept = durations_of(lambda: fetch(client, url), calls)
     found = len(fetch(client, url).json()["suggestions"])
     words = Article.objects.get(pk=pk).word_count
     return [
         Row(f"suggestions API, {words:,}-word article: first call, engine loading (ms)", ms(first)),
-        at_most(f"  loaded, median of {calls} (ms)", statistics.median(times), 2000),
-        at_most("  loaded, slowest (ms)", max(times), 2000),
+        at_most(f"  loaded, text parsed, median of {calls} (ms)", statistics.median(times), 2000),
+        at_most("  loaded, text parsed, slowest (ms)", max(times), 2000),
+        Row(f"  text's next reader (cached), median of {calls} (ms)", ms(statistics.median(kept))),
         Row("  suggestions listed", str(found)),
     ]
