@@ -242,6 +242,7 @@ def test_the_article_page_with_suggestions_fits_without_serious_axe_findings(
         page = new_page(browser, width)
         log_in(page, live_server, alice)
         page.goto(f"{live_server.url}/articles/{article.pk}/")
+        page.get_by_role("switch", name="Suggestions").check()
         page.wait_for_selector("[data-suggestion-list] .suggestion-item")
         page.locator("[data-article-body]").focus()
         for key, shot in (("j", "chosen"), ("e", "editing")):

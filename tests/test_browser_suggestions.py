@@ -62,9 +62,15 @@ def article(db):
     return make_article(body=EMOJI_BODY)
 
 
+def switch(page):
+    return page.get_by_role("switch", name="Suggestions")
+
+
 def open_page(page, live_server, user, article):
+    """The article page with suggestions switched on (they are off until asked for)."""
     log_in(page, live_server, user)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
+    switch(page).check()
     page.wait_for_selector("[data-suggestion-list] .suggestion-item")
 
 
@@ -206,8 +212,13 @@ def test_a_suggestion_edited_before_accepting_keeps_its_engine(
 
 def test_the_toggle_is_remembered_per_article(page, live_server, alice, article, fixed_engine):
     other = make_article(body=f"{EMOJI_BODY} Another day.", title="Another")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
     open_page(page, live_server, alice, article)
-    page.get_by_role("switch", name="Suggestions").uncheck()
+    page.reload()  # switched on, and remembered
+    page.wait_for_selector("[data-suggestion-list] .suggestion-item")
+    assert switch(page).is_checked() and shown_count(page) == 4
+    switch(page).uncheck()
     assert drawn(page) == [] and shown_count(page) == 0
     page.locator("[data-article-body]").focus()
     page.keyboard.press("j")
@@ -215,12 +226,15 @@ def test_the_toggle_is_remembered_per_article(page, live_server, alice, article,
     assert Annotation.objects.count() == 0
     page.reload()
     page.wait_for_selector("[data-suggestions]:not([hidden])")
-    assert not page.get_by_role("switch", name="Suggestions").is_checked()
+    assert not switch(page).is_checked()
     assert drawn(page) == []
-    page.goto(f"{live_server.url}/articles/{other.pk}/")
-    page.wait_for_selector("[data-suggestion-list] .suggestion-item")  # on by default
+    asked.clear()
+    page.goto(f"{live_server.url}/articles/{other.pk}/")  # off until asked for
+    page.wait_for_load_state("networkidle")
+    assert not switch(page).is_checked() and drawn(page) == []
+    assert not [each for each in asked if "/suggestions/" in each]
     page.goto(f"{live_server.url}/articles/{article.pk}/")
-    page.get_by_role("switch", name="Suggestions").check()
+    switch(page).check()
     page.wait_for_selector("[data-suggestion-list] .suggestion-item")
     assert shown_count(page) == 4
 
@@ -272,6 +286,7 @@ def test_suggestions_arriving_leave_a_selection_being_made_alone(
     page.route("**/suggestions/", lambda route: held.append(route))
     log_in(page, live_server, alice)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
+    switch(page).check()
     while not held:
         page.wait_for_timeout(50)
     drag_select(page, BORDER)

@@ -668,8 +668,11 @@ window.addEventListener("beforeunload", (event) => {
   if (editingId !== null && editorChanged) event.preventDefault();
 });
 
+// Where a key types (or picks) something, it is the field's; a switch or a button takes no letters.
+const TYPING = "input:not([type=checkbox]):not([type=radio]):not([type=button]), textarea, select, [contenteditable]";
+
 document.addEventListener("keydown", (event) => {
-  if (keysDialog.open || event.target.closest("input, textarea, select, [contenteditable]")) return;
+  if (keysDialog.open || event.target.closest(TYPING)) return;
   if (event.key === "Escape") {
     window.getSelection().removeAllRanges();
     toolbar.hidden = true;

@@ -47,12 +47,13 @@ function storageKey() {
   return `annotator:suggestions:${page.data.articleId}`;
 }
 
-// On by default; the reader's choice is kept per article.
+// Off until the reader turns them on (the engine's marks arrive only when asked for, and
+// the text is not redrawn under a reader who did not ask); the choice is kept per article.
 function remembered() {
   try {
-    return localStorage.getItem(storageKey()) !== "off";
+    return localStorage.getItem(storageKey()) === "on";
   } catch {
-    return true;
+    return false;
   }
 }
 
