@@ -173,7 +173,13 @@ def _recount(article_ids, spans, stale_units) -> list[maths.UnitFacts]:
 
 
 def _reviewer_id(annotator):
+    """The stored reviewer of a unit's ``annotator`` (the adjudicated layer's is None)."""
     return None if annotator == maths.ADJUDICATED else annotator
+
+
+def _annotator(reviewer_id):
+    """A stored unit's annotator: its reviewer, or the adjudicated layer."""
+    return maths.ADJUDICATED if reviewer_id is None else reviewer_id
 
 
 def _chunks(ids):
@@ -220,8 +226,11 @@ def decoded_units(rows) -> list[maths.UnitFacts]:
         figures = orjson.loads(text)
         if not figures:
             continue
-        annotator = maths.ADJUDICATED if reviewer_id is None else reviewer_id
-        result.append(maths.UnitFacts(article_id, annotator, figures["values"], figures["labels"]))
+        result.append(
+            maths.UnitFacts(
+                article_id, _annotator(reviewer_id), figures["values"], figures["labels"]
+            )
+        )
     return result
 
 
@@ -230,10 +239,7 @@ def by_hand(units, rows) -> list[maths.UnitFacts]:
     hand (``rows``: :func:`unit_rows` of ``UnitFiguresByHand``): one left with no span is
     no unit, as a reviewer who marked nothing has none."""
     rows = list(rows)
-    replaced = {
-        (article_id, maths.ADJUDICATED if reviewer_id is None else reviewer_id)
-        for article_id, reviewer_id, _text in rows
-    }
+    replaced = {(article_id, _annotator(reviewer_id)) for article_id, reviewer_id, _text in rows}
     kept = [unit for unit in units if (unit.article_id, unit.annotator) not in replaced]
     return kept + decoded_units(rows)
 
