@@ -98,18 +98,36 @@ def _copy(model, rows, ids=None):
     values = _values_of(columns)
     quote = connection.ops.quote_name
     listed = ", ".join(map(quote, (model._meta.pk.column, *columns) if ids else columns))
-    sql = f"COPY {quote(model._meta.db_table)} ({listed}) FROM STDIN"
+    sql = f"COPY {quote(model._meta.db_table)} ({listed}) FROM STDIN (FORMAT BINARY)"
+    types = _column_types(model, listed)
     with (
         connection.wrap_database_errors,
         connection.cursor() as cursor,
         cursor.cursor.copy(sql) as copy,
     ):
+        # Each value's type given once, not looked up for every value of every row.
+        copy.set_types(types)
         if ids:
             for pk, row in zip(ids, rows, strict=True):
                 copy.write_row((pk, *values(row)))
         else:
             for row in rows:
                 copy.write_row(values(row))
+
+
+def _column_types(model, listed):
+    """PostgreSQL: the type oids of the ``listed`` (quoted) columns of ``model``'s table."""
+    key = (model._meta.db_table, listed)
+    if key not in _COLUMN_TYPES:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {listed} FROM {connection.ops.quote_name(model._meta.db_table)} LIMIT 0"
+            )
+            _COLUMN_TYPES[key] = [column.type_code for column in cursor.description]
+    return _COLUMN_TYPES[key]
+
+
+_COLUMN_TYPES = {}
 
 
 MOST_ROWS = 1024  # rows in one multi-row statement
