@@ -109,9 +109,16 @@ def empty_copy(url, folder):
 
 
 def empty(database):
+    """The span tables emptied. On PostgreSQL they are then vacuumed and analysed, as
+    autovacuum would within a minute: the import writes into empty tables, as into a new
+    database, not beside the dead rows of those deleted."""
     for table in SPAN_TABLES:
         database.execute(f"DELETE FROM {table}")
     database.commit()
+    if not database.sqlite:
+        database.connection.autocommit = True
+        database.execute(f"VACUUM ANALYZE {', '.join(SPAN_TABLES)}")
+        database.connection.autocommit = False
 
 
 def drop_copy(copy_url):
