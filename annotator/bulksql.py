@@ -77,6 +77,40 @@ def insert_returning_ids(model, rows):
     return ids
 
 
+@contextmanager
+def meanwhile():
+    """PostgreSQL: statements run in the block are sent without waiting for their results,
+    which are awaited when it ends, so that Python work in the block (reading the next
+    part of a file) runs while the server carries them out. SQLite, in process, runs
+    them as they come.
+
+    A failed statement raises its error by the end of the block (in it, if the server
+    answered before a later statement was sent). A statement in the block can read no
+    result, and COPY cannot run in it.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.connection.pipeline(),
+    ):
+        yield
+
+
+def check_deferred_keys():
+    """PostgreSQL: check now the foreign keys of every row written so far in the
+    transaction, which it would check at the commit, and defer those of later rows again.
+
+    (SQLite checks its deferred keys at the commit, in one pass.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _new_ids(model, count):
     """PostgreSQL: ``count`` ids taken from the sequence of ``model``'s id column.
 

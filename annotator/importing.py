@@ -14,7 +14,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -722,10 +722,14 @@ def run(spans, *, dry_run=False, progress=None, keep_ids=False) -> Summary:
     empty database whose caller rolls the work back: ``recompute_profiles``).
     """
     with transaction.atomic(), closing(Importer(keep_ids)) as importer:
-        for batch in article_runs(spans, BATCH_SPANS):
+        batches = article_runs(spans, BATCH_SPANS)
+        batch = next(batches, None)
+        while batch is not None:
             importer.add(batch)
             if progress is not None:
                 progress(len(batch))
+            with importer.recording():  # the batch's history and keys, while the next is read
+                batch = next(batches, None)
         importer.finish(refresh_figures=not dry_run)
         if importer.summary.problems or dry_run:
             transaction.set_rollback(True)
@@ -795,11 +799,22 @@ class Importer:
         self.summary = Summary()
         self.touched = set()  # ids of the articles written to
         self.pending = []  # planned spans whose link waits for the end
+        self.unrecorded = []  # ids of spans written without their history row yet
         self.adapt_time = connection.ops.adapt_datetimefield_value
         self.stamp = self.adapt_time(timezone.now())
 
     def close(self):
         self.keys.close()
+
+    @contextmanager
+    def recording(self):
+        """The history rows of the spans written since, and their foreign keys checked, by
+        the server while the block runs (see :func:`bulksql.meanwhile`)."""
+        ids, self.unrecorded = self.unrecorded, []
+        with bulksql.meanwhile():
+            bulksql.copy_history(Annotation, ids, "+", None, self.stamp)
+            bulksql.check_deferred_keys()
+            yield
 
     def add(self, records: list):
         """Check one batch and, while the file has shown no problem, write it.
@@ -867,6 +882,8 @@ class Importer:
         self.pending = []
         self.settle(result)
         self._take(result, [])
+        with self.recording():
+            pass
         if refresh_figures and not self.summary.problems:
             # Bulk writes send no signals: bring the precomputed figures up to date here.
             storage.refresh(self.touched, with_agreement=True)
@@ -1035,8 +1052,8 @@ class Importer:
             result.spans.append(planned)
 
     def _write(self, spans):
-        """Write planned spans: new ones as plain bulk inserts, each with its history row;
-        return the pk of each span by its id in the file.
+        """Write planned spans: new ones as plain bulk inserts, whose history rows
+        :meth:`recording` adds; return the pk of each span by its id in the file.
 
         Attributions go in first, so that claims and opinions are inserted with
         their links; spans already stored are updated through the ORM, history
@@ -1058,7 +1075,7 @@ class Importer:
             stored = bulksql.insert_returning_ids(Annotation, rows)
             for planned, pk in zip(wave, stored, strict=True):
                 ids[planned.incoming.key] = pk
-            bulksql.copy_history(Annotation, stored, "+", None, self.stamp)
+            self.unrecorded += stored
         # Spans already stored may link to attributions that only now have an id.
         linked, rewritten = [], {id(annotation) for annotation in updated}
         for planned in spans:

@@ -5,11 +5,12 @@ journal switches are also tested through corpus generation
 (``tests/test_generate_corpus.py``).
 """
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotator import bulksql
@@ -186,6 +187,47 @@ def test_history_is_copied_in_batches_and_refuses_unknown_types(setting, monkeyp
     assert sorted(Annotation.history.values_list("id", flat=True)) == sorted(ids)
     with pytest.raises(ValueError, match="Unknown history type"):
         bulksql.copy_history(Annotation, ids, "?", None, stamp)
+
+
+def test_history_copied_meanwhile_is_stored_when_the_block_ends(setting):
+    article, reviewer, _ = setting
+    ids = bulksql.insert_returning_ids(
+        Annotation, [adapted(row) for row in span_rows(article, reviewer, 30)]
+    )
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    with bulksql.meanwhile():
+        bulksql.copy_history(Annotation, ids, "+", None, stamp)
+        bulksql.check_deferred_keys()
+        read_meanwhile = sum(range(1000))  # Python work while the server copies
+    assert read_meanwhile == 499500
+    assert sorted(Annotation.history.values_list("id", flat=True)) == sorted(ids)
+    # Statements after the block run as usual.
+    bulksql.copy_history(Annotation, ids[:1], "~", None, stamp)
+    assert Annotation.history.filter(history_type="~").count() == 1
+
+
+def dangling_span(article, reviewer):
+    """A span whose speaker is no stored speaker, written without the ORM's checks."""
+    attribution = span_rows(article, reviewer, 2)[1]
+    bulksql.insert(Annotation, [adapted({**attribution, "speaker_id": 10**9})])
+
+
+@pytest.mark.parametrize("sent", ["as they come", "meanwhile"])
+def test_deferred_keys_are_checked_when_asked(setting, sent):
+    """PostgreSQL refuses a key to nothing when asked to check (in a :func:`bulksql.meanwhile`
+    block, by its end), with Django's error; SQLite checks only at the commit."""
+    article, reviewer, _ = setting
+    block = bulksql.meanwhile if sent == "meanwhile" else nullcontext
+    with transaction.atomic():
+        dangling_span(article, reviewer)
+        if connection.vendor == "postgresql":
+            with pytest.raises(IntegrityError), transaction.atomic(), block():
+                bulksql.check_deferred_keys()
+        else:
+            with block():
+                bulksql.check_deferred_keys()
+            assert Annotation.objects.filter(speaker_id=10**9).exists()
+        transaction.set_rollback(True)
 
 
 # ---------------------------------------------------------------- reading
