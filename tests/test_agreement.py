@@ -23,6 +23,7 @@ from annotator.profiles.agreement import (
     nominal_alpha,
     overlap_pairs,
     pooled,
+    pooled_stored,
     span_f1_counts,
 )
 from annotator.profiles.maths import BOOTSTRAP_MIN_ARTICLES
@@ -322,6 +323,29 @@ def test_fewer_articles_than_the_bootstrap_needs_give_no_interval():
     few = pooled(articles[: BOOTSTRAP_MIN_ARTICLES - 1], seed=7)["alpha"]["claim"]
     assert (few["interval"], few["interval_method"]) == (None, None)
     assert pooled(articles)["alpha"]["claim"]["interval"] is None  # none asked for
+
+
+def coded_articles():
+    span = st.builds(
+        Span,
+        st.sampled_from(("claim", "opinion", "attribution")),
+        st.integers(0, 30),
+        st.integers(0, 30),
+        st.sampled_from(("vague", "none", "named_person")),
+        st.sampled_from(("", "neutral", "distancing")),
+    )
+    by_coder = st.dictionaries(st.sampled_from("abcd"), st.lists(span, max_size=4), min_size=2)
+    return st.lists(st.tuples(st.integers(1, 40), by_coder), max_size=14)
+
+
+@settings(max_examples=100, deadline=None)
+@given(coded_articles(), st.sampled_from((None, 7)))
+def test_pooling_stored_tallies_gives_the_pooled_figures_to_the_last_bit(articles, seed):
+    stored = [article_agreement(length, spans) for length, spans in articles]
+    expected = pooled([Tally.from_stored(tally) for tally in stored], seed)
+    assert pooled_stored(stored, seed) == expected
+    without_pairs = [{k: v for k, v in tally.items() if k != "pairs"} for tally in stored]
+    assert pooled_stored(without_pairs, seed) == expected
 
 
 def test_nominal_alpha_is_the_krippendorff_packages_over_values_with_gaps():

@@ -187,6 +187,11 @@ def test_a_generated_corpus_stores_the_figures_a_recount_gives():
     nothing_stored = storage.agreement_rows(ArticleAgreement.objects.all())
     recomputed = storage.agreement_for(storage.coders(units, []), nothing_stored)
     assert recomputed == stored
+    without_pairs = storage.agreement_rows(ArticleAgreement.objects.all(), pairs=False)
+    assert {pk: orjson.loads(text) for pk, text in without_pairs} == {
+        pk: {key: value for key, value in figures.items() if key != "pairs"}
+        for pk, figures in stored.items()
+    }
 
 
 def test_a_write_forgets_agreement_and_the_next_reader_restores_it(annotated, alice, carol):

@@ -357,27 +357,75 @@ def pooled(tallies: list[Tally], seed=None) -> dict:
     """Figures of the summed tallies (one per article, in a fixed order) and, given a
     ``seed`` and at least ``maths.BOOTSTRAP_MIN_ARTICLES`` articles, each label's 95%
     bootstrap interval of the pooled alpha over resamples of the articles."""
-    figures = sum(tallies, Tally()).figures()
-    if seed is not None and len(tallies) >= maths.BOOTSTRAP_MIN_ARTICLES:
-        for label, interval in zip(LABELS, alpha_intervals(tallies, seed), strict=True):
+    alphas = [[tally.alpha[label] for label in LABELS] for tally in tallies]
+    return _with_intervals(sum(tallies, Tally()).figures(), alphas, seed)
+
+
+def pooled_stored(stored: list[dict], seed=None) -> dict:
+    """:func:`pooled` of the articles' stored tallies (``Tally.stored()``, each article's
+    ``pairs`` left out or not), read straight from them: one sum, not a Tally per article."""
+    alphas = [[AlphaCounts(*tally["alpha"][label]) for label in LABELS] for tally in stored]
+    return _with_intervals(summed_stored(stored).figures(), alphas, seed)
+
+
+def summed_stored(stored: list[dict]) -> Tally:
+    """What ``sum(map(Tally.from_stored, stored), Tally())`` is, added up in place: in the
+    same order, as a float sum's last bit depends on it."""
+    coders, units = set(), 0
+    alpha = {label: [0, 0, 0.0] for label in LABELS}
+    f1 = {m: {label: [0, 0, 0] for label in LABELS} for m in MATCHINGS}
+    kappa = {name: Counter() for name in KAPPA_FIELDS}
+    for tally in stored:
+        units += tally["units"]
+        coders.update(tally["coders"])
+        for label, counts in tally["alpha"].items():
+            _add_into(alpha[label], counts)
+        for m, by_label in tally["f1"].items():
+            for label, counts in by_label.items():
+                _add_into(f1[m][label], counts)
+        for name, rows in tally["kappa"].items():
+            table = kappa[name]
+            for first, second, count in rows:
+                table[first, second] += count
+    return Tally(
+        articles=len(stored),
+        units=units,
+        coders=frozenset(coders),
+        alpha={label: AlphaCounts(*sums) for label, sums in alpha.items()},
+        f1={m: {label: F1Counts(*sums) for label, sums in f1[m].items()} for m in MATCHINGS},
+        kappa=kappa,
+    )
+
+
+def _add_into(sums: list, counts):
+    for i, count in enumerate(counts):
+        sums[i] += count
+
+
+def _with_intervals(figures, alphas, seed) -> dict:
+    """Pooled ``figures`` with, given a ``seed`` and at least ``maths.BOOTSTRAP_MIN_ARTICLES``
+    articles (``alphas``: each one's AlphaCounts per label), each label's interval."""
+    if seed is not None and len(alphas) >= maths.BOOTSTRAP_MIN_ARTICLES:
+        for label, interval in zip(LABELS, alpha_intervals(alphas, seed), strict=True):
             figures["alpha"][label]["interval"] = interval
             figures["alpha"][label]["interval_method"] = maths.INTERVAL_BOOTSTRAP
     return figures
 
 
-def alpha_intervals(tallies: list[Tally], seed) -> list:
+def alpha_intervals(alphas: list[list[AlphaCounts]], seed) -> list:
     """Per label, the 95% percentile interval of the pooled alpha over
-    ``maths.BOOTSTRAP_RESAMPLES`` resamples of the articles (None where no
-    resample defines it); a resample where every value is 0 (or 1) is left out."""
+    ``maths.BOOTSTRAP_RESAMPLES`` resamples of the articles (``alphas``: each article's
+    AlphaCounts in the order of LABELS; None where no resample defines it); a resample
+    where every value is 0 (or 1) is left out."""
     sums = numpy.array(
         [
-            [t.alpha[label].pairable for t in tallies]
-            + [t.alpha[label].ones for t in tallies]
-            + [t.alpha[label].disagreement for t in tallies]
-            for label in LABELS
+            [counts[i].pairable for counts in alphas]
+            + [counts[i].ones for counts in alphas]
+            + [counts[i].disagreement for counts in alphas]
+            for i in range(len(LABELS))
         ],
         dtype=float,
-    ).reshape(len(LABELS) * 3, len(tallies))
+    ).reshape(len(LABELS) * 3, len(alphas))
     pairable, ones, disagreement = (
         maths.resampled_sums(sums, seed).reshape(len(LABELS), 3, -1).transpose(1, 0, 2)
     )

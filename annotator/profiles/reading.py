@@ -195,7 +195,9 @@ def source_profiles(
         ]
         agreements = storage.agreement_for(
             storage.coders(units, review_facts),
-            storage.agreement_rows(ArticleAgreement.objects.filter(**of_sources)),
+            storage.agreement_rows(
+                ArticleAgreement.objects.filter(**of_sources), pairs=with_articles
+            ),
         )
 
     if suggestions == maths.WITHOUT_SUGGESTIONS:  # agreement above rests on every span
@@ -211,15 +213,14 @@ def source_profiles(
         with_articles=with_articles,
     )
     # In article id order however they were read: intervals resample articles by position.
-    tallies = {pk: agreement.Tally.from_stored(agreements[pk]) for pk in sorted(agreements)}
-    tallies_by_source = defaultdict(list)
-    for article_id, tally in tallies.items():
-        tallies_by_source[sizes[article_id][0]].append(tally)
+    stored_by_source = defaultdict(list)
+    for article_id in sorted(agreements):
+        stored_by_source[sizes[article_id][0]].append(agreements[article_id])
     rows_by_source = defaultdict(list)
     for article in listed:
         row = ArticleRow(article, per_article[article.pk], None)
-        if article.pk in tallies:
-            row.tally = tallies[article.pk]
+        if article.pk in agreements:
+            row.tally = agreement.Tally.from_stored(agreements[article.pk])
             row.agreement = row.tally.figures()
             row.pairs = [agreement.Tally.from_stored(p) for p in agreements[article.pk]["pairs"]]
         rows_by_source[article.source_id].append(row)
@@ -228,7 +229,7 @@ def source_profiles(
             source,
             per_source[source.pk],
             rows_by_source[source.pk],
-            tallies_by_source[source.pk] if user.is_staff else None,
+            stored_by_source[source.pk] if user.is_staff else None,
             intervals,
             suggestions,
         )
@@ -236,16 +237,16 @@ def source_profiles(
     ]
 
 
-def _profile(source, figures, rows, tallies, intervals, suggestions):
-    """A source's profile; ``tallies`` its articles' agreement (None: not the reader's
-    to see)."""
+def _profile(source, figures, rows, stored_agreement, intervals, suggestions):
+    """A source's profile; ``stored_agreement`` its articles' stored agreement
+    (``Tally.stored()``; None: not the reader's to see)."""
     profile = SourceProfile(source=source, figures=figures, articles=rows, suggestions=suggestions)
-    is_staff = tallies is not None
+    is_staff = stored_agreement is not None
     alphas = dict.fromkeys(agreement.LABELS)
     if is_staff:
         seed = maths.stable_seed(source.pk, "agreement") if intervals is True else None
-        profile.agreement = agreement.pooled(tallies, seed)
-        profile.double_annotated = len(tallies)
+        profile.agreement = agreement.pooled_stored(stored_agreement, seed)
+        profile.double_annotated = len(stored_agreement)
         alphas = label_alphas(profile.agreement)
         profile.weakest_labels = figure_weakest_labels(alphas)
     profile.warnings = _warnings(figures, profile.agreement, is_staff)

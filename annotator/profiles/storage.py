@@ -22,7 +22,7 @@ from contextvars import ContextVar
 import orjson
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, TextField
-from django.db.models.functions import Cast, Length
+from django.db.models.functions import Cast, JSONObject, Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -262,9 +262,15 @@ def double_annotated(coded_by) -> list[int]:
     return [article_id for article_id, who in coded_by.items() if len(who) >= 2]
 
 
-def agreement_rows(agreements):
-    """An ``ArticleAgreement`` queryset's (article id, figures as JSON text) rows."""
-    return agreements.annotate(text=Cast("figures", TextField())).values_list("article_id", "text")
+# What a source's pooled agreement reads of an article's: its figures without the pairs.
+POOLED_KEYS = ("units", "coders", "alpha", "f1", "kappa")
+
+
+def agreement_rows(agreements, *, pairs=True):
+    """An ``ArticleAgreement`` queryset's (article id, figures as JSON text) rows; without
+    each pair of coders' tally (``pairs=False``), half the text to read and decode."""
+    figures = "figures" if pairs else JSONObject(**{key: f"figures__{key}" for key in POOLED_KEYS})
+    return agreements.annotate(text=Cast(figures, TextField())).values_list("article_id", "text")
 
 
 def agreement_for(coded_by, stored) -> dict:
