@@ -2,12 +2,14 @@
 
 import math
 
+import numpy
 import pytest
 
 from annotator.profiles.maths import (
     ADJUDICATED,
     ReviewFacts,
     SpanFacts,
+    _group_sums,
     bootstrap_interval,
     bootstrap_intervals,
     stable_seed,
@@ -434,3 +436,13 @@ def test_official_dependence_counts_an_identified_speaker_without_a_record():
     vague = SpanFacts(1, 1, "attribution", speaker_type="vague")
     [unit] = tally({1: (1, 100)}, [speaker(7, GOV), vague])
     assert unit.values["official_dependence"] == pytest.approx(1.0)
+
+
+def test_group_sums_add_up_as_numpy_add_at_does_to_the_last_bit():
+    random = numpy.random.default_rng(3)
+    values = random.normal(size=(500, 4)) * 10.0 ** random.integers(-8, 8, size=(500, 4))
+    groups = random.integers(0, 7, size=500)
+    expected = numpy.zeros((9, 4))
+    numpy.add.at(expected, groups, values)
+    assert numpy.array_equal(_group_sums(values, groups, 9), expected)
+    assert _group_sums(values[:0], groups[:0], 3).tolist() == [[0.0] * 4] * 3

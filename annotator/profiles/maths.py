@@ -674,8 +674,7 @@ def summarise(
     chosen = adjudicated | ~has_adjudicated[article_of]
     article_values = _group_mean(values[chosen], article_of[chosen], n_articles)
     chosen_units = numpy.bincount(article_of[chosen], minlength=n_articles)
-    article_labels = numpy.zeros((n_articles, len(LABELS)))
-    numpy.add.at(article_labels, article_of[chosen], labels[chosen])
+    article_labels = _group_sums(labels[chosen], article_of[chosen], n_articles)
     article_labels = numpy.round(article_labels / numpy.maximum(chosen_units, 1)[:, None], 2)
     reviewer_units = ~adjudicated
     # What the page shows is read by the reviewers, adjudicated or not.
@@ -719,8 +718,7 @@ def summarise(
     article_values[~annotated] = numpy.nan
     defined = ~numpy.isnan(article_values)
     source_values = _group_mean(article_values[annotated], source_of[annotated], n_sources)
-    behind = numpy.zeros((n_sources, n_keys), dtype=numpy.int64)
-    numpy.add.at(behind, source_of, defined)
+    behind = _group_sums(defined, source_of, n_sources).astype(numpy.int64)
     unit_source = source_of[article_of]
     behind_reviewers = numpy.zeros((n_sources, n_keys), dtype=numpy.int64)
     width = max(len(reviewer_ids), 1)
@@ -736,8 +734,7 @@ def summarise(
     source_articles = numpy.bincount(source_of, minlength=n_sources)
     source_annotated = numpy.bincount(source_of[annotated], minlength=n_sources)
     source_adjudicated = numpy.bincount(source_of[has_adjudicated], minlength=n_sources)
-    source_labels = numpy.zeros((n_sources, len(LABELS)))
-    numpy.add.at(source_labels, source_of[annotated], article_labels[annotated])
+    source_labels = _group_sums(article_labels[annotated], source_of[annotated], n_sources)
 
     per_source = {}
     bounded = (
@@ -803,12 +800,20 @@ def _source_intervals(source_id, values, columns) -> dict:
 def _group_mean(values, groups, size):
     """Per group, the mean of each column over its defined (non-NaN) values; NaN if none."""
     defined = ~numpy.isnan(values)
-    sums = numpy.zeros((size, values.shape[1]))
-    counts = numpy.zeros((size, values.shape[1]))
-    numpy.add.at(sums, groups, numpy.where(defined, values, 0.0))
-    numpy.add.at(counts, groups, defined)
+    sums = _group_sums(numpy.where(defined, values, 0.0), groups, size)
+    counts = _group_sums(defined, groups, size)
     with numpy.errstate(invalid="ignore", divide="ignore"):
         return numpy.where(counts > 0, sums / counts, numpy.nan)
+
+
+def _group_sums(values, groups, size):
+    """Per group (``groups``: each row's, below ``size``), the sum of each column of
+    ``values``: added up row by row in their order, as ``numpy.add.at`` adds, so to the
+    same last bit, but a column at a time (``numpy.bincount``), in a fraction of its time."""
+    sums = numpy.empty((size, values.shape[1]))
+    for j in range(values.shape[1]):
+        sums[:, j] = numpy.bincount(groups, weights=values[:, j], minlength=size)
+    return sums
 
 
 def _nones_for_nans(row) -> list:
