@@ -49,7 +49,7 @@ def _table_rows(request, shown):
 def source_list(request):
     require_annotator(request.user)
     shown = suggestions_shown(request)
-    rows = _table_rows(request, shown)
+    rows = [{**row, "cells": presentation.table_cells(row)} for row in _table_rows(request, shown)]
     return render(
         request,
         "annotator/source_list.html",
@@ -58,7 +58,6 @@ def source_list(request):
             "columns": presentation.table_columns(),
             "identified": [row for row in rows if row["identified"]],
             "unidentified": [row for row in rows if not row["identified"]],
-            "metric_kinds": presentation.TABLE_METRIC_KINDS,
             "min_articles": settings.PROFILE_MIN_ARTICLES,
         },
     )

@@ -278,6 +278,21 @@ def _figure_cells(key, figure) -> dict:
     }
 
 
+def table_cells(row) -> list[dict]:
+    """A sources-table row's figure cells in the order of its headings, as the page shows
+    them: the value and its kind, why it is greyed ("": it is not) and its interval."""
+    return [
+        {
+            "value": row[key],
+            "kind": kind,
+            "cautions": row["cautions"][key],
+            "interval_short": row[f"{key}_interval_short"],
+            "interval_text": row[f"{key}_interval_text"],
+        }
+        for key, kind in TABLE_METRIC_KINDS.items()
+    ]
+
+
 def weakest_label_cells(source_agreement) -> dict:
     """The table's agreement columns: the label of lowest pooled alpha and that alpha
     (empty for a reader who does not see agreement)."""

@@ -38,12 +38,6 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-@register.filter
-def interval_cells(row, key):
-    """A sources-table row's interval of figure ``key``, as its cell and tooltip show it."""
-    return {"short": row[f"{key}_interval_short"], "text": row[f"{key}_interval_text"]}
-
-
 @register.simple_tag
 def bootstrap_min_articles():
     """From how many articles a figure gets a 95% interval rather than a range."""
