@@ -656,7 +656,7 @@ def summarise(
     article_of = numpy.array([position[u.article_id] for u in units], dtype=numpy.int64)
     adjudicated = numpy.array([u.annotator == ADJUDICATED for u in units], dtype=bool)
     values = numpy.array(
-        [[u.values.get(key) for key in FIGURE_KEYS] for u in units], dtype=float
+        [tuple(map(u.values.get, FIGURE_KEYS)) for u in units], dtype=float
     ).reshape(len(units), n_keys)
     labels = numpy.array(
         [[u.label_counts.get(label, 0) for label in LABELS] for u in units], dtype=float
