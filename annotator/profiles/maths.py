@@ -720,17 +720,19 @@ def summarise(
     source_values = _group_mean(article_values[annotated], source_of[annotated], n_sources)
     behind = _group_sums(defined, source_of, n_sources).astype(numpy.int64)
     unit_source = source_of[article_of]
-    behind_reviewers = numpy.zeros((n_sources, n_keys), dtype=numpy.int64)
     width = max(len(reviewer_ids), 1)
     # A reviewer is behind a figure where their own value exists, on an article the
     # figure counts: "2 of 3 reviewers" never counts one whose value is undefined.
-    own_value_behind = reviewer_units[:, None] & ~numpy.isnan(values) & defined[article_of]
-    for j in range(n_keys):
-        mask = own_value_behind[:, j]
-        pairs = numpy.unique(unit_source[mask] * width + unit_reviewer[mask])
-        behind_reviewers[:, j] = numpy.bincount(pairs // width, minlength=n_sources)
-    pairs = numpy.unique(unit_source[reviewer_units] * width + unit_reviewer[reviewer_units])
-    source_reviewers = numpy.bincount(pairs // width, minlength=n_sources)
+    own_value_behind = ~numpy.isnan(values[reviewer_units]) & defined[article_of[reviewer_units]]
+    # Each (source, reviewer) pair once: its reviewer is behind the source's figures where
+    # one of their units there has its own value.
+    pairs, pair_of = numpy.unique(
+        unit_source[reviewer_units] * width + unit_reviewer[reviewer_units], return_inverse=True
+    )
+    pair_source = pairs // width
+    held = _group_sums(own_value_behind, pair_of, len(pairs)) > 0
+    behind_reviewers = _group_sums(held, pair_source, n_sources).astype(numpy.int64)
+    source_reviewers = numpy.bincount(pair_source, minlength=n_sources)
     source_articles = numpy.bincount(source_of, minlength=n_sources)
     source_annotated = numpy.bincount(source_of[annotated], minlength=n_sources)
     source_adjudicated = numpy.bincount(source_of[has_adjudicated], minlength=n_sources)
