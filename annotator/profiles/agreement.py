@@ -357,15 +357,22 @@ def pooled(tallies: list[Tally], seed=None) -> dict:
     """Figures of the summed tallies (one per article, in a fixed order) and, given a
     ``seed`` and at least ``maths.BOOTSTRAP_MIN_ARTICLES`` articles, each label's 95%
     bootstrap interval of the pooled alpha over resamples of the articles."""
-    alphas = [[tally.alpha[label] for label in LABELS] for tally in tallies]
-    return _with_intervals(sum(tallies, Tally()).figures(), alphas, seed)
+    figures = sum(tallies, Tally()).figures()
+    if _bounded(seed, tallies):
+        _add_intervals(
+            figures, [[tally.alpha[label] for label in LABELS] for tally in tallies], seed
+        )
+    return figures
 
 
 def pooled_stored(stored: list[dict], seed=None) -> dict:
     """:func:`pooled` of the articles' stored tallies (``Tally.stored()``, each article's
     ``pairs`` left out or not), read straight from them: one sum, not a Tally per article."""
-    alphas = [[AlphaCounts(*tally["alpha"][label]) for label in LABELS] for tally in stored]
-    return _with_intervals(summed_stored(stored).figures(), alphas, seed)
+    figures = summed_stored(stored).figures()
+    if _bounded(seed, stored):
+        alphas = [[AlphaCounts(*tally["alpha"][label]) for label in LABELS] for tally in stored]
+        _add_intervals(figures, alphas, seed)
+    return figures
 
 
 def summed_stored(stored: list[dict]) -> Tally:
@@ -378,11 +385,17 @@ def summed_stored(stored: list[dict]) -> Tally:
     for tally in stored:
         units += tally["units"]
         coders.update(tally["coders"])
-        for label, counts in tally["alpha"].items():
-            _add_into(alpha[label], counts)
+        for label, (pairable, ones, disagreement) in tally["alpha"].items():
+            sums = alpha[label]
+            sums[0] += pairable
+            sums[1] += ones
+            sums[2] += disagreement
         for m, by_label in tally["f1"].items():
-            for label, counts in by_label.items():
-                _add_into(f1[m][label], counts)
+            for label, (matches, left, right) in by_label.items():
+                sums = f1[m][label]
+                sums[0] += matches
+                sums[1] += left
+                sums[2] += right
         for name, rows in tally["kappa"].items():
             table = kappa[name]
             for first, second, count in rows:
@@ -397,19 +410,18 @@ def summed_stored(stored: list[dict]) -> Tally:
     )
 
 
-def _add_into(sums: list, counts):
-    for i, count in enumerate(counts):
-        sums[i] += count
+def _bounded(seed, articles) -> bool:
+    """Whether pooled alpha gets an interval: a ``seed`` is given and there are at least
+    ``maths.BOOTSTRAP_MIN_ARTICLES`` articles."""
+    return seed is not None and len(articles) >= maths.BOOTSTRAP_MIN_ARTICLES
 
 
-def _with_intervals(figures, alphas, seed) -> dict:
-    """Pooled ``figures`` with, given a ``seed`` and at least ``maths.BOOTSTRAP_MIN_ARTICLES``
-    articles (``alphas``: each one's AlphaCounts per label), each label's interval."""
-    if seed is not None and len(alphas) >= maths.BOOTSTRAP_MIN_ARTICLES:
-        for label, interval in zip(LABELS, alpha_intervals(alphas, seed), strict=True):
-            figures["alpha"][label]["interval"] = interval
-            figures["alpha"][label]["interval_method"] = maths.INTERVAL_BOOTSTRAP
-    return figures
+def _add_intervals(figures, alphas, seed):
+    """Each label's interval into pooled ``figures`` (``alphas``: each article's
+    AlphaCounts in the order of LABELS)."""
+    for label, interval in zip(LABELS, alpha_intervals(alphas, seed), strict=True):
+        figures["alpha"][label]["interval"] = interval
+        figures["alpha"][label]["interval_method"] = maths.INTERVAL_BOOTSTRAP
 
 
 def alpha_intervals(alphas: list[list[AlphaCounts]], seed) -> list:
