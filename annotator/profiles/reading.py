@@ -66,7 +66,7 @@ class SourceProfile:
     source: Source
     figures: maths.SourceFigures
     articles: list[ArticleRow]
-    # Pooled over the double-annotated articles (agreement.pooled()); empty for a reviewer.
+    # Pooled over the double-annotated articles (agreement.pooled_stored()); empty for a reviewer.
     agreement: dict = field(default_factory=dict)
     double_annotated: int = 0
     warnings: list[str] = field(default_factory=list)
