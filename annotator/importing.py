@@ -800,6 +800,7 @@ class Importer:
         self.touched = set()  # ids of the articles written to
         self.pending = []  # planned spans whose link waits for the end
         self.unrecorded = []  # ids of spans written without their history row yet
+        self.unindexed = []  # scratch index rows of the spans taken, not added yet
         self.adapt_time = connection.ops.adapt_datetimefield_value
         self.stamp = self.adapt_time(timezone.now())
 
@@ -808,12 +809,15 @@ class Importer:
 
     @contextmanager
     def recording(self):
-        """The history rows of the spans written since, and their foreign keys checked, by
-        the server while the block runs (see :func:`bulksql.meanwhile`)."""
+        """The spans taken since: their history rows written and foreign keys checked by
+        the server while the block runs (see :func:`bulksql.meanwhile`), and meanwhile
+        their ids noted in the scratch index, which the next batch's checks read."""
         ids, self.unrecorded = self.unrecorded, []
         with bulksql.meanwhile():
             bulksql.copy_history(Annotation, ids, "+", None, self.stamp)
             bulksql.check_deferred_keys()
+            self.keys.add(self.unindexed)
+            self.unindexed = []
             yield
 
     def add(self, records: list):
@@ -892,7 +896,7 @@ class Importer:
         self.summary.take(result)
         ids = self._write(result.spans) if not self.summary.problems else {}
         refused = {problem.split(": ", 1)[0] for problem in result.problems}
-        self.keys.add(
+        self.unindexed += [
             (
                 *(span.key, span.where, span.label, span.body_sha256),
                 *(span.reviewer, span.layer, ids.get(span.key), span.orphaned),
@@ -900,7 +904,7 @@ class Importer:
             )
             for span in spans
             if not span.problem
-        )
+        ]
 
     def plan(self, spans: list[Incoming]) -> Plan:
         """Check a batch against the database, the batches before it and itself."""
