@@ -109,6 +109,13 @@ def _label_fields_for_script():
     return described
 
 
+def _speaker_rows(speakers):
+    """The speakers as the API writes them, by one serializer that holds none of them: a
+    serializer given the list keeps it in a reference cycle until a full collection."""
+    serializer = SpeakerSerializer()
+    return [serializer.to_representation(speaker) for speaker in speakers]
+
+
 def _shown(view, article, reviewer, figure=None, suggestions=WITH_SUGGESTIONS):
     """The reviewer's own spans; every reviewer's; or the adjudicated layer (all with orphans),
     as dicts of PAGE_SPAN_FIELDS; and the ids of the placed ones that ``figure`` (a
@@ -210,7 +217,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "annotations": annotations,
         "counted": sorted(counted_ids),
         "figure": figure.name if figure else None,
-        "speakers": SpeakerSerializer(speakers, many=True).data,
+        "speakers": _speaker_rows(speakers),
         "labels": Label.choices,
         "fields": _label_fields_for_script(),
         "suggestions": (
