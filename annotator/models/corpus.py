@@ -209,12 +209,12 @@ class Article(models.Model):
                 when=later.history_date,
                 user=later.history_user,
                 changes=text.word_changes(earlier.body, later.body),
-                details=_details_changed(earlier, later),
+                details=details,
                 page_before=pages.get(earlier.snapshot_sha256),
                 page_after=pages.get(later.snapshot_sha256),
             )
             for earlier, later in zip(versions, versions[1:], strict=False)
-            if earlier.body != later.body or _details_changed(earlier, later)
+            if (details := _details_changed(earlier, later)) or earlier.body != later.body
         ][::-1]
 
     def replace_body(self, body, user=None):
