@@ -109,13 +109,6 @@ def _label_fields_for_script():
     return described
 
 
-def _speaker_rows(speakers):
-    """The speakers as the API writes them, by one serializer that holds none of them: a
-    serializer given the list keeps it in a reference cycle until a full collection."""
-    serializer = SpeakerSerializer()
-    return [serializer.to_representation(speaker) for speaker in speakers]
-
-
 def _shown(view, article, reviewer, figure=None, suggestions=WITH_SUGGESTIONS):
     """The reviewer's own spans; every reviewer's; or the adjudicated layer (all with orphans),
     as dicts of PAGE_SPAN_FIELDS; and the ids of the placed ones that ``figure`` (a
@@ -201,7 +194,10 @@ def _render_article(request, article, form=None, review_form=None, status=200):
     annotations = [span for span in shown if not span["orphaned"]]
     review = ArticleReview.objects.filter(article=article, reviewer=request.user).first()
     # Only the speakers of the spans shown; the script asks the API for others by name.
-    speakers = Speaker.objects.filter(pk__in={span["speaker"] for span in annotations} - {None})
+    # As the speakers API writes them: its serializer's fields, every one a plain column.
+    speakers = Speaker.objects.filter(
+        pk__in={span["speaker"] for span in annotations} - {None}
+    ).values(*SpeakerSerializer.Meta.fields)
     # Suggestions are for the reader's own spans, where the anchoring-bias guard allows them.
     suggestions_allowed = view == "mine" and Assignment.objects.suggestions_allowed(
         request.user, article
@@ -217,7 +213,7 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "annotations": annotations,
         "counted": sorted(counted_ids),
         "figure": figure.name if figure else None,
-        "speakers": _speaker_rows(speakers),
+        "speakers": list(speakers),
         "labels": Label.choices,
         "fields": _label_fields_for_script(),
         "suggestions": (
