@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.test import override_settings
 
 from annotator.models import Annotation
 
@@ -27,6 +28,18 @@ def test_each_part_is_written_once_where_the_template_puts_it(alice, article):
     assert body < html.index('<p data-offset="0">') < items
     assert items < html.index('class="annotation-item label-claim"') < html.index("page-data")
     assert '<div class="small">check &lt;this&gt; &amp; that</div>' in html
+
+
+def paragraph_offsets(html):
+    return [int(offset) for offset in re.findall(r'<p data-offset="([^"]*)">', html)]
+
+
+@override_settings(USE_THOUSAND_SEPARATOR=True)
+def test_paragraph_offsets_are_plain_numbers_whatever_the_locale_writes(alice):
+    body = "x" * 1500 + "\nThe second paragraph starts past a thousand."
+    article = make_article(body=body)
+    html = logged_in(alice).get(f"/articles/{article.pk}/").content.decode()
+    assert paragraph_offsets(html) == [0, 1501]
 
 
 def test_stored_text_cannot_close_the_script_data(alice):
