@@ -42,6 +42,16 @@ def test_paragraph_offsets_are_plain_numbers_whatever_the_locale_writes(alice):
     assert paragraph_offsets(html) == [0, 1501]
 
 
+def test_a_changed_text_is_never_shown_from_before(alice, bob):
+    article = make_article(body="The first version of the text.")
+    logged_in(alice).get(f"/articles/{article.pk}/")  # its paragraphs now in the cache
+    article.replace_body("A new opening line.\nThe second version of the text.")
+    html = logged_in(bob).get(f"/articles/{article.pk}/").content.decode()
+    assert "The first version" not in html.split("data-revisions")[0]
+    assert '<p data-offset="20">The second version of the text.</p>' in html
+    assert paragraph_offsets(html) == [0, 20]
+
+
 def test_stored_text_cannot_close_the_script_data(alice):
     fake = "</script><script>window.__xss = 3</script><!--"
     article = make_article(body=f"Officials said {fake} the dam is crucial.")
