@@ -236,7 +236,6 @@ def _render_article(request, article, form=None, review_form=None, status=200):
         "orphans": [span for span in shown if span["orphaned"]],
         "revisions": article.revisions(),
         "label_names": dict(Label.choices),
-        "paragraphs": text.paragraphs(article.body),
         "page_data": page_data,
         "view": view,
         "views": ARTICLE_VIEWS,

@@ -174,6 +174,10 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("annotator:article-detail", args=[self.pk])
 
+    def paragraphs(self):
+        """The body's non-empty lines with the code-point offset each starts at."""
+        return text.paragraphs(self.body)
+
     @property
     def display_title(self):
         return str(self)
